@@ -1,0 +1,106 @@
+"""`netbuilder`: the window by default, and validate / train / export / code / import-onnx."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable, Sequence
+
+EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from netbuilder.graph.project import load_project
+    from netbuilder.graph.report import describe, human, shapes_table
+    from netbuilder.graph.serialize import ProjectFileError
+
+    try:
+        project = load_project(args.project)
+    except ProjectFileError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_UNREADABLE
+    results = project.analyze()
+    errors = 0
+    for name, analysis in results.items():
+        graph = project.graphs[name]
+        for diag in analysis.diagnostics:
+            print(describe(diag, graph, args.project))
+            errors += diag.is_error
+    for name, analysis in results.items():
+        graph = project.graphs[name]
+        print(f"\n{name}:" if len(results) > 1 else "")
+        print(shapes_table(graph, analysis))
+    total_p = sum(a.total_params for a in results.values())
+    total_m = sum(a.total_macs for a in results.values())
+    warnings = sum(len(a.diagnostics) for a in results.values()) - errors
+    print(f"\n{total_p:,} parameters ({human(total_p)}), {total_m:,} multiply-adds per sample ({human(total_m)}); "
+          f"{errors} error(s), {warnings} warning(s)")
+    return EXIT_ERRORS if errors else EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from netbuilder.ui.app import run_app
+
+    return run_app(args.project)
+
+
+# Other parts add their commands here: name -> (module, function to add arguments, function to run).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "train": ("netbuilder.train.cli", "add_arguments", "run"),
+    "export": ("netbuilder.export.cli", "add_export_arguments", "run_export"),
+    "import-onnx": ("netbuilder.export.cli", "add_import_arguments", "run_import"),
+    "code": ("netbuilder.compile.cli", "add_arguments", "run"),
+}
+
+HELP = {
+    "gui": "open the window (the default)",
+    "validate": "check a project and print its shapes table",
+    "train": "train a project's network from the command line",
+    "export": "export the trained network to ONNX (checked and compared with onnxruntime)",
+    "import-onnx": "turn an ONNX model into an editable project",
+    "code": "write standalone PyTorch code for a project's network",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(prog="netbuilder", description="Design neural networks by drawing them.")
+    sub = parser.add_subparsers(dest="command")
+    gui = sub.add_parser("gui", help=HELP["gui"])
+    gui.add_argument("project", nargs="?", help="a .nbproj file to open")
+    gui.set_defaults(func=cmd_gui)
+    val = sub.add_parser("validate", help=HELP["validate"])
+    val.add_argument("project", help="a .nbproj file")
+    val.set_defaults(func=cmd_validate)
+    for name, (module, add, run) in COMMANDS.items():
+        try:
+            mod = importlib.util.find_spec(module)
+        except ModuleNotFoundError:
+            mod = None
+        if mod is None:
+            continue
+        p = sub.add_parser(name, help=HELP[name])
+        p.set_defaults(func=_lazy(module, run), _add=(module, add))
+        _lazy(module, add)(p)
+    return parser
+
+
+def _lazy(module: str, attr: str) -> Callable:
+    def call(*a, **k):
+        import importlib
+
+        return getattr(importlib.import_module(module), attr)(*a, **k)
+    return call
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].endswith(".nbproj") and len(argv) == 1):
+        argv = ["gui", *argv]
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

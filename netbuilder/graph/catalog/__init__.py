@@ -1,0 +1,33 @@
+"""The layer catalog: one `LayerSpec` per layer type, read by every other part."""
+
+from __future__ import annotations
+
+from netbuilder.graph.catalog import activations, conv, core, io, losses, merge, recurrent
+from netbuilder.graph.catalog.spec import (
+    LayerSpec,
+    ParamSpec,
+    PortSpec,
+    ShapeError,
+    TensorShape,
+    TorchSpec,
+)
+
+CATALOG: dict[str, LayerSpec] = {
+    spec.type: spec
+    for module in (io, core, conv, recurrent, activations, merge, losses)
+    for spec in module.SPECS
+}
+
+CATEGORIES: tuple[str, ...] = tuple(dict.fromkeys(spec.category for spec in CATALOG.values()))
+
+
+def get_spec(layer_type: str) -> LayerSpec:
+    """The catalog entry for ``layer_type``; KeyError names the known types."""
+    try:
+        return CATALOG[layer_type]
+    except KeyError:
+        raise KeyError(f"unknown layer type {layer_type!r}") from None
+
+
+__all__ = ["CATALOG", "CATEGORIES", "LayerSpec", "ParamSpec", "PortSpec", "ShapeError", "TensorShape",
+           "TorchSpec", "get_spec"]

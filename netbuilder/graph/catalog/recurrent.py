@@ -1,0 +1,160 @@
+"""Recurrent layers (RNN, LSTM, GRU) and attention."""
+
+from __future__ import annotations
+
+from netbuilder.graph.catalog.spec import IN, OUT, LayerSpec, ParamSpec, ShapeError, TensorShape, TorchSpec
+
+GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
+
+
+def _sequence_input(ins, layer: str) -> tuple[int, int]:
+    x = ins["in"]
+    if x.dtype != "float":
+        raise ShapeError(f"{layer} needs numbers but receives token ids ({x.sample}) — put an Embedding before it")
+    if x.rank != 2:
+        hint = (" — set the Input kind to sequence, or add a Reshape to length×features"
+                if x.rank < 2 else " — add a Reshape (or Flatten the feature part) to length×features")
+        raise ShapeError(f"{layer} expects a sequence (length×features) but receives {x.sample}{hint}")
+    return x.dims
+
+
+def _rnn_infer(cell: str):
+    def infer(p, ins):
+        length, _ = _sequence_input(ins, cell)
+        h = p["hidden_size"] * (2 if p["bidirectional"] else 1)
+        return {"out": TensorShape((length, h) if p["return_sequence"] else (h,))}
+    return infer
+
+
+def _rnn_params(cell: str):
+    def count(p, ins, outs):
+        g, h, dirs = GATES[cell], p["hidden_size"], 2 if p["bidirectional"] else 1
+        total, f = 0, ins["in"].dims[1]
+        for _ in range(p["num_layers"]):
+            total += dirs * g * (h * f + h * h + 2 * h)
+            f = h * dirs
+        return total
+    return count
+
+
+def _rnn_macs(cell: str):
+    def count(p, ins, outs):
+        g, h, dirs = GATES[cell], p["hidden_size"], 2 if p["bidirectional"] else 1
+        length, f = ins["in"].dims
+        total = 0
+        for _ in range(p["num_layers"]):
+            total += length * dirs * g * (h * f + h * h)
+            f = h * dirs
+        return total
+    return count
+
+
+def _rnn_args(cell: str):
+    def args(p, ins):
+        a = {"cell": cell, "input_size": ins["in"].dims[1], "hidden_size": p["hidden_size"],
+             "num_layers": p["num_layers"], "bidirectional": p["bidirectional"],
+             "dropout": p["dropout"], "return_sequence": p["return_sequence"]}
+        if cell == "RNN":
+            a["nonlinearity"] = p["nonlinearity"]
+        return a
+    return args
+
+
+def _rnn_params_specs(cell: str) -> tuple[ParamSpec, ...]:
+    specs = [
+        ParamSpec("hidden_size", "int", 32, "Size of the hidden state (memory) per direction.", 1, 100_000),
+        ParamSpec("num_layers", "int", 1, "Recurrent layers stacked on each other.", 1, 64),
+        ParamSpec("bidirectional", "bool", False, "Also read the sequence backwards and join both readings."),
+        ParamSpec("return_sequence", "bool", False, "Return the output at every time step (length×hidden) "
+                  "instead of only the last step (hidden)."),
+        ParamSpec("dropout", "float", 0.0, "Dropout between stacked layers (needs num_layers > 1).", 0.0, 0.99),
+    ]
+    if cell == "RNN":
+        specs.append(ParamSpec("nonlinearity", "choice", "tanh", "Activation of the plain RNN cell.",
+                               choices=("tanh", "relu")))
+    return tuple(specs)
+
+
+_RNN_HELP = {
+    "RNN": "Plain recurrent layer: reads a sequence step by step with one tanh cell. Struggles with long "
+           "sequences because gradients vanish — compare with LSTM.",
+    "LSTM": "Long short-term memory: a recurrent layer with gates that keep information over long sequences.",
+    "GRU": "Gated recurrent unit: like an LSTM with fewer gates; often as good and faster.",
+}
+
+
+def _rnn_spec(cell: str) -> LayerSpec:
+    return LayerSpec(
+        type=cell, category="Recurrent", help=_RNN_HELP[cell],
+        inputs=IN, outputs=OUT, params=_rnn_params_specs(cell), infer=_rnn_infer(cell),
+        torch=TorchSpec("netbuilder.compile.modules.Recurrent", _rnn_args(cell)),
+        onnx_ops=(cell,), count_params=_rnn_params(cell), count_macs=_rnn_macs(cell),
+        key_params=("hidden_size", "return_sequence"), has_weights=True,
+    )
+
+
+RNN, LSTM, GRU = (_rnn_spec(c) for c in ("RNN", "LSTM", "GRU"))
+
+
+def _attention_input(ins, layer: str, heads: int) -> tuple[int, int]:
+    length, e = _sequence_input(ins, layer)
+    if e % heads:
+        raise ShapeError(f"{layer}: the feature size {e} must be divisible by the number of heads ({heads}) — "
+                         "change num_heads or the size of the layer before it")
+    return length, e
+
+
+def _mha_infer(p, ins):
+    _attention_input(ins, "MultiheadAttention", p["num_heads"])
+    return {"out": ins["in"]}
+
+
+MHA = LayerSpec(
+    type="MultiheadAttention", category="Attention",
+    help="Self-attention: every time step looks at every other and mixes in what is relevant. "
+         "The feature size is taken from the incoming shape.",
+    inputs=IN, outputs=OUT,
+    params=(ParamSpec("num_heads", "int", 4, "Parallel attention heads; must divide the feature size.", 1, 1024),
+            ParamSpec("dropout", "float", 0.0, "Dropout on the attention weights.", 0.0, 0.99)),
+    infer=_mha_infer,
+    torch=TorchSpec("netbuilder.compile.modules.SelfAttention", lambda p, ins: {
+        "embed_dim": ins["in"].dims[1], "num_heads": p["num_heads"], "dropout": p["dropout"]}),
+    onnx_ops=("Attention",),
+    count_params=lambda p, ins, outs: 4 * ins["in"].dims[1] ** 2 + 4 * ins["in"].dims[1],
+    count_macs=lambda p, ins, outs: (lambda t, e: 4 * t * e * e + 2 * t * t * e)(*ins["in"].dims),
+    key_params=("num_heads",), has_weights=True,
+)
+
+
+def _tel_infer(p, ins):
+    _attention_input(ins, "TransformerEncoderLayer", p["nhead"])
+    return {"out": ins["in"]}
+
+
+def _tel_params(p, ins, outs):
+    e, ff = ins["in"].dims[1], p["dim_feedforward"]
+    return 4 * e * e + 4 * e + (e * ff + ff) + (ff * e + e) + 4 * e
+
+
+TRANSFORMER = LayerSpec(
+    type="TransformerEncoderLayer", category="Attention",
+    help="One transformer block: self-attention then a two-layer feed-forward net, each with a residual "
+         "connection and LayerNorm.",
+    inputs=IN, outputs=OUT,
+    params=(ParamSpec("nhead", "int", 4, "Attention heads; must divide the feature size.", 1, 1024),
+            ParamSpec("dim_feedforward", "int", 128, "Width of the feed-forward part.", 1, 1_000_000),
+            ParamSpec("dropout", "float", 0.1, "Dropout inside the block.", 0.0, 0.99),
+            ParamSpec("activation", "choice", "relu", "Activation of the feed-forward part.",
+                      choices=("relu", "gelu"))),
+    infer=_tel_infer,
+    torch=TorchSpec("torch.nn.TransformerEncoderLayer", lambda p, ins: {
+        "d_model": ins["in"].dims[1], "nhead": p["nhead"], "dim_feedforward": p["dim_feedforward"],
+        "dropout": p["dropout"], "activation": p["activation"], "batch_first": True}),
+    onnx_ops=(),
+    count_params=_tel_params,
+    count_macs=lambda p, ins, outs: (lambda t, e: 4 * t * e * e + 2 * t * t * e + 2 * t * e * p["dim_feedforward"])(
+        *ins["in"].dims),
+    key_params=("nhead",), has_weights=True,
+)
+
+SPECS = (RNN, LSTM, GRU, MHA, TRANSFORMER)

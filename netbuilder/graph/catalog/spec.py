@@ -1,0 +1,200 @@
+"""The records a layer-catalog entry is made of.
+
+A `LayerSpec` is data plus three small pure functions (shape rule, parameter
+count, multiply-adds). Everything else that reads the catalog (palette,
+inspector, compiler, code export, ONNX import) reads these fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+ParamValues = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class TensorShape:
+    """The shape of one sample; the batch dimension is always first and symbolic.
+
+    ``dims`` leaves out the batch: an MNIST image is ``(1, 28, 28)`` and a class
+    label is ``()``. ``dtype`` is ``"float"`` or ``"int"`` (class ids, tokens).
+    """
+
+    dims: tuple[int, ...]
+    dtype: str = "float"
+
+    def __str__(self) -> str:
+        return "×".join(["N", *map(str, self.dims)])
+
+    @property
+    def sample(self) -> str:
+        """The per-sample part in words: ``1×28×28``, or ``a scalar``."""
+        return "×".join(map(str, self.dims)) if self.dims else "a scalar"
+
+    @property
+    def size(self) -> int:
+        n = 1
+        for d in self.dims:
+            n *= d
+        return n
+
+    @property
+    def rank(self) -> int:
+        return len(self.dims)
+
+    def to_json(self) -> list[Any]:
+        return [list(self.dims), self.dtype]
+
+
+class ShapeError(ValueError):
+    """A shape rule cannot apply; the message is shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter of a layer, enough to build an inspector form and check a value.
+
+    kind: ``int``, ``float``, ``bool``, ``choice``, ``str`` or ``ints`` (a list
+    of positive ints, e.g. a target shape). ``when`` hides the parameter unless
+    another parameter has one of the listed values.
+    """
+
+    name: str
+    kind: str
+    default: Any
+    help: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    when: tuple[str, tuple[Any, ...]] | None = None
+    label: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+    def check(self, value: Any) -> str | None:
+        """Return why ``value`` is not acceptable, or None when it is."""
+        if self.kind == "bool":
+            return None if isinstance(value, bool) else "must be true or false"
+        if self.kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                return f"must be a whole number, not {value!r}"
+            return self._check_range(value)
+        if self.kind == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return f"must be a number, not {value!r}"
+            if value != value or value in (float("inf"), float("-inf")):
+                return "must be a finite number"
+            return self._check_range(value)
+        if self.kind == "choice":
+            if value not in self.choices:
+                return f"must be one of {', '.join(self.choices)}; it is {value!r}"
+            return None
+        if self.kind == "str":
+            return None if isinstance(value, str) else f"must be text, not {value!r}"
+        if self.kind == "ints":
+            if not isinstance(value, (list, tuple)) or not value or not all(
+                isinstance(v, int) and not isinstance(v, bool) and v >= (self.minimum or 1) for v in value
+            ):
+                return f"must be a list of positive whole numbers such as 1,28,28; it is {value!r}"
+            return None
+        return f"has an unknown kind {self.kind!r}"
+
+    def _check_range(self, value: float) -> str | None:
+        lo, hi = self.minimum, self.maximum
+        if lo is not None and hi is not None and not lo <= value <= hi:
+            return f"must be between {_num(lo)} and {_num(hi)}; it is {_num(value)}"
+        if lo is not None and value < lo:
+            return f"must be at least {_num(lo)}; it is {_num(value)}"
+        if hi is not None and value > hi:
+            return f"must be at most {_num(hi)}; it is {_num(value)}"
+        return None
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+@dataclass(frozen=True)
+class PortSpec:
+    """A typed port. ``required`` inputs must be wired before the graph can run."""
+
+    name: str
+    label: str = ""
+    required: bool = True
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class TorchSpec:
+    """How a layer becomes a torch module: a dotted class name and its arguments.
+
+    ``args(params, input_shapes)`` returns the constructor keyword arguments.
+    Classes under ``netbuilder.compile.modules`` are small wrappers for what
+    torch has no single module for (merges, "last step of an RNN", ...).
+    """
+
+    module: str
+    args: Callable[[ParamValues, Mapping[str, TensorShape]], dict[str, Any]]
+
+
+ShapeRule = Callable[[ParamValues, Mapping[str, TensorShape]], dict[str, TensorShape]]
+CountRule = Callable[[ParamValues, Mapping[str, TensorShape], Mapping[str, TensorShape]], int]
+
+
+def _zero(params: ParamValues, ins: Mapping[str, TensorShape], outs: Mapping[str, TensorShape]) -> int:
+    return 0
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One entry of the layer catalog: everything any part needs to know about a layer type."""
+
+    type: str
+    category: str
+    help: str
+    inputs: tuple[PortSpec, ...]
+    outputs: tuple[PortSpec, ...]
+    params: tuple[ParamSpec, ...]
+    infer: ShapeRule
+    torch: TorchSpec | None = None
+    onnx_ops: tuple[str, ...] = ()
+    count_params: CountRule = _zero
+    count_macs: CountRule = _zero
+    role: str = "layer"  # "input", "target", "output", "loss" or "layer"
+    key_params: tuple[str, ...] = ()  # shown on the canvas node
+    has_weights: bool = False
+
+    def param(self, name: str) -> ParamSpec:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(f"{self.type} has no parameter {name!r}")
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: (list(p.default) if isinstance(p.default, (list, tuple)) else p.default) for p in self.params}
+
+    def input_port(self, name: str) -> PortSpec | None:
+        return next((p for p in self.inputs if p.name == name), None)
+
+    def output_port(self, name: str) -> PortSpec | None:
+        return next((p for p in self.outputs if p.name == name), None)
+
+    def resolved(self, params: ParamValues) -> dict[str, Any]:
+        """The node's values with defaults filled in for anything missing."""
+        values = self.defaults()
+        values.update({k: v for k, v in params.items() if k in values})
+        return values
+
+
+IN = (PortSpec("in", "input"),)
+OUT = (PortSpec("out", "output"),)
+
+
+def flat(shapes: Sequence[int]) -> int:
+    n = 1
+    for s in shapes:
+        n *= s
+    return n

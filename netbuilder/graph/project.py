@@ -1,0 +1,226 @@
+"""The project: graphs + data set + training settings + canvas view, and its `.nbproj` file.
+
+The file is JSON with a ``format_version``. Loading never evaluates anything;
+it parses into clear `ProjectFileError`s that give the path inside the file.
+Saving is atomic: a crash mid-save leaves the previous file intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from netbuilder.graph.analysis import Analysis, analyze
+from netbuilder.graph.diagnostics import ERROR, Diagnostic
+from netbuilder.graph.model import Graph
+from netbuilder.graph.serialize import ProjectFileError, expect, graph_from_dict, graph_to_dict
+from netbuilder.graph.settings import DatasetSettings, TrainingSettings, from_dict, to_dict
+
+FORMAT_VERSION = 1
+MAX_FILE_BYTES = 64 * 1024 * 1024
+SUFFIX = ".nbproj"
+
+# Which graphs each scheme trains, and what each one is for (see analysis.REQUIRES).
+SCHEME_GRAPHS = {
+    "supervised": {"model": "train"},
+    "reconstruction": {"model": "train"},
+    "adversarial": {"generator": "generator", "discriminator": "discriminator"},
+}
+
+
+@dataclass
+class Project:
+    name: str = "untitled"
+    graphs: dict[str, Graph] = field(default_factory=lambda: {"model": Graph("model")})
+    dataset: DatasetSettings = field(default_factory=DatasetSettings)
+    training: TrainingSettings = field(default_factory=TrainingSettings)
+    view: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    path: Path | None = None  # where it was loaded from / saved to; not stored in the file
+
+    @property
+    def scheme(self) -> str:
+        return self.training.scheme
+
+    @property
+    def main_graph(self) -> Graph:
+        """The graph that is exported and shown first: the model, or a GAN's generator."""
+        return self.graphs.get("model") or self.graphs.get("generator") or next(iter(self.graphs.values()))
+
+    def purpose(self, graph_name: str) -> str:
+        return SCHEME_GRAPHS.get(self.scheme, {}).get(graph_name, "edit")
+
+    def analyze(self) -> dict[str, Analysis]:
+        """Each graph's analysis, with the project-level checks added to the right graph."""
+        results = {name: analyze(g, self.purpose(name)) for name, g in self.graphs.items()}
+        for diag in project_checks(self, results):
+            results[diag.graph].diagnostics.append(diag)
+        return results
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "name": self.name,
+            "description": self.description,
+            "graphs": {name: graph_to_dict(g) for name, g in self.graphs.items()},
+            "dataset": to_dict(self.dataset),
+            "training": to_dict(self.training),
+            "view": self.view,
+        }
+
+
+def project_checks(project: Project, results: dict[str, Analysis]) -> list[Diagnostic]:
+    """Checks that span graphs or depend on the scheme (GAN shapes, autoencoder targets)."""
+    diags: list[Diagnostic] = []
+    wanted = SCHEME_GRAPHS.get(project.scheme, {})
+    missing = [n for n in wanted if n not in project.graphs]
+    first = next(iter(project.graphs))
+    for name in missing:
+        diags.append(Diagnostic(ERROR, "missing_graph", f"the {project.scheme} scheme needs a graph called "
+                                f"'{name}' — add it, or change the training scheme", graph=first))
+    if missing:
+        return diags
+
+    def output_shapes(name: str):
+        g, a = project.graphs[name], results[name]
+        return [(e.source, a.edge_shapes.get(e.id)) for n in g.nodes.values() if n.type == "Output"
+                for e in g.edges_into(n.id)]
+
+    if project.scheme == "reconstruction":
+        g = project.graphs["model"]
+        for node in g.nodes.values():
+            if node.spec.role == "loss":
+                edge = g.edge_into(node.id, "target")
+                if edge is not None and g.nodes[edge.source].type != "Input":
+                    diags.append(Diagnostic(ERROR, "scheme", f"{node.type} '{node.name}': an autoencoder learns to "
+                                            "rebuild its input, so wire the Input into the loss's target port",
+                                            node.id, graph="model"))
+    if project.scheme == "adversarial":
+        gen, disc = output_shapes("generator"), output_shapes("discriminator")
+        disc_inputs = [n for n in project.graphs["discriminator"].nodes.values() if n.type == "Input"]
+        gen_inputs = [n for n in project.graphs["generator"].nodes.values() if n.type == "Input"]
+        for n in gen_inputs:
+            if n.values()["kind"] != "tabular" or n.values()["features"] != project.training.latent_dim:
+                diags.append(Diagnostic(ERROR, "scheme", f"Input '{n.name}': the generator's Input is its noise "
+                                        f"vector, so it must be tabular with {project.training.latent_dim} features "
+                                        "(the latent size in the training settings)", n.id, graph="generator"))
+        if len(gen) == 1 and len(disc_inputs) == 1 and gen[0][1] is not None:
+            disc_in = results["discriminator"].output_shape(disc_inputs[0].id)
+            if disc_in is not None and disc_in.dims != gen[0][1].dims:
+                diags.append(Diagnostic(ERROR, "scheme", f"the generator makes {gen[0][1].sample} samples but the "
+                                        f"discriminator's Input '{disc_inputs[0].name}' takes {disc_in.sample} — "
+                                        "make them the same", disc_inputs[0].id, graph="discriminator"))
+        for src, shape in disc:
+            if shape is not None and shape.dims != (1,):
+                node = project.graphs["discriminator"].nodes[src]
+                diags.append(Diagnostic(ERROR, "scheme", f"{node.type} '{node.name}': the discriminator must end in "
+                                        f"one score per sample (shape 1) but gives {shape.sample} — end it with "
+                                        "Linear(out_features=1)", src, graph="discriminator"))
+    return diags
+
+
+# ---- file ------------------------------------------------------------------------------------
+def project_from_dict(data: Any) -> Project:
+    expect(data, dict, "", "the file")
+    if "format_version" not in data:
+        raise ProjectFileError("format_version", "this is not a netbuilder project (no format_version)")
+    version = expect(data["format_version"], int, "format_version", "format_version")
+    if version > FORMAT_VERSION:
+        raise ProjectFileError("format_version", f"the file was written by a newer netbuilder (format "
+                               f"{version}; this version reads up to {FORMAT_VERSION}) — update netbuilder to open it")
+    if version < 1:
+        raise ProjectFileError("format_version", f"format_version {version} is not valid")
+    if "graphs" not in data:
+        raise ProjectFileError("graphs", "the project has no 'graphs'")
+    graphs_data = expect(data["graphs"], dict, "graphs", "graphs")
+    if not graphs_data:
+        raise ProjectFileError("graphs", "the project has no graph")
+    graphs = {expect(name, str, "graphs", "a graph name"): graph_from_dict(g, name, f"graphs.{name}")
+              for name, g in graphs_data.items()}
+    return Project(
+        name=expect(data.get("name", "untitled"), str, "name", "the project name"),
+        description=expect(data.get("description", ""), str, "description", "the description"),
+        graphs=graphs,
+        dataset=from_dict(DatasetSettings, data.get("dataset", {}), "dataset"),
+        training=from_dict(TrainingSettings, data.get("training", {}), "training"),
+        view=expect(data.get("view", {}), dict, "view", "the view"),
+    )
+
+
+def loads(text: str, file: str = "") -> Project:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProjectFileError(f"line {exc.lineno}, column {exc.colno}", f"the file is not valid JSON ({exc.msg}) "
+                               "— it may be truncated or damaged", file) from None
+    except RecursionError:
+        raise ProjectFileError("", "the file is nested too deeply to be a project", file) from None
+    try:
+        return project_from_dict(data)
+    except ProjectFileError as exc:
+        raise exc.in_file(file) from None
+    except RecursionError:
+        raise ProjectFileError("", "the file is nested too deeply to be a project", file) from None
+
+
+def load_project(path: str | os.PathLike) -> Project:
+    """Read a `.nbproj`; any problem is a ProjectFileError naming the file and the place in it."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ProjectFileError("", f"the file is {size // 1_048_576} MiB, too large to be a project", str(p))
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ProjectFileError("", f"cannot read the file ({exc.strerror or exc})", str(p)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProjectFileError(f"byte {exc.start}", "the file is not UTF-8 text — it is damaged or not a project",
+                               str(p)) from None
+    project = loads(text, str(p))
+    project.path = p
+    return project
+
+
+def dumps(project: Project) -> str:
+    return json.dumps(project.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write to a temporary file beside ``path``, fsync it, then rename it over ``path``."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:  # make the rename itself durable
+        dfd = os.open(target.parent or ".", os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+def save_project(project: Project, path: str | os.PathLike | None = None) -> Path:
+    target = Path(path) if path is not None else project.path
+    if target is None:
+        raise ValueError("the project has no file yet — choose where to save it")
+    atomic_write_text(target, dumps(project))
+    project.path = target
+    return target

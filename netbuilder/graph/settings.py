@@ -1,0 +1,105 @@
+"""Data-set choice and training settings as stored in a project file."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+SCHEMES = ("supervised", "reconstruction", "adversarial")
+OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
+SCHEDULES = ("none", "step", "cosine", "plateau")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+@dataclass
+class Augmentation:
+    """Random image changes applied to training batches only."""
+
+    flip: bool = False
+    rotation: float = 0.0  # degrees, ±
+    scale: float = 0.0  # random resized crop: fraction of size change, ±
+    noise: float = 0.0  # std of added Gaussian noise
+
+    @property
+    def active(self) -> bool:
+        return self.flip or self.rotation > 0 or self.scale > 0 or self.noise > 0
+
+
+@dataclass
+class DatasetSettings:
+    """Which data feeds the Input and Target nodes.
+
+    ``name`` is a built-in set (``digits``, ``iris``, ...) or a user source
+    (``csv``, ``images``, ``npz``, ``idx``) read from ``path``; ``options`` holds
+    source-specific choices (CSV columns, IDX label file, ...).
+    """
+
+    name: str = "digits"
+    path: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+    validation_split: float = 0.2
+    seed: int = 0
+    normalize: bool = True
+    augmentation: Augmentation = field(default_factory=Augmentation)
+    denoise: float = 0.0  # reconstruction: std of noise added to the input only (denoising autoencoder)
+
+
+@dataclass
+class TrainingSettings:
+    """How to train: optimiser, schedule, batch size, stopping rules, device."""
+
+    scheme: str = "supervised"
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    momentum: float = 0.9
+    nesterov: bool = False
+    batch_size: int = 32
+    epochs: int = 10
+    weight_decay: float = 0.0
+    schedule: str = "none"
+    grad_clip: float = 0.0
+    early_stopping: int = 0  # epochs without validation improvement before stopping; 0 = off
+    seed: int = 0
+    device: str = "auto"
+    mixed_precision: bool = False
+    report_every: int = 10  # batches between progress reports
+    latent_dim: int = 16  # adversarial: size of the generator's noise input
+
+    CHOICES = {"scheme": SCHEMES, "optimizer": OPTIMIZERS, "schedule": SCHEDULES, "device": DEVICES}
+    RANGES = {"learning_rate": (0.0, 10.0), "momentum": (0.0, 1.0), "batch_size": (1, 1_000_000),
+              "epochs": (1, 100_000), "weight_decay": (0.0, 10.0), "grad_clip": (0.0, 1e6),
+              "early_stopping": (0, 100_000), "report_every": (1, 1_000_000), "latent_dim": (1, 100_000)}
+
+
+def to_dict(obj: Any) -> dict[str, Any]:
+    return asdict(obj)
+
+
+def from_dict(cls: type, data: Any, where: str):
+    """Build settings, checking each known key's type; missing keys take their defaults."""
+    from netbuilder.graph.serialize import ProjectFileError, expect
+
+    expect(data, dict, where, "the settings")
+    default = cls()
+    values: dict[str, Any] = {}
+    known = {f.name for f in fields(cls)}
+    for key, value in data.items():
+        if key not in known:
+            raise ProjectFileError(f"{where}.{key}", f"unknown setting {key!r}")
+        current = getattr(default, key)
+        at = f"{where}.{key}"
+        if isinstance(current, (Augmentation,)):
+            values[key] = from_dict(Augmentation, value, at)
+            continue
+        kind: Any = (int, float) if isinstance(current, float) else type(current)
+        expect(value, kind, at, key)
+        if isinstance(current, float):
+            value = float(value)
+        choices = getattr(cls, "CHOICES", {}).get(key)
+        if choices and value not in choices:
+            raise ProjectFileError(at, f"{key} should be one of {', '.join(choices)}, not {value!r}")
+        lo_hi = getattr(cls, "RANGES", {}).get(key)
+        if lo_hi and not lo_hi[0] <= value <= lo_hi[1]:
+            raise ProjectFileError(at, f"{key} should be between {lo_hi[0]} and {lo_hi[1]}, not {value}")
+        values[key] = value
+    return cls(**values)

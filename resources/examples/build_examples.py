@@ -1,0 +1,157 @@
+"""Regenerates the example projects (templates) in this folder: `python resources/examples/build_examples.py`.
+
+Written with the graph API so the files always match the catalog; the .nbproj files are committed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from netbuilder.graph import DatasetSettings, Graph, Project, TrainingSettings, save_project
+from netbuilder.graph.layout import auto_layout
+
+HERE = Path(__file__).parent
+
+
+def chain(g: Graph, *layers: tuple[str, dict] | str, start=None):
+    """Add layers one after another, wiring out -> in; returns the last node."""
+    prev = start
+    for layer in layers:
+        kind, params = (layer, {}) if isinstance(layer, str) else layer
+        name = params.pop("name", None) if "name" in params else None
+        node = g.add_node(kind, params=params, name=name)
+        if prev is not None:
+            g.connect(prev.id, "out", node.id, "in")
+        prev = node
+    return prev
+
+
+def head(g: Graph, pred, loss: str, target: dict, output: bool = True):
+    t = g.add_node("Target", params=target, name="labels")
+    l = g.add_node(loss, name="loss")
+    g.connect(pred.id, "out", l.id, "pred")
+    g.connect(t.id, "out", l.id, "target")
+    if output:
+        o = g.add_node("Output", name="prediction")
+        g.connect(pred.id, "out", o.id, "in")
+
+
+def mlp_iris() -> Project:
+    g = Graph("model")
+    x = g.add_node("Input", params={"kind": "tabular", "features": 4}, name="features")
+    last = chain(g, ("Linear", {"out_features": 32, "name": "hidden1"}), ("ReLU", {"name": "relu1"}),
+                 ("Dropout", {"p": 0.1, "name": "dropout"}), ("Linear", {"out_features": 32, "name": "hidden2"}),
+                 ("ReLU", {"name": "relu2"}), ("Linear", {"out_features": 3, "name": "scores"}), start=x)
+    head(g, last, "CrossEntropyLoss", {"kind": "classes", "classes": 3})
+    return Project("MLP on iris", {"model": g}, DatasetSettings("iris"),
+                   TrainingSettings(optimizer="adam", learning_rate=0.01, batch_size=16, epochs=60),
+                   description="A small fully connected classifier for the three iris species.")
+
+
+def cnn_digits() -> Project:
+    g = Graph("model")
+    x = g.add_node("Input", params={"kind": "image", "channels": 1, "height": 8, "width": 8}, name="image")
+    last = chain(g, ("Conv2d", {"out_channels": 16, "kernel_size": 3, "padding": 1, "name": "conv1"}),
+                 ("BatchNorm2d", {"name": "bn1"}), ("ReLU", {"name": "relu1"}),
+                 ("Conv2d", {"out_channels": 32, "kernel_size": 3, "padding": 1, "name": "conv2"}),
+                 ("ReLU", {"name": "relu2"}), ("MaxPool2d", {"kernel_size": 2, "name": "pool"}),
+                 ("Flatten", {"name": "flatten"}), ("Dropout", {"p": 0.25, "name": "dropout"}),
+                 ("Linear", {"out_features": 64, "name": "fc1"}), ("ReLU", {"name": "relu3"}),
+                 ("Linear", {"out_features": 10, "name": "scores"}), start=x)
+    head(g, last, "CrossEntropyLoss", {"kind": "classes", "classes": 10})
+    return Project("CNN on digits", {"model": g}, DatasetSettings("digits"),
+                   TrainingSettings(optimizer="adam", learning_rate=0.002, batch_size=32, epochs=15),
+                   description="A convolutional network for scikit-learn's 8×8 handwritten digits.")
+
+
+def lstm_sine() -> Project:
+    g = Graph("model")
+    x = g.add_node("Input", params={"kind": "sequence", "length": 32, "features": 1}, name="window")
+    last = chain(g, ("LSTM", {"hidden_size": 32, "return_sequence": False, "name": "lstm"}),
+                 ("Linear", {"out_features": 1, "name": "next_value"}), start=x)
+    head(g, last, "MSELoss", {"kind": "values", "shape": [1]})
+    return Project("LSTM on noisy sine", {"model": g}, DatasetSettings("sine"),
+                   TrainingSettings(optimizer="adam", learning_rate=0.005, batch_size=32, epochs=20),
+                   description="Predicts the next value of a noisy sum of sines from the last 32 values.")
+
+
+def autoencoder_digits() -> Project:
+    g = Graph("model")
+    x = g.add_node("Input", params={"kind": "tabular", "features": 64}, name="pixels")
+    last = chain(g, ("Linear", {"out_features": 32, "name": "enc1"}), ("ReLU", {"name": "relu1"}),
+                 ("Linear", {"out_features": 8, "name": "code"}), ("ReLU", {"name": "relu2"}),
+                 ("Linear", {"out_features": 32, "name": "dec1"}), ("ReLU", {"name": "relu3"}),
+                 ("Linear", {"out_features": 64, "name": "reconstruction"}), start=x)
+    loss = g.add_node("MSELoss", name="loss")
+    g.connect(last.id, "out", loss.id, "pred")
+    g.connect(x.id, "out", loss.id, "target")
+    out = g.add_node("Output", name="rebuilt")
+    g.connect(last.id, "out", out.id, "in")
+    return Project("Autoencoder on digits", {"model": g}, DatasetSettings("digits", options={"flatten": True}),
+                   TrainingSettings(scheme="reconstruction", optimizer="adam", learning_rate=0.003,
+                                    batch_size=32, epochs=30),
+                   description="Squeezes 8×8 digits through an 8-number code and rebuilds them.")
+
+
+def gan_digits() -> Project:
+    gen = Graph("generator")
+    z = gen.add_node("Input", params={"kind": "tabular", "features": 16}, name="noise")
+    last = chain(gen, ("Linear", {"out_features": 64, "name": "g_fc1"}), ("LeakyReLU", {"negative_slope": 0.2,
+                 "name": "g_act1"}), ("Linear", {"out_features": 128, "name": "g_fc2"}),
+                 ("LeakyReLU", {"negative_slope": 0.2, "name": "g_act2"}),
+                 ("Linear", {"out_features": 64, "name": "g_pixels"}), ("Tanh", {"name": "g_tanh"}), start=z)
+    o = gen.add_node("Output", name="fake")
+    gen.connect(last.id, "out", o.id, "in")
+    disc = Graph("discriminator")
+    x = disc.add_node("Input", params={"kind": "tabular", "features": 64}, name="sample")
+    last = chain(disc, ("Linear", {"out_features": 128, "name": "d_fc1"}),
+                 ("LeakyReLU", {"negative_slope": 0.2, "name": "d_act1"}), ("Dropout", {"p": 0.3, "name": "d_drop"}),
+                 ("Linear", {"out_features": 64, "name": "d_fc2"}),
+                 ("LeakyReLU", {"negative_slope": 0.2, "name": "d_act2"}),
+                 ("Linear", {"out_features": 1, "name": "d_score"}), start=x)
+    o = disc.add_node("Output", name="real_score")
+    disc.connect(last.id, "out", o.id, "in")
+    return Project("GAN on digits", {"generator": gen, "discriminator": disc},
+                   DatasetSettings("digits", options={"flatten": True, "range": "tanh"}),
+                   TrainingSettings(scheme="adversarial", optimizer="adam", learning_rate=0.0005, batch_size=64,
+                                    epochs=40, latent_dim=16),
+                   description="A generator learns to draw 8×8 digits that a discriminator cannot tell from real ones.")
+
+
+def residual_wine() -> Project:
+    g = Graph("model")
+    x = g.add_node("Input", params={"kind": "tabular", "features": 13}, name="features")
+    stem = chain(g, ("Linear", {"out_features": 32, "name": "stem"}), ("ReLU", {"name": "stem_relu"}), start=x)
+    branch = chain(g, ("Linear", {"out_features": 32, "name": "res_fc1"}), ("ReLU", {"name": "res_relu"}),
+                   ("Linear", {"out_features": 32, "name": "res_fc2"}), start=stem)
+    add = g.add_node("Add", name="residual")
+    g.connect(stem.id, "out", add.id, "a")
+    g.connect(branch.id, "out", add.id, "b")
+    wide = chain(g, ("Linear", {"out_features": 16, "name": "wide"}), ("Tanh", {"name": "wide_tanh"}), start=x)
+    cat = g.add_node("Concatenate", name="join")
+    g.connect(add.id, "out", cat.id, "a")
+    g.connect(wide.id, "out", cat.id, "b")
+    last = chain(g, ("ReLU", {"name": "join_relu"}), ("Linear", {"out_features": 3, "name": "scores"}), start=cat)
+    head(g, last, "CrossEntropyLoss", {"kind": "classes", "classes": 3})
+    return Project("Residual + concatenate on wine", {"model": g}, DatasetSettings("wine"),
+                   TrainingSettings(optimizer="adam", learning_rate=0.005, batch_size=16, epochs=60),
+                   description="A skip connection (Add) and two joined branches (Concatenate).")
+
+
+EXAMPLES = {
+    "mlp_iris": mlp_iris, "cnn_digits": cnn_digits, "lstm_sine": lstm_sine,
+    "autoencoder_digits": autoencoder_digits, "gan_digits": gan_digits, "residual_wine": residual_wine,
+}
+
+
+def main() -> None:
+    for stem, build in EXAMPLES.items():
+        project = build()
+        for graph in project.graphs.values():
+            auto_layout(graph)
+        save_project(project, HERE / f"{stem}.nbproj")
+        print(f"wrote {stem}.nbproj")
+
+
+if __name__ == "__main__":
+    main()

@@ -83,7 +83,7 @@ RESHAPE = LayerSpec(
     params=(ParamSpec("shape", "ints", [1, 28, 28], "The new shape of one sample, without the batch, "
                       "e.g. 1,28,28."),),
     infer=_reshape_infer,
-    torch=TorchSpec("torch.nn.Unflatten", lambda p, ins: {"dim": 1, "unflattened_size": tuple(p["shape"])}),
+    torch=TorchSpec(None, lambda p, ins: {"shape": (-1, *p["shape"])}, "reshape"),
     onnx_ops=("Reshape",),
     key_params=("shape",),
 )

@@ -49,7 +49,7 @@ def _classification(loss: str, wants: str):
 def _loss(name: str, help: str, infer, params=(), args=None, onnx=()) -> LayerSpec:
     return LayerSpec(
         type=name, category="Loss", help=help, inputs=LOSS_PORTS, outputs=(), params=tuple(params),
-        infer=infer, torch=TorchSpec(f"torch.nn.{name}", args or (lambda p, ins: {})), onnx_ops=onnx,
+        infer=infer, torch=TorchSpec(f"torch.nn.{name}", args or (lambda p, ins: {}), "loss"), onnx_ops=onnx,
         role="loss",
     )
 

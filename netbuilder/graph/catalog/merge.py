@@ -38,7 +38,7 @@ ADD = LayerSpec(
     type="Add", category="Merge",
     help="Adds two tensors of the same shape, as in a residual (skip) connection.",
     inputs=TWO, outputs=OUT, params=(), infer=_same_shape("Add", "add"),
-    torch=TorchSpec("netbuilder.compile.modules.Add", lambda p, ins: {}), onnx_ops=("Add",),
+    torch=TorchSpec(None, lambda p, ins: {}, "add"), onnx_ops=("Add",),
     count_macs=lambda p, ins, outs: outs["out"].size,
 )
 
@@ -46,7 +46,7 @@ MULTIPLY = LayerSpec(
     type="Multiply", category="Merge",
     help="Multiplies two tensors of the same shape element by element (gating).",
     inputs=TWO, outputs=OUT, params=(), infer=_same_shape("Multiply", "multiply"),
-    torch=TorchSpec("netbuilder.compile.modules.Multiply", lambda p, ins: {}), onnx_ops=("Mul",),
+    torch=TorchSpec(None, lambda p, ins: {}, "mul"), onnx_ops=("Mul",),
     count_macs=lambda p, ins, outs: outs["out"].size,
 )
 
@@ -56,7 +56,7 @@ CONCATENATE = LayerSpec(
     inputs=TWO, outputs=OUT,
     params=(ParamSpec("dim", "int", 0, "Dimension of a sample to join along: 0 is channels/features.", 0, 15),),
     infer=_concat_infer,
-    torch=TorchSpec("netbuilder.compile.modules.Concatenate", lambda p, ins: {"dim": p["dim"] + 1}),
+    torch=TorchSpec(None, lambda p, ins: {"dim": p["dim"] + 1}, "cat"),
     onnx_ops=("Concat",), key_params=("dim",),
 )
 

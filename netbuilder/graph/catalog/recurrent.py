@@ -51,9 +51,9 @@ def _rnn_macs(cell: str):
 
 def _rnn_args(cell: str):
     def args(p, ins):
-        a = {"cell": cell, "input_size": ins["in"].dims[1], "hidden_size": p["hidden_size"],
-             "num_layers": p["num_layers"], "bidirectional": p["bidirectional"],
-             "dropout": p["dropout"], "return_sequence": p["return_sequence"]}
+        a = {"input_size": ins["in"].dims[1], "hidden_size": p["hidden_size"], "num_layers": p["num_layers"],
+             "bidirectional": p["bidirectional"], "dropout": p["dropout"] if p["num_layers"] > 1 else 0.0,
+             "batch_first": True}
         if cell == "RNN":
             a["nonlinearity"] = p["nonlinearity"]
         return a
@@ -87,7 +87,7 @@ def _rnn_spec(cell: str) -> LayerSpec:
     return LayerSpec(
         type=cell, category="Recurrent", help=_RNN_HELP[cell],
         inputs=IN, outputs=OUT, params=_rnn_params_specs(cell), infer=_rnn_infer(cell),
-        torch=TorchSpec("netbuilder.compile.modules.Recurrent", _rnn_args(cell)),
+        torch=TorchSpec(f"torch.nn.{cell}", _rnn_args(cell), "rnn"),
         onnx_ops=(cell,), count_params=_rnn_params(cell), count_macs=_rnn_macs(cell),
         key_params=("hidden_size", "return_sequence"), has_weights=True,
     )
@@ -117,8 +117,9 @@ MHA = LayerSpec(
     params=(ParamSpec("num_heads", "int", 4, "Parallel attention heads; must divide the feature size.", 1, 1024),
             ParamSpec("dropout", "float", 0.0, "Dropout on the attention weights.", 0.0, 0.99)),
     infer=_mha_infer,
-    torch=TorchSpec("netbuilder.compile.modules.SelfAttention", lambda p, ins: {
-        "embed_dim": ins["in"].dims[1], "num_heads": p["num_heads"], "dropout": p["dropout"]}),
+    torch=TorchSpec("torch.nn.MultiheadAttention", lambda p, ins: {
+        "embed_dim": ins["in"].dims[1], "num_heads": p["num_heads"], "dropout": p["dropout"], "batch_first": True},
+        "self_attention"),
     onnx_ops=("Attention",),
     count_params=lambda p, ins, outs: 4 * ins["in"].dims[1] ** 2 + 4 * ins["in"].dims[1],
     count_macs=lambda p, ins, outs: (lambda t, e: 4 * t * e * e + 2 * t * t * e)(*ins["in"].dims),

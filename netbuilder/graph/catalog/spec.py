@@ -129,15 +129,19 @@ class PortSpec:
 
 @dataclass(frozen=True)
 class TorchSpec:
-    """How a layer becomes a torch module: a dotted class name and its arguments.
+    """How a layer becomes torch: a dotted class name, its arguments, and how it is called.
 
-    ``args(params, input_shapes)`` returns the constructor keyword arguments.
-    Classes under ``netbuilder.compile.modules`` are small wrappers for what
-    torch has no single module for (merges, "last step of an RNN", ...).
+    ``args(params, input_shapes)`` returns the constructor keyword arguments
+    (for ``call`` kinds without a module, the arguments of the operation).
+    ``call`` says how the compiler wires it: ``module`` (``y = m(x)``), ``rnn``
+    (``m(x)[0]``, then the last step unless return_sequence), ``self_attention``
+    (``m(x, x, x)[0]``), ``loss`` (``m(pred, target)``), or a plain tensor
+    operation with no module: ``add``, ``mul``, ``cat``, ``reshape``.
     """
 
-    module: str
+    module: str | None
     args: Callable[[ParamValues, Mapping[str, TensorShape]], dict[str, Any]]
+    call: str = "module"
 
 
 ShapeRule = Callable[[ParamValues, Mapping[str, TensorShape]], dict[str, TensorShape]]

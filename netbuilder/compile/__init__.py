@@ -1,0 +1,6 @@
+"""Graph -> runnable PyTorch (torch.fx GraphModules) and -> readable Python source."""
+
+from netbuilder.compile.builder import CompiledGraph, build, measured_shapes, run_checked
+from netbuilder.compile.errors import GraphCompileError, NodeRuntimeError
+
+__all__ = ["CompiledGraph", "GraphCompileError", "NodeRuntimeError", "build", "measured_shapes", "run_checked"]

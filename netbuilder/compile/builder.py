@@ -1,0 +1,307 @@
+"""Graph -> torch.fx GraphModules whose submodules are named after the nodes.
+
+Two GraphModules share one set of layer modules:
+
+- ``model`` is the inference path: ``forward(*inputs)`` returns the Output
+  nodes' tensors (one tensor, or a tuple in Output order). It is what ONNX
+  export and code export see.
+- ``training`` adds the targets and the loss nodes: ``forward(*inputs,
+  *targets)`` returns ``(total_loss, predictions)`` where ``predictions`` holds
+  the tensor fed into each loss node, in loss order (for metrics).
+
+fx generates plain Python for ``forward`` (``print(compiled.model.code)``), so a
+compiled graph runs exactly the calls a hand-written module would.
+"""
+
+from __future__ import annotations
+
+import importlib
+import keyword
+import operator
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import torch
+from torch import fx, nn
+
+from netbuilder.compile.errors import GraphCompileError, NodeRuntimeError
+from netbuilder.compile.initialization import freeze, initialise
+from netbuilder.compile.ops import last_time_step
+from netbuilder.graph.analysis import Analysis, analyze
+from netbuilder.graph.catalog import CATALOG, TensorShape
+from netbuilder.graph.model import Graph, Node
+
+_RESERVED = set(dir(nn.Module())) | {"forward", "code", "graph", "modules"}
+
+
+def module_class(dotted: str) -> type[nn.Module]:
+    module, _, name = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def attribute_names(graph: Graph) -> dict[str, str]:
+    """node id -> a Python attribute name for its module, derived from the node's name."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for node in graph.nodes.values():
+        base = re.sub(r"\W", "_", node.name) or "node"
+        if base[0].isdigit():
+            base = f"n_{base}"
+        if keyword.iskeyword(base) or base in _RESERVED:
+            base = f"{base}_"
+        name, i = base, 1
+        while name in taken:
+            i += 1
+            name = f"{base}_{i}"
+        taken.add(name)
+        names[node.id] = name
+    return names
+
+
+@dataclass
+class CompiledGraph:
+    """A graph made runnable. ``modules`` holds every layer (its state dict is the checkpoint)."""
+
+    graph_name: str
+    modules: nn.ModuleDict
+    model: fx.GraphModule
+    training: fx.GraphModule | None
+    input_names: list[str]
+    output_names: list[str]
+    target_names: list[str]
+    loss_names: list[str]
+    input_shapes: dict[str, TensorShape]
+    output_shapes: dict[str, TensorShape]
+    target_shapes: dict[str, TensorShape]
+    analysis: Analysis
+    frozen: list[str] = field(default_factory=list)  # module names whose weights do not train
+    node_for_module: dict[str, str] = field(default_factory=dict)  # module name -> node name
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        return self.modules.state_dict()
+
+    def load_state_dict(self, state: dict[str, torch.Tensor], strict: bool = True):
+        return self.modules.load_state_dict(state, strict=strict)
+
+    def to(self, device: torch.device | str | None = None, dtype: torch.dtype | None = None) -> "CompiledGraph":
+        self.modules.to(device=device, dtype=dtype)
+        return self
+
+    def trainable_parameters(self) -> list[nn.Parameter]:
+        return [p for p in self.modules.parameters() if p.requires_grad]
+
+    def train(self, mode: bool = True) -> "CompiledGraph":
+        self.modules.train(mode)
+        for name in self.frozen:  # a frozen BatchNorm keeps its running statistics too
+            self.modules[name].eval()
+        return self
+
+    def eval(self) -> "CompiledGraph":
+        return self.train(False)
+
+    def example_inputs(self, batch: int = 2, device: torch.device | str | None = None) -> list[torch.Tensor]:
+        """Random inputs of the inferred shapes (token inputs get small ids)."""
+        return [_random(self.input_shapes[n], batch, device) for n in self.input_names]
+
+    def example_targets(self, batch: int = 2, device: torch.device | str | None = None) -> list[torch.Tensor]:
+        return [_random(self.target_shapes[n], batch, device, high=self._classes(n)) for n in self.target_names]
+
+    def _classes(self, target_name: str) -> int:
+        for node in self._graph_nodes.values():
+            if node.name == target_name and node.type == "Target":
+                return int(node.values().get("classes", 2))
+        return 2
+
+    _graph_nodes: dict[str, Node] = field(default_factory=dict, repr=False)
+
+
+def _random(shape: TensorShape, batch: int, device, high: int = 2) -> torch.Tensor:
+    if shape.dtype == "int":
+        return torch.randint(0, high, (batch, *shape.dims), device=device)
+    return torch.randn(batch, *shape.dims, device=device)
+
+
+def build(graph: Graph, purpose: str = "train", *, device: torch.device | str | None = None,
+          dtype: torch.dtype | None = None) -> CompiledGraph:
+    """Compile ``graph``; refuses a graph with errors (GraphCompileError lists them)."""
+    analysis = analyze(graph, purpose)
+    if analysis.errors:
+        raise GraphCompileError(graph.name, analysis.errors)
+    attr = attribute_names(graph)
+    modules = nn.ModuleDict()
+    frozen: list[str] = []
+    for nid in analysis.order:
+        node = graph.nodes[nid]
+        tspec = node.spec.torch
+        if tspec is None or tspec.module is None:
+            continue
+        info = analysis.nodes[nid]
+        module = module_class(tspec.module)(**tspec.args(node.values(), info.inputs))
+        initialise(module, node.init, node.init_std)
+        if not node.trainable and any(True for _ in module.parameters()):
+            freeze(module)
+            frozen.append(attr[nid])
+        modules[attr[nid]] = module
+    if device is not None or dtype is not None:
+        modules.to(device=device, dtype=dtype)
+
+    role = {nid: graph.nodes[nid].spec.role for nid in graph.nodes}
+    inputs = [n for n in graph.nodes.values() if role[n.id] == "input"]
+    targets = [n for n in graph.nodes.values() if role[n.id] == "target"]
+    outputs = [n for n in graph.nodes.values() if role[n.id] == "output"]
+    losses = [n for n in graph.nodes.values() if role[n.id] == "loss"]
+
+    model = _emit(graph, analysis, attr, modules, inputs, [], outputs, [])
+    training = _emit(graph, analysis, attr, modules, inputs, targets, [], losses) if losses else None
+    shape_of = analysis.output_shape
+    return CompiledGraph(
+        graph_name=graph.name, modules=modules, model=model, training=training,
+        input_names=[n.name for n in inputs], output_names=[n.name for n in outputs],
+        target_names=[n.name for n in targets], loss_names=[n.name for n in losses],
+        input_shapes={n.name: shape_of(n.id) for n in inputs},
+        output_shapes={n.name: analysis.edge_shapes[graph.edge_into(n.id, "in").id] for n in outputs},
+        target_shapes={n.name: shape_of(n.id) for n in targets},
+        analysis=analysis, frozen=frozen,
+        node_for_module={attr[nid]: graph.nodes[nid].name for nid in graph.nodes},
+        _graph_nodes=dict(graph.nodes),
+    )
+
+
+def _emit(graph: Graph, analysis: Analysis, attr: dict[str, str], modules: nn.ModuleDict, inputs: list[Node],
+          targets: list[Node], outputs: list[Node], losses: list[Node]) -> fx.GraphModule:
+    """One fx graph computing ``outputs`` (inference) or the summed ``losses`` (training)."""
+    sinks = [n.id for n in outputs + losses]
+    needed = set(sinks)
+    for s in sinks:
+        needed |= nx.ancestors(graph.nx, s)
+    fxg = fx.Graph()
+    value: dict[tuple[str, str], fx.Node] = {}
+    for node in inputs + targets:
+        value[(node.id, "out")] = fxg.placeholder(attr[node.id])
+    loss_values: list[fx.Node] = []
+    predictions: list[fx.Node] = []
+    for nid in analysis.order:
+        node = graph.nodes[nid]
+        if nid not in needed or node.spec.role in ("input", "target"):
+            continue
+        args = [value[(e.source, e.source_port)] for e in _ordered_inputs(graph, node)]
+        if node.spec.role == "output":
+            continue
+        if node.spec.role == "loss":
+            loss_values.append(fxg.call_module(attr[nid], tuple(args)))
+            predictions.append(args[0])
+            continue
+        value[(nid, "out")] = _call(fxg, node, attr[nid], args, analysis)
+    if outputs:
+        results = [value[(e.source, e.source_port)] for o in outputs for e in [graph.edge_into(o.id, "in")]]
+        fxg.output(results[0] if len(results) == 1 else tuple(results))
+    else:
+        total = loss_values[0]
+        for extra in loss_values[1:]:
+            total = fxg.call_function(operator.add, (total, extra))
+        fxg.output((total, tuple(predictions)))
+    used = {n.target for n in fxg.nodes if n.op == "call_module"}
+    root = {name: modules[name] for name in modules if name in used}
+    gm = fx.GraphModule(root, fxg, class_name=_class_name(graph.name, bool(losses)))
+    return gm
+
+
+def _class_name(graph_name: str, training: bool) -> str:
+    base = "".join(part.capitalize() for part in re.split(r"\W+|_", graph_name) if part) or "Model"
+    return f"{base}Training" if training else base
+
+
+def _ordered_inputs(graph: Graph, node: Node):
+    by_port = {e.target_port: e for e in graph.edges_into(node.id)}
+    return [by_port[p.name] for p in node.spec.inputs if p.name in by_port]
+
+
+def _call(fxg: fx.Graph, node: Node, name: str, args: list[fx.Node], analysis: Analysis) -> fx.Node:
+    tspec = node.spec.torch
+    assert tspec is not None
+    values = node.values()
+    kind = tspec.call
+    if kind == "module":
+        return fxg.call_module(name, tuple(args))
+    if kind == "rnn":
+        sequence = fxg.call_function(operator.getitem, (fxg.call_module(name, tuple(args)), 0))
+        if values["return_sequence"]:
+            return sequence
+        return fxg.create_node("call_function", last_time_step,
+                               (sequence, values["hidden_size"], values["bidirectional"]), name=name)
+    if kind == "self_attention":
+        x = args[0]
+        attended = fxg.call_module(name, (x, x, x), {"need_weights": False})
+        return fxg.call_function(operator.getitem, (attended, 0))
+    op_args = tspec.args(values, analysis.nodes[node.id].inputs)
+    # Plain operations are named after the node too, so the generated code reads like the drawing.
+    if kind == "add":
+        return fxg.create_node("call_function", operator.add, tuple(args), name=name)
+    if kind == "mul":
+        return fxg.create_node("call_function", operator.mul, tuple(args), name=name)
+    if kind == "cat":
+        return fxg.create_node("call_function", torch.cat, (tuple(args),), {"dim": op_args["dim"]}, name=name)
+    if kind == "reshape":
+        return fxg.create_node("call_function", torch.reshape, (args[0], op_args["shape"]), name=name)
+    raise ValueError(f"{node.type}: unknown call kind {kind!r} in the catalog")
+
+
+class _Recorder(fx.Interpreter):
+    """Runs a GraphModule node by node, keeping each layer's output and naming the one that fails."""
+
+    def __init__(self, gm: fx.GraphModule, labels: dict[str, tuple[str, str]]) -> None:
+        super().__init__(gm)
+        self.labels = labels
+        self.shapes: dict[str, tuple[int, ...]] = {}
+
+    def run_node(self, n: fx.Node) -> Any:
+        try:
+            result = super().run_node(n)
+        except Exception as exc:  # re-raised naming the node the user drew
+            label = self.labels.get(str(n.target)) if n.op == "call_module" else None
+            if label is None:
+                label = self._nearest_label(n)
+            raise NodeRuntimeError(label[0], label[1], exc) from exc
+        if n.op == "call_module" and isinstance(result, torch.Tensor):
+            self.shapes[str(n.target)] = tuple(result.shape)
+        elif isinstance(result, torch.Tensor):
+            self.shapes[n.name] = tuple(result.shape)
+        return result
+
+    def _nearest_label(self, n: fx.Node) -> tuple[str, str]:
+        for arg in n.all_input_nodes:
+            if arg.op == "call_module" and str(arg.target) in self.labels:
+                return self.labels[str(arg.target)]
+        return (n.name, "operation")
+
+
+def run_checked(compiled: CompiledGraph, gm: fx.GraphModule, *args: torch.Tensor) -> tuple[Any, dict]:
+    """Run ``gm`` node by node: returns (result, shapes by module name); failures name the node."""
+    labels = {}
+    for module_name, node_name in compiled.node_for_module.items():
+        node = next(n for n in compiled._graph_nodes.values() if n.name == node_name)
+        labels[module_name] = (node_name, node.type)
+    recorder = _Recorder(gm, labels)
+    result = recorder.run(*args)
+    return result, recorder.shapes
+
+
+def measured_shapes(compiled: CompiledGraph, batch: int = 3) -> dict[str, tuple[int, ...]]:
+    """Per-sample output shape of every layer, measured by running random inputs (node name -> dims)."""
+    compiled.eval()
+    gm = compiled.training or compiled.model
+    args = compiled.example_inputs(batch)
+    if compiled.training is not None:
+        args += compiled.example_targets(batch)
+    with torch.no_grad():
+        _, shapes = run_checked(compiled, gm, *args)
+        if compiled.training is not None and compiled.output_names:
+            _, more = run_checked(compiled, compiled.model, *compiled.example_inputs(batch))
+            shapes.update(more)
+    by_node: dict[str, tuple[int, ...]] = {}
+    for module_name, dims in shapes.items():
+        if module_name in compiled.node_for_module:
+            by_node[compiled.node_for_module[module_name]] = dims[1:]
+    return by_node

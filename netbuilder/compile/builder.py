@@ -225,16 +225,21 @@ def _call(fxg: fx.Graph, node: Node, name: str, args: list[fx.Node], analysis: A
     kind = tspec.call
     if kind == "module":
         return fxg.call_module(name, tuple(args))
+    # For multi-result modules the fx node carrying the layer's output gets the node's name,
+    # so measured shapes and generated code line up with the drawing.
     if kind == "rnn":
-        sequence = fxg.call_function(operator.getitem, (fxg.call_module(name, tuple(args)), 0))
-        if values["return_sequence"]:
+        state = fxg.create_node("call_module", name, tuple(args), name=f"{name}_state")
+        keep_all = values["return_sequence"]
+        sequence = fxg.create_node("call_function", operator.getitem, (state, 0),
+                                   name=name if keep_all else f"{name}_sequence")
+        if keep_all:
             return sequence
         return fxg.create_node("call_function", last_time_step,
                                (sequence, values["hidden_size"], values["bidirectional"]), name=name)
     if kind == "self_attention":
         x = args[0]
-        attended = fxg.call_module(name, (x, x, x), {"need_weights": False})
-        return fxg.call_function(operator.getitem, (attended, 0))
+        attended = fxg.create_node("call_module", name, (x, x, x), {"need_weights": False}, name=f"{name}_attention")
+        return fxg.create_node("call_function", operator.getitem, (attended, 0), name=name)
     op_args = tspec.args(values, analysis.nodes[node.id].inputs)
     # Plain operations are named after the node too, so the generated code reads like the drawing.
     if kind == "add":
@@ -264,9 +269,7 @@ class _Recorder(fx.Interpreter):
             if label is None:
                 label = self._nearest_label(n)
             raise NodeRuntimeError(label[0], label[1], exc) from exc
-        if n.op == "call_module" and isinstance(result, torch.Tensor):
-            self.shapes[str(n.target)] = tuple(result.shape)
-        elif isinstance(result, torch.Tensor):
+        if isinstance(result, torch.Tensor):
             self.shapes[n.name] = tuple(result.shape)
         return result
 

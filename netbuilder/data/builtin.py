@@ -1,0 +1,200 @@
+"""Built-in data sets that need no download: scikit-learn's bundled sets, generated ones, a text snippet.
+
+Every reader takes the settings' options, the Input's shape (or None) and the
+seed, and returns a `RawData`. Generated sets use their own seeded generator so
+the same settings always give the same samples.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from netbuilder.data.dataset import DataError, RawData
+from netbuilder.graph.catalog import TensorShape
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+TEXT_FILE = RESOURCES / "text" / "snippet.txt"
+
+
+@dataclass(frozen=True)
+class BuiltinInfo:
+    """What the UI shows for a built-in data set, and which Input fits it."""
+
+    title: str
+    task: str
+    description: str
+    input_kind: str  # the Input node kind that fits: "tabular", "image", "sequence" or "tokens"
+    input_shape: tuple[int, ...]  # the default per-sample shape
+    target: str  # in words: "10 classes", "next value (1)", ...
+    options: tuple[str, ...] = ()  # the option keys it reads
+
+
+BUILTIN_DATASETS: dict[str, BuiltinInfo] = {
+    "digits": BuiltinInfo("Handwritten digits (8×8)", "classification",
+                          "1,797 greyscale 8×8 images of the digits 0–9 (scikit-learn). Fits an image Input "
+                          "1×8×8, or a tabular Input with 64 features.", "image", (1, 8, 8), "10 classes",
+                          ("flatten", "range")),
+    "iris": BuiltinInfo("Iris flowers", "classification",
+                        "150 flowers, 4 measurements each, 3 species.", "tabular", (4,), "3 classes"),
+    "wine": BuiltinInfo("Wine", "classification",
+                        "178 wines, 13 chemical measurements each, 3 cultivars.", "tabular", (13,), "3 classes"),
+    "breast_cancer": BuiltinInfo("Breast cancer", "classification",
+                                 "569 tumours, 30 cell measurements each: malignant or benign.", "tabular", (30,),
+                                 "2 classes"),
+    "moons": BuiltinInfo("Two moons", "classification",
+                         "Two interleaved half circles of 2-D points; a straight line cannot separate them.",
+                         "tabular", (2,), "2 classes", ("samples", "noise")),
+    "spirals": BuiltinInfo("Spirals", "classification",
+                           "Two (or more) interleaved spiral arms of 2-D points; needs a deeper network.",
+                           "tabular", (2,), "2 classes", ("samples", "noise", "classes")),
+    "sine": BuiltinInfo("Noisy sine", "regression",
+                        "Windows of a noisy sine wave (random phase and frequency); predict the next "
+                        "noise-free value.", "sequence", (32, 1), "next value (1)", ("length", "samples", "noise")),
+    "sines": BuiltinInfo("Sum of sines", "regression",
+                         "Windows of a noisy sum of three sines; predict the next noise-free value.",
+                         "sequence", (32, 1), "next value (1)", ("length", "samples", "noise")),
+    "text": BuiltinInfo("Text (characters)", "classification",
+                        "A short public-domain text; from a window of characters, predict the next one. "
+                        "Fits a tokens Input (feed it to an Embedding).", "tokens", (32,), "one class per character",
+                        ("length",)),
+}
+
+
+def _sklearn(name: str) -> RawData:
+    from sklearn import datasets
+
+    bunch = {"iris": datasets.load_iris, "wine": datasets.load_wine,
+             "breast_cancer": datasets.load_breast_cancer}[name]()
+    names = [str(n) for n in bunch.target_names]
+    return RawData(name, bunch.data.astype(np.float32), bunch.target.astype(np.int64), "tabular",
+                   "classification", len(names), names, [str(f) for f in bunch.feature_names])
+
+
+def _digits(options: dict[str, Any], input_shape: TensorShape | None, seed: int) -> RawData:
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    x = bunch.data.astype(np.float32).reshape(-1, 1, 8, 8)  # option "flatten" is applied by load_dataset
+    return RawData("digits", x, bunch.target.astype(np.int64), "image", "classification", 10,
+                   [str(i) for i in range(10)], pixel_max=16.0)
+
+
+def _count(options: dict[str, Any], key: str, default: int, name: str, low: int = 1) -> int:
+    value = options.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise DataError(f"{name}: option {key!r} must be a whole number of at least {low}; it is {value!r}")
+    return value
+
+
+def _amount(options: dict[str, Any], key: str, default: float, name: str) -> float:
+    value = options.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1e6:
+        raise DataError(f"{name}: option {key!r} must be a number of at least 0; it is {value!r}")
+    return float(value)
+
+
+def _moons(options: dict[str, Any], input_shape: TensorShape | None, seed: int) -> RawData:
+    from sklearn.datasets import make_moons
+
+    n = _count(options, "samples", 1000, "moons", 2)
+    x, y = make_moons(n_samples=n, noise=_amount(options, "noise", 0.1, "moons"), random_state=seed)
+    return RawData("moons", x.astype(np.float32), y.astype(np.int64), "tabular", "classification", 2,
+                   ["upper moon", "lower moon"], ["x", "y"])
+
+
+def _spirals(options: dict[str, Any], input_shape: TensorShape | None, seed: int) -> RawData:
+    n = _count(options, "samples", 1000, "spirals", 2)
+    classes = _count(options, "classes", 2, "spirals", 2)
+    noise = _amount(options, "noise", 0.05, "spirals")
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % classes
+    t = rng.uniform(0.05, 1.0, n)  # position along the arm: 0 = centre, 1 = outer end
+    angle = t * 3.0 * math.pi + y * (2 * math.pi / classes)
+    x = np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1) + rng.normal(0, noise, (n, 2))
+    order = rng.permutation(n)
+    return RawData("spirals", x[order].astype(np.float32), y[order].astype(np.int64), "tabular", "classification",
+                   classes, [f"arm {i + 1}" for i in range(classes)], ["x", "y"])
+
+
+def _window_length(options: dict[str, Any], input_shape: TensorShape | None, name: str, tokens: bool) -> int:
+    """The window length: the option, else the length of a fitting Input (tokens or sequence), else 32."""
+    if "length" in options:
+        return _count(options, "length", 32, name)
+    fits = input_shape is not None and (input_shape.dtype == "int") == tokens and input_shape.rank in (1, 2)
+    return input_shape.dims[0] if fits and input_shape is not None else 32
+
+
+def _waves(name: str, components: int):
+    def read(options: dict[str, Any], input_shape: TensorShape | None, seed: int) -> RawData:
+        if input_shape is not None and input_shape.rank == 2 and input_shape.dims[1] != 1:
+            raise DataError(f"{name} gives one value per time step but the Input takes {input_shape.dims[1]} "
+                            f"features per step — set the Input's features to 1")
+        length = _window_length(options, input_shape, name, tokens=False)
+        n = _count(options, "samples", 2000, name)
+        noise = _amount(options, "noise", 0.1, name)
+        rng = np.random.default_rng(seed)
+        # Each sample is its own curve (random phase and frequency), so no window is shared between the
+        # training and validation splits. Periods of 8 to 40 steps fit several turns in a window of 32.
+        t = np.arange(length + 1, dtype=np.float64)[None, :]
+        clean = np.zeros((n, length + 1))
+        for _ in range(components):
+            freq = rng.uniform(2 * math.pi / 40, 2 * math.pi / 8, (n, 1))
+            phase = rng.uniform(0, 2 * math.pi, (n, 1))
+            amp = rng.uniform(0.5, 1.0, (n, 1)) if components > 1 else np.ones((n, 1))
+            clean += amp * np.sin(freq * t + phase)
+        clean /= components ** 0.5  # keeps a sum of sines at about the scale of one
+        x = clean[:, :length] + rng.normal(0, noise, (n, length))
+        return RawData(name, x[:, :, None].astype(np.float32), clean[:, length:].astype(np.float32), "sequence",
+                       "regression", prescaled=True)
+
+    return read
+
+
+def read_text() -> str:
+    return TEXT_FILE.read_text(encoding="utf-8")
+
+
+def _text(options: dict[str, Any], input_shape: TensorShape | None, seed: int) -> RawData:
+    text = read_text()
+    length = _window_length(options, input_shape, "text", tokens=True)
+    if length >= len(text):
+        raise DataError(f"text: windows of {length} characters are longer than the text ({len(text)} characters) "
+                        f"— choose a shorter length")
+    chars = sorted(set(text))
+    lookup = {c: i for i, c in enumerate(chars)}
+    ids = np.array([lookup[c] for c in text], dtype=np.int64)
+    starts = np.arange(len(ids) - length)
+    x = ids[starts[:, None] + np.arange(length)[None, :]]
+    y = ids[starts + length]
+    names = [{"\n": "⏎", " ": "␣"}.get(c, c) for c in chars]  # visible names for the UI
+    return RawData("text", x, y, "tokens", "classification", len(chars), names, ordered=True)
+
+
+Reader = Callable[[dict[str, Any], "TensorShape | None", int], RawData]
+
+READERS: dict[str, Reader] = {
+    "digits": _digits,
+    "iris": lambda o, s, seed: _sklearn("iris"),
+    "wine": lambda o, s, seed: _sklearn("wine"),
+    "breast_cancer": lambda o, s, seed: _sklearn("breast_cancer"),
+    "moons": _moons,
+    "spirals": _spirals,
+    "sine": _waves("sine", 1),
+    "sines": _waves("sines", 3),
+    "text": _text,
+}
+
+
+def read_builtin(name: str, options: dict[str, Any], input_shape: TensorShape | None, seed: int) -> RawData:
+    """Read the built-in data set ``name``."""
+    return READERS[name](options, input_shape, seed)
+
+
+def text_vocabulary() -> list[str]:
+    """The characters of the text snippet in id order (to decode generated text)."""
+    return sorted(set(read_text()))

@@ -1,0 +1,264 @@
+"""User data read from files: CSV tables, ``.npz`` arrays and MNIST-style IDX files.
+
+Nothing is unpickled: ``np.load(..., allow_pickle=False)``. Every error names
+the file, and for CSV the row (as a spreadsheet numbers it, header = row 1)
+and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from netbuilder.data.dataset import DataError, RawData
+
+FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                   "Ankle boot"]
+MISSING = {"", "na", "nan", "n/a", "null", "none", "?", "-"}
+
+
+def resolve(path: str | Path, project_dir: Path | None, what: str) -> Path:
+    """The file or folder ``path`` (relative to the project's folder), which must exist."""
+    if not str(path).strip():
+        raise DataError(f"no {what} chosen — pick one in the data settings")
+    p = Path(path).expanduser()
+    if not p.is_absolute() and project_dir is not None:
+        p = Path(project_dir) / p
+    if not p.exists():
+        raise DataError(f"{p}: {what} not found — check the path")
+    return p
+
+
+# ----------------------------------------------------------------------------------------------- CSV
+
+def read_csv(path: Path, options: dict[str, Any]) -> RawData:
+    """A table: feature columns become x (float32), the target column y (class ids or values)."""
+    rows = _csv_rows(path, options)
+    header = options.get("header", True)
+    if header:
+        names, body, first_row = [c.strip() for c in rows[0]], rows[1:], 2
+    else:
+        names, body, first_row = [f"column {i + 1}" for i in range(len(rows[0]))], rows, 1
+    if not body:
+        raise DataError(f"{path.name}: the file has a header but no data rows")
+    width = len(names)
+    for i, row in enumerate(body):
+        if len(row) != width:
+            raise DataError(f"{path.name}: row {first_row + i} has {len(row)} values but the header has {width} "
+                            f"columns — fix that row")
+    target = _column(path.name, names, options.get("target", width - 1), "target")
+    features = options.get("features") or [i for i in range(width) if i != target]
+    if not isinstance(features, (list, tuple)):
+        raise DataError(f"{path.name}: 'features' must be a list of column names or numbers")
+    feature_idx = [_column(path.name, names, f, "feature") for f in features]
+    if target in feature_idx:
+        raise DataError(f"{path.name}: column {names[target]!r} is both a feature and the target — "
+                        f"remove it from the features")
+    x = np.empty((len(body), len(feature_idx)), dtype=np.float32)
+    for r, row in enumerate(body):
+        for c, col in enumerate(feature_idx):
+            x[r, c] = _number(row[col], path.name, first_row + r, names[col])
+    task = options.get("task", "auto")
+    if task not in ("auto", "classification", "regression"):
+        raise DataError(f"{path.name}: task must be auto, classification or regression; it is {task!r}")
+    raw_target = [row[target].strip() for row in body]
+    for r, value in enumerate(raw_target):
+        if value.lower() in MISSING:
+            raise DataError(f"{path.name}: row {first_row + r}, column {names[target]!r}: the target is missing — "
+                            f"fill it in or drop the row")
+    if task == "auto":
+        task = _guess_task(raw_target)
+    feature_names = [names[i] for i in feature_idx]
+    if task == "regression":
+        y = np.array([_number(v, path.name, first_row + r, names[target]) for r, v in enumerate(raw_target)],
+                     dtype=np.float32)[:, None]
+        return RawData(path.name, x, y, "tabular", "regression", feature_names=feature_names)
+    classes = _sorted_labels(set(raw_target))
+    lookup = {c: i for i, c in enumerate(classes)}
+    y = np.array([lookup[v] for v in raw_target], dtype=np.int64)
+    return RawData(path.name, x, y, "tabular", "classification", len(classes), classes, feature_names)
+
+
+def _csv_rows(path: Path, options: dict[str, Any]) -> list[list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise DataError(f"{path.name}: not a UTF-8 text file ({e.reason} at byte {e.start}) — save it as CSV "
+                        f"(UTF-8)") from None
+    except OSError as e:
+        raise DataError(f"{path}: cannot be read ({e.strerror})") from None
+    delimiter = options.get("delimiter")
+    if not delimiter:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(v.strip() for v in row)]
+    if not rows:
+        raise DataError(f"{path.name}: the file is empty")
+    return rows
+
+
+def _column(file: str, names: list[str], key: Any, role: str) -> int:
+    """A column index from a name or a 0-based number."""
+    if isinstance(key, int) and not isinstance(key, bool):
+        if -len(names) <= key < len(names):
+            return key % len(names)
+        raise DataError(f"{file}: there is no column number {key} for the {role} (the file has {len(names)} "
+                        f"columns, numbered from 0)")
+    if isinstance(key, str) and key.strip() in names:
+        return names.index(key.strip())
+    raise DataError(f"{file}: no column named {key!r} for the {role}; the columns are {', '.join(names)}")
+
+
+def _number(value: str, file: str, row: int, column: str) -> float:
+    text = value.strip()
+    if text.lower() in MISSING:
+        raise DataError(f"{file}: row {row}, column {column!r}: the value is missing — fill it in or drop the row")
+    try:
+        number = float(text)
+    except ValueError:
+        raise DataError(f"{file}: row {row}, column {column!r}: {text!r} is not a number — fix the value or "
+                        f"drop the row") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise DataError(f"{file}: row {row}, column {column!r}: {text!r} is not a finite number — fix the value "
+                        f"or drop the row")
+    return number
+
+
+def _guess_task(values: list[str]) -> str:
+    """Text, or a few whole numbers, is a class label; anything else is a value to predict."""
+    try:
+        numbers = [float(v) for v in values]
+    except ValueError:
+        return "classification"
+    distinct = set(numbers)
+    if all(n.is_integer() for n in numbers) and len(distinct) <= max(2, min(20, len(values) // 2)):
+        return "classification"
+    return "regression"
+
+
+def _sorted_labels(labels: set[str]) -> list[str]:
+    """Class names in a natural order: numerically when all are numbers, else alphabetically."""
+    try:
+        return sorted(labels, key=float)
+    except ValueError:
+        return sorted(labels)
+
+
+# ----------------------------------------------------------------------------------------------- NPZ
+
+def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawData:
+    """Arrays ``x`` (N, ...) and optionally ``y`` (N,) class ids or (N, ...) values, and ``class_names``.
+
+    Whole-number ``x`` is read as token ids when ``tokens`` (the Input is of kind tokens).
+    """
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {key: archive[key] for key in archive.files}
+    except ValueError as e:
+        if "pickle" in str(e).lower():
+            raise DataError(f"{path.name}: holds Python objects, which are never unpickled — save plain number "
+                            f"arrays (np.savez) instead") from None
+        raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
+    except (OSError, EOFError) as e:
+        raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
+    if "x" not in arrays:
+        raise DataError(f"{path.name}: has no array named 'x' (it holds {', '.join(arrays) or 'nothing'}) — "
+                        f"save the inputs as x=...")
+    x = arrays["x"]
+    if x.ndim < 1 or len(x) == 0:
+        raise DataError(f"{path.name}: 'x' is empty")
+    tokens = bool(tokens and np.issubdtype(x.dtype, np.integer))
+    if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
+        raise DataError(f"{path.name}: 'x' holds {x.dtype} values, not numbers")
+    if x.ndim == 1:
+        x = x[:, None]
+    kind = "tokens" if tokens else {2: "tabular", 3: "sequence", 4: "image"}.get(x.ndim, "tabular")
+    x = x.astype(np.int64) if tokens else x.astype(np.float32)
+    y = arrays.get("y")
+    if y is None:
+        return RawData(path.name, x, None, kind, "reconstruction-only")
+    if len(y) != len(x):
+        raise DataError(f"{path.name}: 'x' has {len(x)} samples but 'y' has {len(y)} — they must match")
+    task = options.get("task", "auto")
+    if task == "auto":
+        task = "classification" if np.issubdtype(y.dtype, np.integer) or y.dtype == bool else "regression"
+    if task == "regression":
+        y = y.astype(np.float32)
+        return RawData(path.name, x, y[:, None] if y.ndim == 1 else y, kind, "regression")
+    if y.ndim != 1 or (np.issubdtype(y.dtype, np.floating) and not np.all(np.mod(y, 1) == 0)):
+        raise DataError(f"{path.name}: class ids in 'y' must be one whole number per sample — or set the task to "
+                        f"regression")
+    y = y.astype(np.int64)
+    if y.min() < 0:
+        raise DataError(f"{path.name}: 'y' holds the negative class id {int(y.min())}; class ids start at 0")
+    names = [str(n) for n in arrays["class_names"]] if "class_names" in arrays else None
+    count = max(int(y.max()) + 1, len(names or []))
+    return RawData(path.name, x, y, kind, "classification", count, names or [str(i) for i in range(count)],
+                   pixel_max=255.0 if kind == "image" and arrays["x"].dtype == np.uint8 else None)
+
+
+# ----------------------------------------------------------------------------------------------- IDX
+
+_IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def read_idx_file(path: Path) -> np.ndarray:
+    """One IDX array (the MNIST format), optionally gzip-compressed."""
+    try:
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+    except (OSError, EOFError) as e:
+        raise DataError(f"{path.name}: cannot be read ({e})") from None
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_TYPES:
+        raise DataError(f"{path.name}: not an IDX file (MNIST format) — it should start with two zero bytes, a "
+                        f"type code and the number of dimensions")
+    ndim = data[3]
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise DataError(f"{path.name}: the header is cut short")
+    dims = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    dtype = np.dtype(_IDX_TYPES[data[2]])
+    need = int(np.prod(dims)) * dtype.itemsize
+    if len(data) - header < need:
+        raise DataError(f"{path.name}: holds {len(data) - header} bytes of data but its header announces "
+                        f"{'×'.join(map(str, dims))} values ({need} bytes) — the file is cut short")
+    return np.frombuffer(data, dtype=dtype, count=int(np.prod(dims)), offset=header).reshape(dims)
+
+
+def read_idx(options: dict[str, Any], project_dir: Path | None, fallback: str) -> RawData:
+    """MNIST / Fashion-MNIST: an images file (N, H, W) and optionally a labels file (N,)."""
+    images_path = resolve(options.get("images") or fallback, project_dir, "IDX images file")
+    images = read_idx_file(images_path)
+    if images.ndim == 2:  # a flat table of pixel rows
+        kind = "tabular"
+    elif images.ndim == 3:
+        images, kind = images[:, None], "image"
+    elif images.ndim == 4:
+        kind = "image"
+    else:
+        raise DataError(f"{images_path.name}: holds a {images.ndim}-dimensional array; expected images N×H×W")
+    x = images.astype(np.float32)
+    pixel_max = 255.0 if images.dtype == np.uint8 else None
+    if not options.get("labels"):
+        return RawData(images_path.name, x, None, kind, "reconstruction-only", pixel_max=pixel_max)
+    labels_path = resolve(options["labels"], project_dir, "IDX labels file")
+    labels = read_idx_file(labels_path)
+    if labels.ndim != 1:
+        raise DataError(f"{labels_path.name}: labels should be one number per image; it holds "
+                        f"{'×'.join(map(str, labels.shape))} values")
+    if len(labels) != len(x):
+        raise DataError(f"{images_path.name} has {len(x)} images but {labels_path.name} has {len(labels)} labels "
+                        f"— pick files of the same set (train with train, test with test)")
+    y = labels.astype(np.int64)
+    count = max(int(y.max()) + 1, 10 if pixel_max else 0) if len(y) else 0
+    fashion = "fashion" in str(images_path).lower() and count == 10
+    names = FASHION_CLASSES if fashion else [str(i) for i in range(count)]
+    return RawData(images_path.name, x, y, kind, "classification", count, list(names), pixel_max=pixel_max)

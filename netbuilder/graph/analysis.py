@@ -107,7 +107,20 @@ def _label(node: Node) -> str:
 
 
 def analyze(graph: Graph, purpose: str = "train") -> Analysis:
-    """Check ``graph`` for ``purpose`` (a key of REQUIRES) and infer all shapes."""
+    """Check ``graph`` for ``purpose`` (a key of REQUIRES) and infer all shapes.
+
+    The result is cached on the graph until its revision changes (moving a node
+    does not change it), so callers must treat it as read-only.
+    """
+    cached = graph.analysis_cache.get(purpose)
+    if cached is not None and cached[0] == graph.revision:
+        return cached[1]
+    result = _analyze(graph, purpose)
+    graph.analysis_cache[purpose] = (graph.revision, result)
+    return result
+
+
+def _analyze(graph: Graph, purpose: str) -> Analysis:
     diags: list[Diagnostic] = []
     gname = graph.name
 

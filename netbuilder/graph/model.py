@@ -84,7 +84,8 @@ class Graph:
         self.groups: dict[str, Group] = {}
         self.events = GraphEvents()
         self.nx = nx.MultiDiGraph()
-        self.revision = 0  # bumped on every change; caches key on it
+        self.revision = 0  # bumped on every change that can alter shapes or diagnostics
+        self.analysis_cache: dict[str, tuple[int, Any]] = {}  # purpose -> (revision, Analysis)
 
     # ---- queries ---------------------------------------------------------------------
     def node(self, node_id: str) -> Node:
@@ -336,6 +337,7 @@ class Graph:
         other.groups = copy.deepcopy(self.groups)
         other.nx = self.nx.copy()
         other.revision = self.revision
+        other.analysis_cache = {}
         return other
 
     # ---- notifications -----------------------------------------------------------------

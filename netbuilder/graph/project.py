@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,10 @@ class Project:
 
     def analyze(self) -> dict[str, Analysis]:
         """Each graph's analysis, with the project-level checks added to the right graph."""
-        results = {name: analyze(g, self.purpose(name)) for name, g in self.graphs.items()}
+        # Copies, because analyze() hands out its cached result and the project adds to it.
+        results = {name: replace(analyze(g, self.purpose(name))) for name, g in self.graphs.items()}
+        for a in results.values():
+            a.diagnostics = list(a.diagnostics)
         for diag in project_checks(self, results):
             results[diag.graph].diagnostics.append(diag)
         return results

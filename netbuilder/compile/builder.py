@@ -31,7 +31,8 @@ from netbuilder.compile.initialization import freeze, initialise
 from netbuilder.compile.ops import last_time_step
 from netbuilder.graph.analysis import Analysis, analyze
 from netbuilder.graph.catalog import CATALOG, TensorShape
-from netbuilder.graph.model import Graph, Node
+from netbuilder.graph.diagnostics import ERROR, Diagnostic
+from netbuilder.graph.model import Edge, Graph, Node
 
 _RESERVED = set(dir(nn.Module())) | {"forward", "code", "graph", "modules"}
 
@@ -152,16 +153,25 @@ def build(graph: Graph, purpose: str = "train", *, device: torch.device | str | 
     targets = [n for n in graph.nodes.values() if role[n.id] == "target"]
     outputs = [n for n in graph.nodes.values() if role[n.id] == "output"]
     losses = [n for n in graph.nodes.values() if role[n.id] == "loss"]
+    # What inference returns: the Outputs, or for a training graph drawn without one, what its losses are fed.
+    if outputs:
+        results = [(o.name, graph.edge_into(o.id, "in")) for o in outputs]
+    else:
+        results = [(graph.nodes[e.source].name, e) for n in losses for e in [graph.edge_into(n.id, "pred")]]
+    if not results:
+        raise GraphCompileError(graph.name, [Diagnostic(
+            ERROR, "no_output", "the network has neither an Output nor a loss, so running it computes nothing — "
+            "wire the last layer into an Output", graph=graph.name)])
 
-    model = _emit(graph, analysis, attr, modules, inputs, [], outputs, [])
+    model = _emit(graph, analysis, attr, modules, inputs, [], [e for _, e in results], [])
     training = _emit(graph, analysis, attr, modules, inputs, targets, [], losses) if losses else None
     shape_of = analysis.output_shape
     return CompiledGraph(
         graph_name=graph.name, modules=modules, model=model, training=training,
-        input_names=[n.name for n in inputs], output_names=[n.name for n in outputs],
+        input_names=[n.name for n in inputs], output_names=[name for name, _ in results],
         target_names=[n.name for n in targets], loss_names=[n.name for n in losses],
         input_shapes={n.name: shape_of(n.id) for n in inputs},
-        output_shapes={n.name: analysis.edge_shapes[graph.edge_into(n.id, "in").id] for n in outputs},
+        output_shapes={name: analysis.edge_shapes[e.id] for name, e in results},
         target_shapes={n.name: shape_of(n.id) for n in targets},
         analysis=analysis, frozen=frozen,
         node_for_module={attr[nid]: graph.nodes[nid].name for nid in graph.nodes},
@@ -169,34 +179,37 @@ def build(graph: Graph, purpose: str = "train", *, device: torch.device | str | 
     )
 
 
+def build_module(graph: Graph, purpose: str = "inference", **options: Any) -> fx.GraphModule:
+    """The inference ``nn.Module`` of ``graph`` (``build(graph, ...).model``); see `build` for the options."""
+    return build(graph, purpose, **options).model
+
+
 def _emit(graph: Graph, analysis: Analysis, attr: dict[str, str], modules: nn.ModuleDict, inputs: list[Node],
-          targets: list[Node], outputs: list[Node], losses: list[Node]) -> fx.GraphModule:
-    """One fx graph computing ``outputs`` (inference) or the summed ``losses`` (training)."""
-    sinks = [n.id for n in outputs + losses]
+          targets: list[Node], results: list[Edge], losses: list[Node]) -> fx.GraphModule:
+    """One fx graph computing the ``results`` wires (inference) or the summed ``losses`` (training)."""
+    sinks = [e.source for e in results] + [n.id for n in losses]
     needed = set(sinks)
     for s in sinks:
         needed |= nx.ancestors(graph.nx, s)
     fxg = fx.Graph()
     value: dict[tuple[str, str], fx.Node] = {}
     for node in inputs + targets:
-        value[(node.id, "out")] = fxg.placeholder(attr[node.id])
+        value[(node.id, "out")] = _labelled(fxg.placeholder(attr[node.id]), node)
     loss_values: list[fx.Node] = []
     predictions: list[fx.Node] = []
     for nid in analysis.order:
         node = graph.nodes[nid]
-        if nid not in needed or node.spec.role in ("input", "target"):
+        if nid not in needed or node.spec.role in ("input", "target", "output"):
             continue
         args = [value[(e.source, e.source_port)] for e in _ordered_inputs(graph, node)]
-        if node.spec.role == "output":
-            continue
         if node.spec.role == "loss":
-            loss_values.append(fxg.call_module(attr[nid], tuple(args)))
+            loss_values.append(_labelled(fxg.call_module(attr[nid], tuple(args)), node))
             predictions.append(args[0])
             continue
-        value[(nid, "out")] = _call(fxg, node, attr[nid], args, analysis)
-    if outputs:
-        results = [value[(e.source, e.source_port)] for o in outputs for e in [graph.edge_into(o.id, "in")]]
-        fxg.output(results[0] if len(results) == 1 else tuple(results))
+        value[(nid, "out")] = _labelled(_call(fxg, node, attr[nid], args, analysis), node)
+    if not losses:
+        returned = [value[(e.source, e.source_port)] for e in results]
+        fxg.output(returned[0] if len(returned) == 1 else tuple(returned))
     else:
         total = loss_values[0]
         for extra in loss_values[1:]:
@@ -206,6 +219,14 @@ def _emit(graph: Graph, analysis: Analysis, attr: dict[str, str], modules: nn.Mo
     root = {name: modules[name] for name in modules if name in used}
     gm = fx.GraphModule(root, fxg, class_name=_class_name(graph.name, bool(losses)))
     return gm
+
+
+NODE_META = "netbuilder_node"  # fx node.meta key: the name of the graph node whose output this fx node is
+
+
+def _labelled(fx_node: fx.Node, node: Node) -> fx.Node:
+    fx_node.meta[NODE_META] = node.name
+    return fx_node
 
 
 def _class_name(graph_name: str, training: bool) -> str:
@@ -256,55 +277,58 @@ def _call(fxg: fx.Graph, node: Node, name: str, args: list[fx.Node], analysis: A
 class _Recorder(fx.Interpreter):
     """Runs a GraphModule node by node, keeping each layer's output and naming the one that fails."""
 
-    def __init__(self, gm: fx.GraphModule, labels: dict[str, tuple[str, str]]) -> None:
+    def __init__(self, gm: fx.GraphModule, types: dict[str, str]) -> None:
         super().__init__(gm)
-        self.labels = labels
-        self.shapes: dict[str, tuple[int, ...]] = {}
+        self.types = types  # graph node name -> layer type
+        self.shapes: dict[str, tuple[int, ...]] = {}  # fx node name -> full shape
+        self.node_shapes: dict[str, tuple[int, ...]] = {}  # graph node name -> full shape
 
     def run_node(self, n: fx.Node) -> Any:
         try:
             result = super().run_node(n)
         except Exception as exc:  # re-raised naming the node the user drew
-            label = self.labels.get(str(n.target)) if n.op == "call_module" else None
-            if label is None:
-                label = self._nearest_label(n)
-            raise NodeRuntimeError(label[0], label[1], exc) from exc
+            name = self._owner(n)
+            raise NodeRuntimeError(name, self.types.get(name, "operation"), exc) from exc
         if isinstance(result, torch.Tensor):
             self.shapes[n.name] = tuple(result.shape)
+            if NODE_META in n.meta:
+                self.node_shapes[n.meta[NODE_META]] = tuple(result.shape)
         return result
 
-    def _nearest_label(self, n: fx.Node) -> tuple[str, str]:
-        for arg in n.all_input_nodes:
-            if arg.op == "call_module" and str(arg.target) in self.labels:
-                return self.labels[str(arg.target)]
-        return (n.name, "operation")
+    @staticmethod
+    def _owner(n: fx.Node) -> str:
+        """The graph node an fx node belongs to: its own label, or the labelled node it feeds (RNN internals)."""
+        if NODE_META in n.meta:
+            return n.meta[NODE_META]
+        pending = list(n.users)
+        while pending:
+            user = pending.pop(0)
+            if NODE_META in user.meta:
+                return user.meta[NODE_META]
+            pending.extend(user.users)
+        return n.name
+
+
+def _run(compiled: CompiledGraph, gm: fx.GraphModule, args: tuple[torch.Tensor, ...]) -> tuple[Any, _Recorder]:
+    recorder = _Recorder(gm, {n.name: n.type for n in compiled._graph_nodes.values()})
+    return recorder.run(*args), recorder
 
 
 def run_checked(compiled: CompiledGraph, gm: fx.GraphModule, *args: torch.Tensor) -> tuple[Any, dict]:
-    """Run ``gm`` node by node: returns (result, shapes by module name); failures name the node."""
-    labels = {}
-    for module_name, node_name in compiled.node_for_module.items():
-        node = next(n for n in compiled._graph_nodes.values() if n.name == node_name)
-        labels[module_name] = (node_name, node.type)
-    recorder = _Recorder(gm, labels)
-    result = recorder.run(*args)
+    """Run ``gm`` node by node: returns (result, shapes by fx node name); a failure names the graph node."""
+    result, recorder = _run(compiled, gm, args)
     return result, recorder.shapes
 
 
 def measured_shapes(compiled: CompiledGraph, batch: int = 3) -> dict[str, tuple[int, ...]]:
     """Per-sample output shape of every layer, measured by running random inputs (node name -> dims)."""
     compiled.eval()
-    gm = compiled.training or compiled.model
-    args = compiled.example_inputs(batch)
+    runs = [(compiled.model, compiled.example_inputs(batch))]
     if compiled.training is not None:
-        args += compiled.example_targets(batch)
-    with torch.no_grad():
-        _, shapes = run_checked(compiled, gm, *args)
-        if compiled.training is not None and compiled.output_names:
-            _, more = run_checked(compiled, compiled.model, *compiled.example_inputs(batch))
-            shapes.update(more)
+        runs.append((compiled.training, compiled.example_inputs(batch) + compiled.example_targets(batch)))
     by_node: dict[str, tuple[int, ...]] = {}
-    for module_name, dims in shapes.items():
-        if module_name in compiled.node_for_module:
-            by_node[compiled.node_for_module[module_name]] = dims[1:]
+    with torch.no_grad():
+        for gm, args in runs:
+            _, recorder = _run(compiled, gm, tuple(args))
+            by_node.update({name: dims[1:] for name, dims in recorder.node_shapes.items()})
     return by_node

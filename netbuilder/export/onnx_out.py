@@ -1,0 +1,236 @@
+"""Graph -> a checked ONNX file: the inference path, a dynamic batch axis, metadata, parity-tested.
+
+The dynamo exporter (``torch.onnx.export(dynamo=True)``) is tried first; the
+TorchScript exporter only when it fails, and the report says why. The file is
+written beside its destination and renamed into place only after the ONNX
+checker and the onnxruntime parity run passed, so a refused export never
+leaves a file that looks usable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import os
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from netbuilder.compile import CompiledGraph, build
+from netbuilder.export import parity
+from netbuilder.export.errors import ExportError
+from netbuilder.export.subgraph import encoder_graph
+from netbuilder.export.weights import load_weights, match_state
+from netbuilder.graph.model import Graph
+from netbuilder.graph.project import Project
+
+# Class names of the built-in data sets (the data package may know more; these never change).
+CLASS_NAMES = {
+    "iris": ["setosa", "versicolor", "virginica"],
+    "wine": ["class_0", "class_1", "class_2"],
+    "digits": [str(i) for i in range(10)],
+    "breast_cancer": ["malignant", "benign"],
+}
+
+
+@dataclass
+class ExportReport:
+    """What an export did: which exporter, which opset, and how close onnxruntime came to torch."""
+
+    path: Path
+    graph_name: str
+    exporter: str  # "dynamo" or "torchscript"
+    fallback_reason: str
+    opset: int
+    max_abs_diff: dict[int, float]
+    input_names: list[str]
+    output_names: list[str]
+    seconds: float
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        lines = [f"wrote {self.path} ({self.graph_name}: inputs {', '.join(self.input_names)} -> outputs "
+                 f"{', '.join(self.output_names)}; opset {self.opset}; {self.exporter} exporter)"]
+        if self.fallback_reason:
+            lines.append(f"  the dynamo exporter failed, so the TorchScript exporter was used: {self.fallback_reason}")
+        diffs = ", ".join(f"batch {b}: {d:.2e}" for b, d in self.max_abs_diff.items())
+        lines.append(f"  onnx.checker passed; onnxruntime parity max |diff| {diffs} (limit {parity.TOLERANCE:g})")
+        lines.append(f"  took {self.seconds:.2f} s")
+        return "\n".join(lines)
+
+
+def export_onnx(source: Project | Graph, path: str | os.PathLike, *, weights: str | os.PathLike | dict | None = None,
+                opset: int | None = None, graph_name: str | None = None, encoder_only: bool = False,
+                until: str | None = None, tolerance: float = parity.TOLERANCE,
+                exporter: str = "auto") -> ExportReport:
+    """Export a project's graph (or a bare graph) to ``path`` and verify it; see the module docstring.
+
+    ``weights`` is a checkpoint file or a state dict (keys of
+    ``build(graph).modules.state_dict()``); without it the initial weights are
+    exported. ``encoder_only`` exports the Input up to node ``until`` (default:
+    the narrowest layer). ``exporter`` is ``auto``, ``dynamo`` or ``torchscript``.
+    Raises ExportError when the graph, the checkpoint, the checker or the
+    parity run says no.
+    """
+    start = time.perf_counter()
+    project = source if isinstance(source, Project) else None
+    graph = _pick_graph(source, graph_name)
+    name = graph_name or graph.name
+    if encoder_only:
+        graph = encoder_graph(graph, until)
+    compiled = _compile(graph, weights, name)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.partial")
+    try:
+        used, reason, opset_used = _export(compiled, tmp, opset, exporter)
+        metadata = _metadata(project, graph, name, used, encoder_only)
+        _finish_model(tmp, metadata, project)
+        parity.check_model(tmp)
+        shapes = [(compiled.input_shapes[n].dims, compiled.input_shapes[n].dtype) for n in compiled.input_names]
+        result = parity.compare(tmp, compiled.model, compiled.input_names, shapes, tolerance=tolerance)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return ExportReport(target, name, used, reason, opset_used, result.max_abs_diff, compiled.input_names,
+                        compiled.output_names, time.perf_counter() - start, metadata)
+
+
+def _pick_graph(source: Project | Graph, graph_name: str | None) -> Graph:
+    if isinstance(source, Graph):
+        return source
+    if graph_name is None:
+        return source.main_graph
+    if graph_name not in source.graphs:
+        raise ExportError(f"the project has no graph called '{graph_name}'; it has "
+                          f"{', '.join(repr(g) for g in source.graphs)}")
+    return source.graphs[graph_name]
+
+
+def _compile(graph: Graph, weights, graph_name: str) -> CompiledGraph:
+    from netbuilder.compile import GraphCompileError
+
+    try:
+        compiled = build(graph, "inference")
+    except GraphCompileError as exc:
+        raise ExportError(str(exc)) from None
+    if weights is not None:
+        state = weights if isinstance(weights, dict) else load_weights(weights)
+        source = "the weights given" if isinstance(weights, dict) else str(weights)
+        wanted = list(compiled.modules.state_dict())
+        try:
+            compiled.load_state_dict(match_state(state, wanted, graph_name, source))
+        except RuntimeError as exc:  # shapes differ: the graph was edited since the checkpoint was saved
+            raise ExportError(f"{source} does not fit the graph '{graph_name}': {exc}") from None
+    compiled.eval()
+    compiled.model.eval()
+    return compiled
+
+
+@contextlib.contextmanager
+def _quiet():
+    """The exporters print progress and warnings meant for PyTorch developers; keep the CLI readable."""
+    loggers = [logging.getLogger(n) for n in ("torch.onnx", "torch.export", "torch._dynamo", "onnxscript")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
+
+
+def _export(compiled: CompiledGraph, path: Path, opset: int | None, exporter: str) -> tuple[str, str, int]:
+    """Write the ONNX file; returns (exporter used, why dynamo was not used, opset)."""
+    if exporter not in ("auto", "dynamo", "torchscript"):
+        raise ExportError(f"unknown exporter {exporter!r}: use auto, dynamo or torchscript")
+    args = tuple(compiled.example_inputs(2))
+    names = dict(input_names=compiled.input_names, output_names=compiled.output_names)
+    reason = ""
+    if exporter in ("auto", "dynamo"):
+        batch = torch.export.Dim("batch")
+        try:
+            with _quiet():
+                torch.onnx.export(compiled.model, args, str(path), dynamo=True, opset_version=opset,
+                                  dynamic_shapes=tuple({0: batch} for _ in args), optimize=True,
+                                  external_data=False, verbose=False, **names)
+            return "dynamo", "", _opset_of(path)
+        except Exception as exc:  # the dynamo exporter fails in many ways; the fallback says which
+            if exporter == "dynamo":
+                raise ExportError(f"the dynamo exporter failed: {_first_line(exc)}") from None
+            reason = _first_line(exc)
+    axes = {n: {0: "batch"} for n in compiled.input_names + compiled.output_names}
+    try:
+        with _quiet():
+            torch.onnx.export(compiled.model, args, str(path), dynamo=False, opset_version=opset or 17,
+                              dynamic_axes=axes, do_constant_folding=True, **names)
+    except Exception as exc:
+        raise ExportError(f"ONNX export failed with both exporters: dynamo ({reason or 'not tried'}); "
+                          f"TorchScript ({_first_line(exc)})") from None
+    return "torchscript", reason, _opset_of(path)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
+
+
+def _opset_of(path: Path) -> int:
+    import onnx
+
+    model = onnx.load(str(path), load_external_data=False)
+    return next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
+
+
+def _metadata(project: Project | None, graph: Graph, graph_name: str, exporter: str,
+              encoder_only: bool) -> dict[str, str]:
+    import netbuilder
+
+    meta = {"producer": "netbuilder", "producer_version": getattr(netbuilder, "__version__", "0"),
+            "graph": graph_name, "exporter": exporter}
+    if encoder_only:
+        meta["part"] = "encoder"
+    if project is not None:
+        meta["project"] = project.name
+        meta["dataset"] = project.dataset.name
+        names = _class_names(project, graph)
+        if names:
+            meta["class_names"] = json.dumps(names)
+        fed_by_data = project.scheme != "adversarial" or graph_name == "discriminator"  # a generator eats noise
+        if project.dataset.normalize and fed_by_data:
+            # The data package standardises inputs with training-set statistics before they reach the Input.
+            meta["input_normalization"] = f"standardized per feature on the '{project.dataset.name}' training split"
+    return meta
+
+
+def _class_names(project: Project, graph: Graph) -> list[str]:
+    """Class names when the Target is classes and the data set is a built-in one whose count matches."""
+    targets = [n for n in graph.nodes.values() if n.type == "Target" and n.values()["kind"] == "classes"]
+    if not targets:
+        return []
+    names = CLASS_NAMES.get(project.dataset.name, [])
+    return names if len(names) == targets[0].values()["classes"] else []
+
+
+def _finish_model(path: Path, metadata: dict[str, str], project: Project | None) -> None:
+    import onnx
+
+    model = onnx.load(str(path))
+    model.producer_name = "netbuilder"
+    model.producer_version = metadata["producer_version"]
+    if project is not None and project.description:
+        model.doc_string = project.description
+    del model.metadata_props[:]
+    for key, value in metadata.items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.save(model, str(path))

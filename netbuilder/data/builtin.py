@@ -32,23 +32,26 @@ class BuiltinInfo:
     input_shape: tuple[int, ...]  # the default per-sample shape
     target: str  # in words: "10 classes", "next value (1)", ...
     options: tuple[str, ...] = ()  # the option keys it reads
+    class_names: tuple[str, ...] = ()  # fixed class names (without loading the data), where the set has them
 
 
 BUILTIN_DATASETS: dict[str, BuiltinInfo] = {
     "digits": BuiltinInfo("Handwritten digits (8×8)", "classification",
                           "1,797 greyscale 8×8 images of the digits 0–9 (scikit-learn). Fits an image Input "
                           "1×8×8, or a tabular Input with 64 features.", "image", (1, 8, 8), "10 classes",
-                          ("flatten", "range")),
+                          ("flatten", "range"), tuple(str(i) for i in range(10))),
     "iris": BuiltinInfo("Iris flowers", "classification",
-                        "150 flowers, 4 measurements each, 3 species.", "tabular", (4,), "3 classes"),
+                        "150 flowers, 4 measurements each, 3 species.", "tabular", (4,), "3 classes", (),
+                        ("setosa", "versicolor", "virginica")),
     "wine": BuiltinInfo("Wine", "classification",
-                        "178 wines, 13 chemical measurements each, 3 cultivars.", "tabular", (13,), "3 classes"),
+                        "178 wines, 13 chemical measurements each, 3 cultivars.", "tabular", (13,), "3 classes", (),
+                        ("class_0", "class_1", "class_2")),
     "breast_cancer": BuiltinInfo("Breast cancer", "classification",
                                  "569 tumours, 30 cell measurements each: malignant or benign.", "tabular", (30,),
-                                 "2 classes"),
+                                 "2 classes", (), ("malignant", "benign")),
     "moons": BuiltinInfo("Two moons", "classification",
                          "Two interleaved half circles of 2-D points; a straight line cannot separate them.",
-                         "tabular", (2,), "2 classes", ("samples", "noise")),
+                         "tabular", (2,), "2 classes", ("samples", "noise"), ("upper moon", "lower moon")),
     "spirals": BuiltinInfo("Spirals", "classification",
                            "Two (or more) interleaved spiral arms of 2-D points; needs a deeper network.",
                            "tabular", (2,), "2 classes", ("samples", "noise", "classes")),

@@ -13,7 +13,9 @@ from netbuilder.data.builtin import BUILTIN_DATASETS, read_builtin
 from netbuilder.data.dataset import DataError, Dataset, RawData, fit_normalization, split_indices
 from netbuilder.data.files import read_csv, read_idx, read_npz, resolve
 from netbuilder.data.images import read_image_folder
+from netbuilder.graph.analysis import analyze
 from netbuilder.graph.catalog import TensorShape
+from netbuilder.graph.model import Graph
 from netbuilder.graph.settings import DatasetSettings
 
 
@@ -87,6 +89,34 @@ def load_dataset(settings: DatasetSettings, input_shape: TensorShape | None = No
         num_classes=raw.num_classes, class_names=raw.class_names, feature_names=raw.feature_names,
         normalization=norm,
     )
+
+
+def load_for_graph(settings: DatasetSettings, graph: Graph, project_dir: Path | None = None) -> Dataset:
+    """`load_dataset` fitted to the graph's Input node (and Target node, when it has one).
+
+    The graph must have exactly one Input: the one the data feeds (a GAN's
+    discriminator; its generator's noise Input is not data).
+    """
+    inputs = [n for n in graph.nodes.values() if n.type == "Input"]
+    if len(inputs) != 1:
+        found = ", ".join(f"'{n.name}'" for n in inputs) or "none"
+        raise DataError(f"the graph '{graph.name}' needs exactly one Input for the data set {settings.name!r}; it has "
+                        f"{found}")
+    targets = [n for n in graph.nodes.values() if n.type == "Target"]
+    if len(targets) > 1:
+        raise DataError(f"the graph '{graph.name}' has {len(targets)} Targets; a data set gives one kind of label "
+                        f"— keep one Target")
+    shapes = analyze(graph, "edit").nodes
+
+    def shape(node_id: str) -> TensorShape | None:
+        info = shapes.get(node_id)
+        return info.outputs.get("out") if info else None
+
+    target = targets[0] if targets else None
+    classes = target.values()["classes"] if target and target.values()["kind"] == "classes" else None
+    return load_dataset(settings, shape(inputs[0].id), shape(target.id) if target else None, project_dir,
+                        input_name=inputs[0].name, target_name=target.name if target else None,
+                        target_classes=classes)
 
 
 def read_source(settings: DatasetSettings, input_shape: TensorShape | None, project_dir: Path | None) -> RawData:

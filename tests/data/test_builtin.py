@@ -134,3 +134,8 @@ def test_images_for_a_tokens_input_say_to_use_an_image_input():
 def test_an_unknown_name_lists_the_known_sets():
     with pytest.raises(DataError, match="unknown data set 'mnist'.*digits.*csv"):
         load_dataset(DatasetSettings("mnist"))
+
+
+@pytest.mark.parametrize("name", [n for n, info in BUILTIN_DATASETS.items() if info.class_names])
+def test_advertised_class_names_match_the_loaded_ones(name):
+    assert list(BUILTIN_DATASETS[name].class_names) == load_dataset(DatasetSettings(name)).class_names

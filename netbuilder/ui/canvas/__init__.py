@@ -1,0 +1,1 @@
+"""The node-graph canvas: scene (follows the model), items, view, wire dragging."""

@@ -1,0 +1,141 @@
+"""A block (named group of layers) on the canvas: a frame around its layers, or,
+collapsed, one box with the block's external ports."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from netbuilder.ui.canvas.nodes import BODY_FONT, HEADER, NAME_FONT, PORT_R, ROW, TYPE_FONT, WIDTH, node_height
+from netbuilder.ui.theme import theme
+
+PAD = 14.0
+TITLE = 24.0
+TOGGLE = QRectF(6, 4, 16, 16)
+
+
+class GroupItem(QGraphicsItem):
+    """Drawn from a rectangle the scene computes from the member items; holds no model data."""
+
+    def __init__(self, group_id: str) -> None:
+        super().__init__()
+        self.group_id = group_id
+        self.rect = QRectF()
+        self.name = ""
+        self.collapsed = False
+        self.summary = ""
+        self.inputs: list[str] = []
+        self.outputs: list[str] = []
+        self.error = False
+        self._drag_from: QPointF | None = None
+        self.setFlag(QGraphicsItem.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+
+    def set_frame(self, rect: QRectF, name: str, collapsed: bool, summary: str,
+                  inputs: list[str], outputs: list[str], error: bool) -> None:
+        self.prepareGeometryChange()
+        self.rect, self.name, self.collapsed, self.summary = rect, name, collapsed, summary
+        self.inputs, self.outputs, self.error = inputs, outputs, error
+        self.setZValue(1 if collapsed else -1)
+        self.setToolTip(f"block '{name}' — {summary}\nclick ▸/▾ to collapse or expand; drag the title to move it")
+        self.update()
+
+    @staticmethod
+    def collapsed_rect(top_left: QPointF, n_in: int, n_out: int) -> QRectF:
+        return QRectF(top_left.x(), top_left.y(), WIDTH, node_height(n_in, n_out))
+
+    def anchor(self, index: int, count: int, is_output: bool) -> QPointF:
+        """Where the index-th external port of a collapsed block sits, in scene coordinates."""
+        body = self.rect.height() - HEADER
+        y = self.rect.top() + HEADER + body * (index + 1) / (count + 1)
+        return QPointF(self.rect.right() if is_output else self.rect.left(), y)
+
+    def boundingRect(self) -> QRectF:
+        return self.rect.adjusted(-PORT_R - 3, -3, PORT_R + 3, 3)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        t = theme()
+        border = t.error if self.error else (t.selected if self.isSelected() else t.group_border)
+        if self.collapsed:
+            self._paint_collapsed(painter, t, border)
+            return
+        painter.setPen(QPen(border, 1.5, Qt.DashLine))
+        painter.setBrush(t.group_fill)
+        painter.drawRoundedRect(self.rect, 10, 10)
+        painter.setFont(NAME_FONT)
+        painter.setPen(t.text)
+        title = QRectF(self.rect.left() + 26, self.rect.top(), self.rect.width() - 32, TITLE)
+        painter.drawText(title, Qt.AlignLeft | Qt.AlignVCenter, f"{self.name}")
+        painter.setFont(TYPE_FONT)
+        painter.setPen(t.muted)
+        painter.drawText(title, Qt.AlignRight | Qt.AlignVCenter, self.summary)
+        self._paint_toggle(painter, t, "▾")
+
+    def _paint_collapsed(self, painter: QPainter, t, border: QColor) -> None:
+        r = self.rect
+        painter.setPen(QPen(border, 2 if self.error or self.isSelected() else 1.2))
+        painter.setBrush(t.node)
+        painter.drawRoundedRect(r, 7, 7)
+        # Stacked-card edge: says "there is more inside" without words.
+        painter.setPen(QPen(t.group_border, 1))
+        painter.drawLine(QPointF(r.left() + 6, r.bottom() + 3), QPointF(r.right() - 6, r.bottom() + 3))
+        painter.setPen(Qt.NoPen)
+        tint = QColor(t.category("Blocks"))
+        tint.setAlpha(70)
+        painter.setBrush(tint)
+        painter.drawRoundedRect(QRectF(r.left() + 1, r.top() + 1, r.width() - 2, HEADER - 2), 6, 6)
+        painter.setFont(NAME_FONT)
+        painter.setPen(t.text)
+        fm = QFontMetrics(NAME_FONT)
+        painter.drawText(QRectF(r.left() + 26, r.top(), r.width() - 34, HEADER - 2), Qt.AlignLeft | Qt.AlignVCenter,
+                         fm.elidedText(self.name, Qt.ElideRight, int(r.width() - 34)))
+        painter.setFont(BODY_FONT)
+        painter.setPen(t.muted)
+        painter.drawText(QRectF(r.left() + 10, r.top() + HEADER + 3, r.width() - 20, ROW),
+                         Qt.AlignLeft | Qt.AlignVCenter, self.summary)
+        self._paint_toggle(painter, t, "▸")
+        for names, is_out in ((self.inputs, False), (self.outputs, True)):
+            for i, _ in enumerate(names):
+                painter.setPen(QPen(t.category("Blocks"), 2))
+                painter.setBrush(t.category("Blocks"))
+                painter.drawEllipse(self.anchor(i, len(names), is_out), PORT_R, PORT_R)
+
+    def _paint_toggle(self, painter: QPainter, t, arrow: str) -> None:
+        painter.setFont(TYPE_FONT)
+        painter.setPen(t.muted)
+        painter.drawText(TOGGLE.translated(self.rect.topLeft()), Qt.AlignCenter, arrow)
+
+    # ---- mouse: the title bar moves the block, the arrow collapses / expands it ----------------
+    def _on_title(self, pos: QPointF) -> bool:
+        top = self.rect.top()
+        return top <= pos.y() <= top + (HEADER if self.collapsed else TITLE) or self.collapsed
+
+    def mousePressEvent(self, event) -> None:
+        pos = event.scenePos()
+        if event.button() != Qt.LeftButton or not self._on_title(pos):
+            event.ignore()
+            return
+        if TOGGLE.translated(self.rect.topLeft()).adjusted(-3, -3, 3, 3).contains(pos):
+            self.scene().toggle_group(self.group_id)
+            event.accept()
+            return
+        self._drag_from = pos
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag_from is None:
+            return
+        pos = event.scenePos()
+        self.scene().drag_group(self.group_id, pos - self._drag_from)
+        self._drag_from = pos
+
+    def mouseReleaseEvent(self, event) -> None:
+        self._drag_from = None
+        super().mouseReleaseEvent(event)
+        self.scene().commit_moves()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.collapsed:
+            self.scene().toggle_group(self.group_id)
+        event.accept()

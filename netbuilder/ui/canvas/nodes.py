@@ -1,0 +1,266 @@
+"""A layer on the canvas (`NodeItem`) and its typed ports (`PortItem`).
+
+Items keep no copy of the model: they know their node id and the text the
+scene last gave them to draw. `GraphScene` refreshes them from the graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from netbuilder.ui.theme import font, theme
+
+WIDTH = 164.0
+HEADER = 24.0
+ROW = 17.0
+PORT_R = 5.5
+SNAP = 10.0
+
+# Short names for key parameters, so a node's second line reads "ch 16 · k 3".
+SHORT = {"out_features": "out", "out_channels": "ch", "kernel_size": "k", "stride": "s", "padding": "pad",
+         "hidden_size": "hidden", "return_sequence": "seq", "num_embeddings": "vocab", "embedding_dim": "dim",
+         "scale_factor": "×", "output_size": "size", "negative_slope": "slope", "num_heads": "heads",
+         "nhead": "heads"}
+
+NAME_FONT = font(9.5, bold=True)
+TYPE_FONT = font(8.0)
+BODY_FONT = font(8.5)
+
+
+@dataclass
+class NodeLook:
+    """What a node item draws, worked out by the scene from the model and the analysis."""
+
+    name: str = ""
+    type: str = ""
+    category: str = ""
+    params: str = ""
+    shape: str = ""
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    frozen: bool = False
+
+
+def node_height(n_in: int, n_out: int) -> float:
+    return HEADER + max(3, max(n_in, n_out) + 1) * ROW - 4
+
+
+class PortItem(QGraphicsItem):
+    """A typed input or output port; drag from it to draw a wire."""
+
+    def __init__(self, parent: "NodeItem", name: str, is_output: bool) -> None:
+        super().__init__(parent)
+        self.name, self.is_output = name, is_output
+        self.connected = False
+        self.state = ""  # "" normal, "ok" a compatible target while wiring, "off" an incompatible one
+        self.hovered = False
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CrossCursor)
+        self.setZValue(2)
+
+    @property
+    def node_id(self) -> str:
+        return self.parentItem().node_id
+
+    def boundingRect(self) -> QRectF:
+        r = PORT_R + 4
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        t = theme()
+        accent = t.category(self.parentItem().look.category)
+        r = PORT_R + (2 if self.hovered or self.state == "ok" else 0)
+        if self.state == "ok":
+            painter.setPen(Qt.NoPen)
+            glow = QColor(t.wire_ok)
+            glow.setAlpha(90)
+            painter.setBrush(glow)
+            painter.drawEllipse(QPointF(0, 0), r + 3, r + 3)
+        colour = t.wire_ok if self.state == "ok" else (t.grid if self.state == "off" else accent)
+        painter.setPen(QPen(colour, 2))
+        painter.setBrush(colour if self.connected or self.hovered else t.node)
+        painter.drawEllipse(QPointF(0, 0), r, r)
+
+    def hoverEnterEvent(self, event) -> None:
+        self.hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self.hovered = False
+        self.update()
+
+    def set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.update()
+
+    # A press here starts a wire; the scene's WireDrag does the rest while this item grabs the mouse.
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.LeftButton and self.scene() is not None:
+            self.scene().begin_wire(self, event.scenePos())
+            event.accept()
+        else:
+            event.ignore()
+
+    def mouseMoveEvent(self, event) -> None:
+        self.scene().move_wire(event.scenePos())
+
+    def mouseReleaseEvent(self, event) -> None:
+        self.scene().end_wire(event.scenePos())
+
+
+class NodeItem(QGraphicsItem):
+    """One layer: name, type, key parameters and output shape; red with the message when wrong."""
+
+    def __init__(self, node_id: str) -> None:
+        super().__init__()
+        self.node_id = node_id
+        self.look = NodeLook()
+        self.height = node_height(1, 1)
+        self.ports: dict[tuple[str, bool], PortItem] = {}
+        self.snap = False
+        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
+                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+
+    # ---- what to draw --------------------------------------------------------------------------
+    def set_look(self, look: NodeLook) -> None:
+        if (look.inputs, look.outputs) != (self.look.inputs, self.look.outputs) or not self.ports:
+            self._build_ports(look)
+        self.look = look
+        problems = look.errors or look.warnings
+        self.setToolTip("\n".join(problems) if problems else "")
+        self.update()
+
+    def _build_ports(self, look: NodeLook) -> None:
+        for port in self.ports.values():
+            port.setParentItem(None)
+            if port.scene() is not None:
+                port.scene().removeItem(port)
+        self.prepareGeometryChange()
+        self.height = node_height(len(look.inputs), len(look.outputs))
+        self.ports = {}
+        for names, is_out in ((look.inputs, False), (look.outputs, True)):
+            for i, name in enumerate(names):
+                port = PortItem(self, name, is_out)
+                port.setPos(WIDTH if is_out else 0.0, self.port_y(i, len(names)))
+                self.ports[(name, is_out)] = port
+
+    def port_y(self, index: int, count: int) -> float:
+        body = self.height - HEADER
+        return HEADER + body * (index + 1) / (count + 1)
+
+    def port(self, name: str, is_output: bool) -> PortItem | None:
+        return self.ports.get((name, is_output))
+
+    # ---- geometry and painting -----------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        return QRectF(-3, -3, WIDTH + 6, self.height + 6)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(0, 0, WIDTH, self.height), 7, 7)
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        t, look = theme(), self.look
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        rect = QRectF(0, 0, WIDTH, self.height)
+        accent = t.category(look.category)
+        if look.errors:
+            border, width = t.error, 2.0
+        elif self.isSelected():
+            border, width = t.selected, 2.0
+        else:
+            border, width = t.node_border, 1.0
+        painter.setPen(QPen(border, width))
+        painter.setBrush(t.node)
+        painter.drawRoundedRect(rect, 7, 7)
+        # The header is tinted with the category colour, clipped to the rounded top.
+        head = QPainterPath()
+        head.addRoundedRect(rect.adjusted(1, 1, -1, 0), 6, 6)
+        clip = QPainterPath()
+        clip.addRect(QRectF(0, 0, WIDTH, HEADER))
+        tint = QColor(t.error if look.errors else accent)
+        tint.setAlpha(70 if t.dark else 45)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(tint)
+        painter.drawPath(head.intersected(clip))
+        painter.setBrush(t.error if look.errors else accent)
+        painter.drawRect(QRectF(1, HEADER - 2, WIDTH - 2, 2))
+        if lod < 0.45:  # zoomed far out: shapes only, which keeps big graphs smooth
+            return
+        self._paint_text(painter, t)
+        if self.isSelected() and look.errors:
+            painter.setPen(QPen(t.selected, 1.0, Qt.DashLine))
+            painter.setBrush(Qt.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(-3, -3, 3, 3), 9, 9)
+
+    def _paint_text(self, painter: QPainter, t) -> None:
+        look = self.look
+        painter.setFont(TYPE_FONT)
+        fm_type = QFontMetrics(TYPE_FONT)
+        type_w = fm_type.horizontalAdvance(look.type) + 2
+        painter.setPen(t.muted)
+        painter.drawText(QRectF(WIDTH - 10 - type_w, 0, type_w, HEADER - 2), Qt.AlignRight | Qt.AlignVCenter,
+                         look.type)
+        painter.setFont(NAME_FONT)
+        painter.setPen(t.text)
+        name_w = WIDTH - 24 - type_w
+        painter.drawText(QRectF(10, 0, name_w, HEADER - 2), Qt.AlignLeft | Qt.AlignVCenter,
+                         QFontMetrics(NAME_FONT).elidedText(look.name, Qt.ElideRight, int(name_w)))
+        painter.setFont(BODY_FONT)
+        fm = QFontMetrics(BODY_FONT)
+        indent = 10.0
+        if len(look.inputs) > 1:  # name the ports of merges and losses beside them
+            painter.setFont(TYPE_FONT)
+            painter.setPen(t.muted)
+            for i, name in enumerate(look.inputs):
+                y = self.port_y(i, len(look.inputs))
+                painter.drawText(QRectF(10, y - 8, 44, 16), Qt.AlignLeft | Qt.AlignVCenter, name)
+            indent = 52.0
+            painter.setFont(BODY_FONT)
+        avail = int(WIDTH - indent - 10)
+        y = HEADER + 3
+        if look.params:
+            painter.setPen(t.text)
+            painter.drawText(QRectF(indent, y, avail, ROW), Qt.AlignLeft | Qt.AlignVCenter,
+                             fm.elidedText(look.params, Qt.ElideRight, avail))
+            y += ROW
+        if look.errors:
+            painter.setPen(t.error)
+            text = "⚠ " + look.errors[0].split(":")[-1].strip()
+        elif look.shape:
+            painter.setPen(t.muted)
+            text = look.shape
+        else:
+            text = ""
+        if text:
+            painter.drawText(QRectF(indent, y, avail, ROW), Qt.AlignLeft | Qt.AlignVCenter,
+                             fm.elidedText(text, Qt.ElideRight, avail))
+            y += ROW
+        if look.frozen:
+            painter.setPen(t.muted)
+            painter.drawText(QRectF(indent, y, avail, ROW), Qt.AlignLeft | Qt.AlignVCenter, "❄ frozen")
+
+    # ---- moving --------------------------------------------------------------------------------
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.ItemPositionChange and self.snap:
+            return QPointF(round(value.x() / SNAP) * SNAP, round(value.y() / SNAP) * SNAP)
+        if change == QGraphicsItem.ItemPositionHasChanged and self.scene() is not None:
+            self.scene().node_item_moved(self.node_id)
+        elif change == QGraphicsItem.ItemSelectedHasChanged:
+            self.setZValue(1.5 if value else 1)
+        return super().itemChange(change, value)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.scene() is not None:
+            self.scene().node_double_clicked(self.node_id)
+        super().mouseDoubleClickEvent(event)

@@ -1,0 +1,365 @@
+"""`GraphScene`: draws one `Graph` and follows its notifications.
+
+It keeps the maps node id -> NodeItem, edge id -> EdgeItem and group id ->
+GroupItem (as orange-canvas-core's CanvasScene does) and turns user gestures
+into intent signals (`nodes_moved`, `wire_requested`, ...) that the editor
+makes into undoable commands. It never edits the graph itself.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import QGraphicsScene
+
+from netbuilder.graph.analysis import Analysis
+from netbuilder.graph.model import Edge, Graph, Group, Node
+from netbuilder.ui.canvas.groups import PAD, TITLE, GroupItem
+from netbuilder.ui.canvas.interactions import WireDrag
+from netbuilder.ui.canvas.nodes import SHORT, WIDTH, NodeItem, NodeLook, PortItem
+from netbuilder.ui.canvas.wires import EdgeItem
+from netbuilder.ui.theme import theme
+
+GRID = 20.0
+
+
+def format_value(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return "×".join(map(str, value))
+    return str(value)
+
+
+class GraphScene(QGraphicsScene):
+    """The items of one graph, kept in step with the model."""
+
+    nodes_moved = Signal(object)  # {node_id: (old, new)} after a drag
+    wire_requested = Signal(str, str, str, str)  # source, source port, target, target port
+    group_toggle_requested = Signal(str)
+    node_activated = Signal(str)  # double click
+
+    def __init__(self, graph: Graph, parent=None) -> None:
+        super().__init__(parent)
+        self.graph = graph
+        self.analysis: Analysis | None = None
+        self.node_items: dict[str, NodeItem] = {}
+        self.edge_items: dict[str, EdgeItem] = {}
+        self.group_items: dict[str, GroupItem] = {}
+        self.snap = False
+        self.wire: WireDrag | None = None
+        self._dragging_group = False  # a block drag moves many nodes; reframe once per step, not per node
+        self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
+        self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
+        ev = graph.events
+        self._slots = [(ev.node_added, self._node_added), (ev.node_removed, self._node_removed),
+                       (ev.node_changed, self._node_changed), (ev.edge_added, self._edge_added),
+                       (ev.edge_removed, self._edge_removed), (ev.group_added, self._groups_changed),
+                       (ev.group_removed, self._group_removed), (ev.group_changed, self._groups_changed)]
+        for signal, slot in self._slots:
+            signal.connect(slot)
+        for node in graph.nodes.values():
+            self._node_added(node)
+        for edge in graph.edges.values():
+            self._edge_added(edge)
+        self._groups_changed()
+
+    def detach(self) -> None:
+        """Stop following the graph (the tab is closing)."""
+        for signal, slot in self._slots:
+            signal.disconnect(slot)
+
+    # ---- model -> items ------------------------------------------------------------------------
+    def _node_added(self, node: Node) -> None:
+        item = NodeItem(node.id)
+        item.snap = self.snap
+        self.node_items[node.id] = item
+        item.set_look(self.look_for(node))
+        item.setPos(QPointF(*node.position))
+        self.addItem(item)
+
+    def _node_removed(self, node: Node) -> None:
+        item = self.node_items.pop(node.id, None)
+        if item is not None:
+            self.removeItem(item)
+        if node.group is not None:
+            self._groups_changed()
+
+    def _node_changed(self, node: Node, what: str) -> None:
+        item = self.node_items.get(node.id)
+        if item is None:
+            return
+        if what == "position":
+            pos = QPointF(*node.position)
+            if item.pos() != pos:
+                item.setPos(pos)
+        elif what == "group":
+            self._groups_changed()
+        else:
+            item.set_look(self.look_for(node))
+
+    def _edge_added(self, edge: Edge) -> None:
+        item = EdgeItem(edge.id)
+        self.edge_items[edge.id] = item
+        self.addItem(item)
+        self._place_edge(edge)
+        self._update_ports(edge)
+        if self.analysis is not None and edge.id in self.analysis.edge_shapes:
+            item.set_label(str(self.analysis.edge_shapes[edge.id]))
+
+    def _edge_removed(self, edge: Edge) -> None:
+        item = self.edge_items.pop(edge.id, None)
+        if item is not None:
+            self.removeItem(item)
+        self._update_ports(edge)
+
+    def _update_ports(self, edge: Edge) -> None:
+        for nid, port, is_out in ((edge.source, edge.source_port, True), (edge.target, edge.target_port, False)):
+            item = self.node_items.get(nid)
+            p = item.port(port, is_out) if item else None
+            if p is not None:
+                edges = self.graph.edges_out_of(nid) if is_out else self.graph.edges_into(nid)
+                p.connected = any((e.source_port if is_out else e.target_port) == port for e in edges)
+                p.update()
+
+    def _group_removed(self, group: Group) -> None:
+        item = self.group_items.pop(group.id, None)
+        if item is not None:
+            self.removeItem(item)
+        self._groups_changed()
+
+    # ---- analysis -> looks ---------------------------------------------------------------------
+    def look_for(self, node: Node) -> NodeLook:
+        spec = node.spec
+        values = node.values()
+        keys = [k for k in spec.key_params if k in values]
+        params = " · ".join(f"{SHORT.get(k, k)} {format_value(values[k])}" for k in keys)
+        look = NodeLook(name=node.name, type=node.type, category=spec.category, params=params,
+                        inputs=tuple(p.name for p in spec.inputs), outputs=tuple(p.name for p in spec.outputs),
+                        frozen=not node.trainable and spec.has_weights)
+        a = self.analysis
+        if a is not None:
+            info = a.nodes.get(node.id)
+            if info is not None and info.outputs:
+                look.shape = "→ " + ", ".join(str(s) for s in info.outputs.values())
+            elif info is not None and not spec.outputs and info.inputs:
+                look.shape = "← " + ", ".join(str(s) for s in info.inputs.values())
+            for d in a.for_node(node.id):
+                (look.errors if d.is_error else look.warnings).append(d.message)
+        return look
+
+    def set_analysis(self, analysis: Analysis) -> None:
+        """Repaint shapes and problems from a fresh analysis."""
+        self.analysis = analysis
+        for nid, item in self.node_items.items():
+            item.set_look(self.look_for(self.graph.nodes[nid]))
+        bad_edges = {d.edge_id for d in analysis.diagnostics if d.edge_id and d.is_error}
+        for eid, item in self.edge_items.items():
+            shape = analysis.edge_shapes.get(eid)
+            item.set_label(str(shape) if shape is not None else "", eid in bad_edges)
+        self._groups_changed()
+
+    # ---- geometry ------------------------------------------------------------------------------
+    def collapsed_group_of(self, node_id: str) -> str | None:
+        """The outermost collapsed block hiding this node, if any."""
+        gid, hidden_by = self.graph.nodes[node_id].group, None
+        while gid is not None and gid in self.graph.groups:
+            if self.graph.groups[gid].collapsed:
+                hidden_by = gid
+            gid = self.graph.groups[gid].parent
+        return hidden_by
+
+    def _external_ports(self, gid: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        members = set(self.graph.group_members(gid))
+        ins: list[tuple[str, str]] = []
+        outs: list[tuple[str, str]] = []
+        for e in self.graph.edges.values():
+            if e.target in members and e.source not in members and (e.target, e.target_port) not in ins:
+                ins.append((e.target, e.target_port))
+            if e.source in members and e.target not in members and (e.source, e.source_port) not in outs:
+                outs.append((e.source, e.source_port))
+        return ins, outs
+
+    def anchor(self, node_id: str, port: str, is_output: bool) -> QPointF:
+        hidden_by = self.collapsed_group_of(node_id)
+        if hidden_by is not None and hidden_by in self.group_items:
+            item = self.group_items[hidden_by]
+            ins, outs = self._external_ports(hidden_by)
+            slots = outs if is_output else ins
+            key = (node_id, port)
+            return item.anchor(slots.index(key) if key in slots else 0, max(1, len(slots)), is_output)
+        item = self.node_items[node_id]
+        p = item.port(port, is_output)
+        return p.scenePos() if p is not None else item.scenePos()
+
+    def _place_edge(self, edge: Edge) -> None:
+        item = self.edge_items.get(edge.id)
+        if item is None:
+            return
+        hide_s, hide_t = self.collapsed_group_of(edge.source), self.collapsed_group_of(edge.target)
+        item.setVisible(hide_s is None or hide_s != hide_t)
+        if item.isVisible():
+            item.set_ends(self.anchor(edge.source, edge.source_port, True),
+                          self.anchor(edge.target, edge.target_port, False))
+
+    def node_item_moved(self, node_id: str) -> None:
+        """A node item moved (dragged or following the model): its wires and block frames follow."""
+        if node_id not in self.graph.nodes:
+            return
+        for edge in self.graph.edges_of(node_id):
+            self._place_edge(edge)
+        if self.graph.nodes[node_id].group is not None and not self._dragging_group:
+            self._groups_changed()
+
+    def _groups_changed(self, *_: object) -> None:
+        """Rebuild block frames from their members; show or hide what collapsed blocks hide."""
+        graph = self.graph
+        for gid in list(self.group_items):
+            if gid not in graph.groups:
+                self.removeItem(self.group_items.pop(gid))
+        # Innermost blocks first, so an outer frame can wrap the inner ones.
+        depth = {gid: self._depth(gid) for gid in graph.groups}
+        frames: dict[str, QRectF] = {}
+        for gid in sorted(graph.groups, key=lambda g: -depth[g]):
+            group = graph.groups[gid]
+            item = self.group_items.get(gid)
+            if item is None:
+                item = self.group_items[gid] = GroupItem(gid)
+                self.addItem(item)
+            members = [self.node_items[n] for n in graph.group_members(gid) if n in self.node_items]
+            hidden = self.collapsed_group_of(members[0].node_id) if members else None
+            item.setVisible(bool(members) and (hidden is None or hidden == gid))
+            if not members:
+                continue
+            box = QRectF()
+            for m in members:
+                box = box.united(m.mapRectToScene(QRectF(0, 0, WIDTH, m.height)))
+            for child, rect in frames.items():
+                if graph.groups[child].parent == gid:
+                    box = box.united(rect)
+            ins, outs = self._external_ports(gid)
+            errors = self.analysis is not None and any(
+                d.is_error and d.node_id in {m.node_id for m in members} for d in self.analysis.diagnostics)
+            summary = f"{len(members)} layer{'s' * (len(members) != 1)}"
+            if self.analysis is not None:
+                params = sum(self.analysis.nodes[m.node_id].params for m in members
+                             if m.node_id in self.analysis.nodes)
+                summary += f" · {params:,} params" if params else ""
+            rect = (GroupItem.collapsed_rect(box.topLeft(), len(ins), len(outs)) if group.collapsed
+                    else box.adjusted(-PAD, -PAD - TITLE, PAD, PAD))
+            frames[gid] = rect
+            item.set_frame(rect, group.name, group.collapsed, summary, [f"{n}.{p}" for n, p in ins],
+                           [f"{n}.{p}" for n, p in outs], errors)
+        for nid, item in self.node_items.items():
+            item.setVisible(self.collapsed_group_of(nid) is None)
+        for edge in graph.edges.values():
+            self._place_edge(edge)
+
+    def _depth(self, gid: str) -> int:
+        d = 0
+        while gid is not None and gid in self.graph.groups:
+            gid, d = self.graph.groups[gid].parent, d + 1
+        return d
+
+    # ---- gestures -> intents ---------------------------------------------------------------------
+    def set_snap(self, on: bool) -> None:
+        self.snap = on
+        for item in self.node_items.values():
+            item.snap = on
+
+    def commit_moves(self) -> None:
+        """After a drag: every node item not where the model has it becomes one move request."""
+        moves = {}
+        for nid, item in self.node_items.items():
+            old = self.graph.nodes[nid].position
+            new = (item.pos().x(), item.pos().y())
+            if not (math.isclose(old[0], new[0]) and math.isclose(old[1], new[1])):
+                moves[nid] = (old, new)
+        if moves:
+            self.nodes_moved.emit(moves)
+
+    def drag_group(self, gid: str, delta: QPointF) -> None:
+        self._dragging_group = True
+        try:
+            for nid in self.graph.group_members(gid):
+                if nid in self.node_items:
+                    self.node_items[nid].moveBy(delta.x(), delta.y())
+        finally:
+            self._dragging_group = False
+        self._groups_changed()
+
+    def toggle_group(self, gid: str) -> None:
+        self.group_toggle_requested.emit(gid)
+
+    def node_double_clicked(self, node_id: str) -> None:
+        self.node_activated.emit(node_id)
+
+    def begin_wire(self, port: PortItem, pos: QPointF) -> None:
+        self.wire = WireDrag(self, port)
+        self.wire.move(pos)
+
+    def move_wire(self, pos: QPointF) -> None:
+        if self.wire is not None:
+            self.wire.move(pos)
+
+    def end_wire(self, pos: QPointF) -> None:
+        if self.wire is None:
+            return
+        ends, self.wire = self.wire.finish(pos), None
+        if ends is not None:
+            self.wire_requested.emit(*ends)
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        if self.wire is None:
+            self.commit_moves()
+
+    # ---- selection helpers -----------------------------------------------------------------------
+    def selected_node_ids(self) -> list[str]:
+        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def selected_edge_ids(self) -> list[str]:
+        return [i.edge_id for i in self.selectedItems() if isinstance(i, EdgeItem)]
+
+    def selected_group_ids(self) -> list[str]:
+        return [i.group_id for i in self.selectedItems() if isinstance(i, GroupItem)]
+
+    def select_nodes(self, node_ids) -> None:
+        self.clearSelection()
+        for nid in node_ids:
+            if nid in self.node_items:
+                self.node_items[nid].setSelected(True)
+
+    def items_rect(self) -> QRectF:
+        rect = QRectF()
+        for item in list(self.node_items.values()) + list(self.group_items.values()):
+            if item.isVisible():
+                rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    # ---- background ----------------------------------------------------------------------------
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        t = theme()
+        painter.fillRect(rect, t.background)
+        scale = painter.worldTransform().m11()
+        step = GRID if scale >= 0.6 else GRID * 5
+        if scale * step < 8:
+            return
+        painter.setPen(QPen(t.grid, 0))
+        left = math.floor(rect.left() / step) * step
+        top = math.floor(rect.top() / step) * step
+        lines = []
+        x = left
+        while x < rect.right():
+            lines.append((QPointF(x, rect.top()), QPointF(x, rect.bottom())))
+            x += step
+        y = top
+        while y < rect.bottom():
+            lines.append((QPointF(rect.left(), y), QPointF(rect.right(), y)))
+            y += step
+        for a, b in lines:
+            painter.drawLine(a, b)

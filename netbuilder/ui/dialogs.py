@@ -1,0 +1,43 @@
+"""Small dialogs: the template chooser of File › New."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout
+
+from netbuilder.ui.files import Template, templates
+
+
+class TemplateChooser(QDialog):
+    """One entry per example project, plus an empty project."""
+
+    def __init__(self, parent=None, found: list[Template] | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New project")
+        self.resize(520, 380)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Start from a template:"))
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        empty = QListWidgetItem("Empty project\nAn Input and nothing else — build it from the palette.")
+        empty.setData(Qt.UserRole, "")
+        self.list.addItem(empty)
+        for t in found if found is not None else templates():
+            item = QListWidgetItem(f"{t.name}\n{t.description}")
+            item.setData(Qt.UserRole, str(t.path))
+            self.list.addItem(item)
+        self.list.setCurrentRow(1 if self.list.count() > 1 else 0)
+        self.list.itemDoubleClicked.connect(lambda _: self.accept())
+        layout.addWidget(self.list)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> Path | None:
+        """The template file, or None for an empty project."""
+        item = self.list.currentItem()
+        path = item.data(Qt.UserRole) if item is not None else ""
+        return Path(path) if path else None

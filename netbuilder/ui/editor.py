@@ -1,0 +1,231 @@
+"""`GraphEditor`: one graph's canvas plus the edits a user makes on it, as undo commands."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QPointF, Signal
+from PySide6.QtGui import QGuiApplication, QUndoStack
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from netbuilder.graph.analysis import Analysis
+from netbuilder.graph.layout import layered_positions
+from netbuilder.graph.model import ConnectionRefused, Graph
+from netbuilder.graph.serialize import paste_fragment
+from netbuilder.ui import commands as cmd
+from netbuilder.ui.canvas.nodes import WIDTH
+from netbuilder.ui.canvas.scene import GraphScene
+from netbuilder.ui.canvas.view import BLOCK_MIME, LAYER_MIME, GraphView
+
+FRAGMENT_MIME = "application/x-netbuilder-fragment"
+PASTE_OFFSET = (40.0, 40.0)
+
+
+class GraphEditor(QWidget):
+    """Canvas of one graph; every change goes through the shared undo stack."""
+
+    message = Signal(str)  # a short note for the status bar (refused wires, nothing to paste ...)
+    selection_changed = Signal()
+
+    def __init__(self, graph: Graph, undo_stack: QUndoStack, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.graph, self.undo_stack = graph, undo_stack
+        self.scene = GraphScene(graph, self)
+        self.view = GraphView(self.scene, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.scene.nodes_moved.connect(self._on_moved)
+        self.scene.wire_requested.connect(self.connect_ports)
+        self.scene.group_toggle_requested.connect(self.toggle_group)
+        self.scene.selectionChanged.connect(self.selection_changed)
+        self.view.dropped.connect(self._on_drop)
+
+    def close_editor(self) -> None:
+        self.scene.detach()
+
+    def set_analysis(self, analysis: Analysis) -> None:
+        self.scene.set_analysis(analysis)
+
+    # ---- adding ----------------------------------------------------------------------------------
+    def add_layer(self, layer_type: str, position: tuple[float, float] | None = None) -> str:
+        """Add a layer (at the view centre by default, clear of other nodes); returns its id."""
+        if position is None:
+            c = self.view.centre()
+            position = self._free_spot(c.x() - WIDTH / 2, c.y() - 30)
+        command = cmd.AddNode(self.graph, layer_type, position)
+        self.undo_stack.push(command)
+        self.scene.select_nodes([command.node_id])
+        return command.node_id
+
+    def _free_spot(self, x: float, y: float) -> tuple[float, float]:
+        taken = {(round(n.position[0]), round(n.position[1])) for n in self.graph.nodes.values()}
+        while (round(x), round(y)) in taken:
+            x, y = x + 30, y + 30
+        return x, y
+
+    def _on_drop(self, mime: str, data: bytes, pos: QPointF) -> None:
+        if mime == LAYER_MIME:
+            self.add_layer(data.decode(), (pos.x() - WIDTH / 2, pos.y() - 20))
+        elif mime == BLOCK_MIME:
+            block = json.loads(data.decode())
+            self.insert_block(block["name"], block["fragment"], (pos.x(), pos.y()))
+
+    def insert_block(self, name: str, fragment: dict[str, Any], at: tuple[float, float]) -> list[str]:
+        """Paste a saved block at ``at`` and group it under its name, as one undo step."""
+        offset = self._offset_to(fragment, at)
+        self.undo_stack.beginMacro(f"Insert block {name}")
+        paste = cmd.Paste(self.graph, fragment, offset, f"Insert {name}")
+        self.undo_stack.push(paste)
+        if paste.node_ids:
+            self.undo_stack.push(cmd.GroupNodes(self.graph, name, paste.node_ids))
+        self.undo_stack.endMacro()
+        self.scene.select_nodes(paste.node_ids)
+        return paste.node_ids
+
+    @staticmethod
+    def _offset_to(fragment: dict[str, Any], at: tuple[float, float]) -> tuple[float, float]:
+        xs = [n["position"][0] for n in fragment.get("nodes", [])] or [0.0]
+        ys = [n["position"][1] for n in fragment.get("nodes", [])] or [0.0]
+        return at[0] - min(xs), at[1] - min(ys)
+
+    # ---- wiring ----------------------------------------------------------------------------------
+    def connect_ports(self, source: str, source_port: str, target: str, target_port: str) -> bool:
+        """Wire two ports; a refusal becomes a message, never an exception."""
+        try:
+            self.graph.check_connect(source, source_port, target, target_port)
+        except ConnectionRefused as exc:
+            self.message.emit(f"Wire refused: {exc}")
+            return False
+        self.undo_stack.push(cmd.Connect(self.graph, source, source_port, target, target_port))
+        return True
+
+    # ---- moving ----------------------------------------------------------------------------------
+    def _on_moved(self, moves: dict) -> None:
+        n = len(moves)
+        self.undo_stack.push(cmd.MoveNodes(self.graph, moves, f"Move {n} layer{'s' * (n != 1)}"))
+
+    def auto_layout(self) -> None:
+        """Left to right by depth, the whole graph, as one undo step."""
+        positions = layered_positions(self.graph)
+        moves = {nid: (self.graph.nodes[nid].position, pos) for nid, pos in positions.items()
+                 if self.graph.nodes[nid].position != pos}
+        if moves:
+            self.undo_stack.push(cmd.MoveNodes(self.graph, moves, "Auto-layout"))
+        self.view.fit_all()
+
+    # ---- selection edits -------------------------------------------------------------------------
+    def selected_ids(self) -> list[str]:
+        """Selected nodes, plus every layer of a selected block."""
+        ids = dict.fromkeys(self.scene.selected_node_ids())
+        for gid in self.scene.selected_group_ids():
+            ids.update(dict.fromkeys(self.graph.group_members(gid)))
+        return list(ids)
+
+    def delete_selection(self) -> None:
+        nodes = self.selected_ids()
+        edges = [e for e in self.scene.selected_edge_ids()
+                 if self.graph.edges[e].source not in nodes and self.graph.edges[e].target not in nodes]
+        if not nodes and not edges:
+            return
+        self.undo_stack.beginMacro("Delete")
+        for eid in edges:
+            self.undo_stack.push(cmd.Disconnect(self.graph, eid))
+        if nodes:
+            self.undo_stack.push(cmd.RemoveNodes(self.graph, nodes))
+        self.undo_stack.endMacro()
+
+    def copy(self) -> bool:
+        ids = self.selected_ids()
+        if not ids:
+            self.message.emit("Nothing selected to copy")
+            return False
+        text = json.dumps(self.graph.fragment(ids))
+        mime = QMimeData()
+        mime.setData(FRAGMENT_MIME, text.encode())
+        mime.setText(text)
+        QGuiApplication.clipboard().setMimeData(mime)
+        return True
+
+    def paste(self) -> list[str]:
+        """Paste layers copied here or in another project, centred in the view."""
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is None or not mime.hasFormat(FRAGMENT_MIME):
+            self.message.emit("The clipboard holds no layers to paste")
+            return []
+        fragment = json.loads(bytes(mime.data(FRAGMENT_MIME).data()).decode())
+        c = self.view.centre()
+        return self._paste(fragment, self._offset_to(fragment, (c.x() - WIDTH / 2, c.y() - 40)), "Paste")
+
+    def duplicate(self) -> list[str]:
+        ids = self.selected_ids()
+        if not ids:
+            self.message.emit("Select layers to duplicate")
+            return []
+        return self._paste(self.graph.fragment(ids), PASTE_OFFSET, "Duplicate")
+
+    def _paste(self, fragment: dict[str, Any], offset: tuple[float, float], text: str) -> list[str]:
+        try:  # try a damaged clipboard on a scratch graph first: a command must not fail inside redo()
+            paste_fragment(Graph("scratch"), fragment, offset)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            self.message.emit(f"Cannot paste: {exc}")
+            return []
+        command = cmd.Paste(self.graph, fragment, offset, text)
+        self.undo_stack.push(command)
+        self.scene.select_nodes(command.node_ids)
+        return command.node_ids
+
+    def select_all(self) -> None:
+        self.scene.select_nodes(self.graph.nodes)
+
+    # ---- blocks ----------------------------------------------------------------------------------
+    def group_selection(self, name: str) -> str | None:
+        ids = self.selected_ids()
+        if not ids:
+            self.message.emit("Select the layers to group into a block")
+            return None
+        command = cmd.GroupNodes(self.graph, name, ids)
+        self.undo_stack.push(command)
+        self.scene.clearSelection()
+        self.scene.group_items[command.group_id].setSelected(True)
+        return command.group_id
+
+    def current_group(self) -> str | None:
+        """The selected block, or the block of the first selected layer."""
+        groups = self.scene.selected_group_ids()
+        if groups:
+            return groups[0]
+        for nid in self.scene.selected_node_ids():
+            if self.graph.nodes[nid].group is not None:
+                return self.graph.nodes[nid].group
+        return None
+
+    def ungroup(self) -> bool:
+        gid = self.current_group()
+        if gid is None:
+            self.message.emit("Select a block to ungroup")
+            return False
+        members = self.graph.group_members(gid)
+        self.undo_stack.push(cmd.Ungroup(self.graph, gid))
+        self.scene.select_nodes(members)
+        return True
+
+    def toggle_group(self, gid: str) -> None:
+        if gid in self.graph.groups:
+            collapsed = not self.graph.groups[gid].collapsed
+            self.undo_stack.push(cmd.UpdateGroup(self.graph, gid, collapsed=collapsed))
+
+    def block_fragment(self, gid: str) -> dict[str, Any]:
+        return self.graph.fragment(self.graph.group_members(gid))
+
+    # ---- navigation ------------------------------------------------------------------------------
+    def select_and_centre(self, node_id: str) -> None:
+        if node_id not in self.scene.node_items:
+            return
+        self.scene.select_nodes([node_id])
+        gid = self.scene.collapsed_group_of(node_id)
+        item = self.scene.group_items.get(gid) if gid else self.scene.node_items[node_id]
+        if gid:
+            item.setSelected(True)
+        self.view.centerOn(item.sceneBoundingRect().center())

@@ -1,0 +1,309 @@
+"""The inspector: a form for the selected layer, generated from its catalog `ParamSpec`s.
+
+Spin boxes carry the ranges, combo boxes the choices, tooltips the help text.
+Every edit is an undoable command; the form follows the model, so an undo
+shows up here too. Text fields are checked as they are typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QPushButton,
+                               QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+
+from netbuilder.graph.catalog.spec import ParamSpec
+from netbuilder.graph.model import INIT_CHOICES, Graph, Node
+from netbuilder.ui import commands as cmd
+from netbuilder.ui.theme import CATEGORY_COLOURS
+
+INT_LIMIT = 2_000_000_000
+ERROR_STYLE = "color: #e5534b;"
+
+
+def parse_ints(text: str) -> list[int] | None:
+    """"1, 28,28" -> [1, 28, 28]; None when it is not a list of whole numbers."""
+    try:
+        values = [int(part) for part in text.replace("×", ",").replace("x", ",").split(",") if part.strip()]
+    except ValueError:
+        return None
+    return values or None
+
+
+class Inspector(QScrollArea):
+    """Shows one node (or block) of one graph; edits go on the undo stack."""
+
+    def __init__(self, undo_stack: QUndoStack, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = undo_stack
+        self.graph: Graph | None = None
+        self.node_id: str | None = None
+        self.group_id: str | None = None
+        self.fields: dict[str, QWidget] = {}
+        self.rows: dict[str, tuple[QLabel, QWidget]] = {}
+        self.notes: dict[str, QLabel] = {}
+        self.save_block_handler = None  # set by the main window: callable(group_id)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.NoFrame)
+        self._show_placeholder("Select a layer to edit its settings.")
+
+    # ---- what is shown ---------------------------------------------------------------------------
+    def _reset(self) -> QVBoxLayout:
+        if self.graph is not None:
+            self.graph.events.node_changed.disconnect(self._on_node_changed)
+            self.graph.events.node_removed.disconnect(self._on_node_removed)
+            self.graph.events.group_changed.disconnect(self._on_group_changed)
+            self.graph.events.group_removed.disconnect(self._on_group_removed)
+        self.graph = self.node_id = self.group_id = None
+        self.fields, self.rows, self.notes = {}, {}, {}
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.setAlignment(Qt.AlignTop)
+        self.setWidget(page)
+        return layout
+
+    def _follow(self, graph: Graph) -> None:
+        self.graph = graph
+        graph.events.node_changed.connect(self._on_node_changed)
+        graph.events.node_removed.connect(self._on_node_removed)
+        graph.events.group_changed.connect(self._on_group_changed)
+        graph.events.group_removed.connect(self._on_group_removed)
+
+    def _show_placeholder(self, text: str) -> None:
+        layout = self._reset()
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setEnabled(False)
+        layout.addWidget(label)
+
+    def clear(self) -> None:
+        self._show_placeholder("Select a layer to edit its settings.")
+
+    def show_node(self, graph: Graph, node_id: str) -> None:
+        layout = self._reset()
+        self._follow(graph)
+        self.node_id = node_id
+        node = graph.nodes[node_id]
+        spec = node.spec
+        colour = CATEGORY_COLOURS.get(spec.category, "#888")
+        title = QLabel(f"<span style='color:{colour}'>■</span> <b>{spec.type}</b>"
+                       f" <span style='color:gray'>· {spec.category}</span>")
+        layout.addWidget(title)
+        help_label = QLabel(spec.help)
+        help_label.setWordWrap(True)
+        help_label.setStyleSheet("color: gray;")
+        layout.addWidget(help_label)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        layout.addLayout(form)
+        name = QLineEdit(node.name)
+        name.setToolTip("The layer's name: it becomes the attribute name in generated code and the ONNX name.")
+        name.textEdited.connect(self._check_name)
+        name.editingFinished.connect(self._commit_name)
+        self.fields["__name"] = name
+        form.addRow("Name", name)
+        self._add_note(form, "__name")
+        for p in spec.params:
+            widget = self._editor_for(p)
+            label = QLabel(p.title)
+            label.setToolTip(p.help)
+            form.addRow(label, widget)
+            self.rows[p.name] = (label, widget)
+            self._add_note(form, p.name)
+        if spec.has_weights:
+            self._add_options(form, node)
+        self.problems = QLabel()
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet(ERROR_STYLE)
+        layout.addWidget(self.problems)
+        self._load_values()
+
+    def _add_note(self, form: QFormLayout, key: str) -> None:
+        note = QLabel()
+        note.setWordWrap(True)
+        note.setStyleSheet(ERROR_STYLE)
+        note.hide()
+        form.addRow("", note)
+        self.notes[key] = note
+
+    def _add_options(self, form: QFormLayout, node: Node) -> None:
+        train = QCheckBox("Trainable")
+        train.setToolTip("Untick to freeze this layer's weights (transfer learning).")
+        train.toggled.connect(lambda on: self._push_options(trainable=on))
+        init = QComboBox()
+        init.addItems(INIT_CHOICES)
+        init.setToolTip("How the weights start: PyTorch's default, Xavier, Kaiming, or normal(0, σ).")
+        init.currentTextChanged.connect(lambda text: self._push_options(init=text))
+        self.fields["__trainable"], self.fields["__init"] = train, init
+        form.addRow("", train)
+        form.addRow("Initialisation", init)
+
+    def _editor_for(self, p: ParamSpec) -> QWidget:
+        if p.kind == "int":
+            w = QSpinBox()
+            w.setRange(int(max(p.minimum, -INT_LIMIT)) if p.minimum is not None else -INT_LIMIT,
+                       int(min(p.maximum, INT_LIMIT)) if p.maximum is not None else INT_LIMIT)
+            w.setKeyboardTracking(True)
+            w.valueChanged.connect(lambda v, n=p.name: self._push(n, int(v)))
+        elif p.kind == "float":
+            w = QDoubleSpinBox()
+            w.setDecimals(4)
+            w.setRange(p.minimum if p.minimum is not None else -1e9, p.maximum if p.maximum is not None else 1e9)
+            w.setSingleStep(0.05 if (p.maximum or 10) <= 1 else 0.1)
+            w.valueChanged.connect(lambda v, n=p.name: self._push(n, float(v)))
+        elif p.kind == "bool":
+            w = QCheckBox()
+            w.toggled.connect(lambda v, n=p.name: self._push(n, bool(v)))
+        elif p.kind == "choice":
+            w = QComboBox()
+            w.addItems(list(p.choices))
+            w.currentTextChanged.connect(lambda v, n=p.name: self._push(n, v))
+        elif p.kind == "ints":
+            w = QLineEdit()
+            w.setPlaceholderText("e.g. 1,28,28")
+            w.textEdited.connect(lambda text, spec=p: self._edit_ints(spec, text))
+        else:
+            w = QLineEdit()
+            w.textEdited.connect(lambda v, n=p.name: self._push(n, v))
+        w.setToolTip(p.help)
+        self.fields[p.name] = w
+        return w
+
+    # ---- model -> form ---------------------------------------------------------------------------
+    def _load_values(self) -> None:
+        node = self.graph.nodes[self.node_id]
+        values = node.values()
+        for p in node.spec.params:
+            w, v = self.fields[p.name], values[p.name]
+            w.blockSignals(True)
+            try:
+                if isinstance(w, QSpinBox) and isinstance(v, int):
+                    w.setValue(v)
+                elif isinstance(w, QDoubleSpinBox) and isinstance(v, (int, float)):
+                    w.setValue(float(v))
+                elif isinstance(w, QCheckBox):
+                    w.setChecked(bool(v))
+                elif isinstance(w, QComboBox):
+                    w.setCurrentText(str(v))
+                elif isinstance(w, QLineEdit) and not w.hasFocus():
+                    w.setText(",".join(map(str, v)) if isinstance(v, list) else str(v))
+            finally:
+                w.blockSignals(False)
+            label, _ = self.rows[p.name]
+            visible = p.when is None or values.get(p.when[0]) in p.when[1]
+            label.setVisible(visible)
+            w.setVisible(visible)
+            problem = p.check(v)
+            self._note(p.name, f"{p.title} {problem}" if problem else "")
+        name = self.fields["__name"]
+        if not name.hasFocus():
+            name.setText(node.name)
+        for key, attr in (("__trainable", "trainable"), ("__init", "init")):
+            w = self.fields.get(key)
+            if w is not None:
+                w.blockSignals(True)
+                if isinstance(w, QCheckBox):
+                    w.setChecked(getattr(node, attr))
+                else:
+                    w.setCurrentText(getattr(node, attr))
+                w.blockSignals(False)
+
+    def set_problems(self, messages: list[str]) -> None:
+        """The analysis' messages about the shown node."""
+        if self.node_id is not None:
+            self.problems.setText("\n\n".join(f"⚠ {m}" for m in messages))
+            self.problems.setVisible(bool(messages))
+
+    def _note(self, key: str, text: str) -> None:
+        note = self.notes.get(key)
+        if note is not None:
+            note.setText(text)
+            note.setVisible(bool(text))
+
+    def _on_node_changed(self, node: Node, what: str) -> None:
+        if node.id == self.node_id and what in ("params", "name", "options"):
+            self._load_values()
+
+    def _on_node_removed(self, node: Node) -> None:
+        if node.id == self.node_id:
+            self.clear()
+
+    def _on_group_changed(self, group) -> None:
+        field = self.fields.get("__group_name")
+        if group.id == self.group_id and field is not None and not field.hasFocus():
+            field.setText(group.name)
+
+    def _on_group_removed(self, group) -> None:
+        if group.id == self.group_id:
+            self.clear()
+
+    # ---- form -> model ---------------------------------------------------------------------------
+    def _push(self, name: str, value: Any) -> None:
+        node = self.graph.nodes.get(self.node_id) if self.graph else None
+        if node is None or node.values().get(name) == value:
+            return
+        self.undo_stack.push(cmd.SetParam(self.graph, self.node_id, name, value))
+
+    def _edit_ints(self, spec: ParamSpec, text: str) -> None:
+        values = parse_ints(text)
+        problem = spec.check(values) if values is not None else \
+            "must be a list of positive whole numbers such as 1,28,28"
+        self._note(spec.name, f"{spec.title} {problem}" if problem else "")
+        if not problem:
+            self._push(spec.name, values)
+
+    def _push_options(self, **options: Any) -> None:
+        self.undo_stack.push(cmd.SetOptions(self.graph, self.node_id, **options))
+
+    def _check_name(self, text: str) -> str | None:
+        problem = None
+        try:
+            self._validate_name(text)
+        except ValueError as exc:
+            problem = str(exc)
+        self._note("__name", problem or "")
+        return problem
+
+    def _validate_name(self, text: str) -> None:
+        # Ask the model on a throwaway copy, so the rule lives in one place (Graph.rename).
+        probe = Graph()
+        for n in self.graph.nodes.values():
+            if n.id != self.node_id:
+                probe.nodes[n.id] = n
+        probe.nodes[self.node_id] = Node(self.node_id, "ReLU", "probe")
+        probe.rename(self.node_id, text)
+
+    def _commit_name(self) -> None:
+        if self.graph is None or self.node_id not in self.graph.nodes:
+            return
+        text = self.fields["__name"].text().strip()
+        if text == self.graph.nodes[self.node_id].name or self._check_name(text):
+            return
+        self.undo_stack.push(cmd.Rename(self.graph, self.node_id, text))
+
+    # ---- blocks ----------------------------------------------------------------------------------
+    def show_group(self, graph: Graph, group_id: str) -> None:
+        layout = self._reset()
+        self._follow(graph)
+        self.group_id = group_id
+        group = graph.groups[group_id]
+        layout.addWidget(QLabel(f"<b>Block</b> <span style='color:gray'>· "
+                                f"{len(graph.group_members(group_id))} layers</span>"))
+        form = QFormLayout()
+        layout.addLayout(form)
+        name = QLineEdit(group.name)
+        name.editingFinished.connect(self._commit_group_name)
+        self.fields["__group_name"] = name
+        form.addRow("Name", name)
+        save = QPushButton("Save block to palette")
+        save.setToolTip("Keep this block under Blocks in the palette to reuse it here and in other projects.")
+        save.clicked.connect(lambda: self.save_block_handler and self.save_block_handler(group_id))
+        layout.addWidget(save)
+
+    def _commit_group_name(self) -> None:
+        text = self.fields["__group_name"].text().strip()
+        if self.graph is not None and text and text != self.graph.groups[self.group_id].name:
+            self.undo_stack.push(cmd.UpdateGroup(self.graph, self.group_id, name=text))

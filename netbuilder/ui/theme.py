@@ -1,0 +1,119 @@
+"""Colours and fonts of the canvas, light or dark following the system.
+
+Only the canvas draws with these; widgets use the application palette, which
+`apply_palette` sets to match so the whole window agrees.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+
+# One accent per palette category, so a glance tells convolution from recurrence.
+CATEGORY_COLOURS = {
+    "Input / Output": "#3fa86b",
+    "Core": "#4a86e8",
+    "Regularisation": "#8e7cc3",
+    "Normalisation": "#46bdc6",
+    "Convolution": "#e69138",
+    "Pooling": "#c27c0e",
+    "Recurrent": "#d5548f",
+    "Attention": "#a64d79",
+    "Activation": "#7f8c8d",
+    "Merge": "#6aa84f",
+    "Loss": "#cc4125",
+    "Blocks": "#b4a7d6",
+}
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Everything the canvas paints with."""
+
+    dark: bool
+    background: QColor
+    grid: QColor
+    node: QColor
+    node_border: QColor
+    selected: QColor
+    text: QColor
+    muted: QColor
+    error: QColor
+    warning: QColor
+    wire: QColor
+    wire_ok: QColor
+    label_bg: QColor
+    group_fill: QColor
+    group_border: QColor
+
+    def category(self, name: str) -> QColor:
+        return QColor(CATEGORY_COLOURS.get(name, "#888888"))
+
+
+DARK = Theme(True, QColor("#1d2026"), QColor("#272b33"), QColor("#2b3039"), QColor("#3b414d"),
+             QColor("#f5b942"), QColor("#e8eaee"), QColor("#9aa3b2"), QColor("#ef5350"), QColor("#f0a23b"),
+             QColor("#8792a5"), QColor("#66d17a"), QColor("#323844"), QColor(120, 140, 200, 28),
+             QColor(150, 165, 220, 110))
+LIGHT = Theme(False, QColor("#f4f5f7"), QColor("#e3e6eb"), QColor("#ffffff"), QColor("#c4c9d2"),
+              QColor("#e69b00"), QColor("#1f2430"), QColor("#667085"), QColor("#d93025"), QColor("#c77700"),
+              QColor("#7d8797"), QColor("#2e9e48"), QColor("#ffffff"), QColor(90, 110, 180, 22),
+              QColor(90, 110, 180, 110))
+
+_current: Theme | None = None
+
+
+def system_is_dark() -> bool:
+    """NETBUILDER_THEME=dark|light wins; otherwise the system colour scheme (Qt 6.5+)."""
+    forced = os.environ.get("NETBUILDER_THEME", "").lower()
+    if forced in ("dark", "light"):
+        return forced == "dark"
+    app = QGuiApplication.instance()
+    if app is None:
+        return False
+    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+
+def theme() -> Theme:
+    global _current
+    if _current is None:
+        _current = DARK if system_is_dark() else LIGHT
+    return _current
+
+
+def set_theme(dark: bool) -> Theme:
+    global _current
+    _current = DARK if dark else LIGHT
+    return _current
+
+
+def apply_palette(app, dark: bool) -> None:
+    """Fusion style with a palette matching the canvas theme."""
+    app.setStyle("Fusion")
+    set_theme(dark)
+    if not dark:
+        app.setPalette(app.style().standardPalette())
+        return
+    p = QPalette()
+    roles = {
+        QPalette.Window: "#23262d", QPalette.WindowText: "#e3e6eb", QPalette.Base: "#1b1e23",
+        QPalette.AlternateBase: "#262a31", QPalette.ToolTipBase: "#2f343d", QPalette.ToolTipText: "#e8eaee",
+        QPalette.Text: "#e3e6eb", QPalette.Button: "#2c3038", QPalette.ButtonText: "#e3e6eb",
+        QPalette.BrightText: "#ff6b6b", QPalette.Highlight: "#3d6fd1", QPalette.HighlightedText: "#ffffff",
+        QPalette.Link: "#7aa7ff", QPalette.PlaceholderText: "#7d8594", QPalette.Mid: "#3a3f48",
+        QPalette.Dark: "#16181c", QPalette.Light: "#3a3f48",
+    }
+    for role, colour in roles.items():
+        p.setColor(role, QColor(colour))
+    for role in (QPalette.WindowText, QPalette.Text, QPalette.ButtonText):
+        p.setColor(QPalette.Disabled, role, QColor("#6b7280"))
+    app.setPalette(p)
+
+
+def font(point_size: float, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSizeF(point_size)
+    f.setBold(bold)
+    return f

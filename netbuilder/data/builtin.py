@@ -39,7 +39,7 @@ BUILTIN_DATASETS: dict[str, BuiltinInfo] = {
     "digits": BuiltinInfo("Handwritten digits (8×8)", "classification",
                           "1,797 greyscale 8×8 images of the digits 0–9 (scikit-learn). Fits an image Input "
                           "1×8×8, or a tabular Input with 64 features.", "image", (1, 8, 8), "10 classes",
-                          ("flatten", "range"), tuple(str(i) for i in range(10))),
+                          (), tuple(str(i) for i in range(10))),
     "iris": BuiltinInfo("Iris flowers", "classification",
                         "150 flowers, 4 measurements each, 3 species.", "tabular", (4,), "3 classes", (),
                         ("setosa", "versicolor", "virginica")),

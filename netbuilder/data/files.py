@@ -39,7 +39,9 @@ def resolve(path: str | Path, project_dir: Path | None, what: str) -> Path:
 def read_csv(path: Path, options: dict[str, Any]) -> RawData:
     """A table: feature columns become x (float32), the target column y (class ids or values)."""
     rows = _csv_rows(path, options)
-    header = options.get("header", True)
+    header = options.get("header", "auto")
+    if header == "auto":
+        header = _looks_like_header(rows)
     if header:
         names, body, first_row = [c.strip() for c in rows[0]], rows[1:], 2
     else:
@@ -60,9 +62,8 @@ def read_csv(path: Path, options: dict[str, Any]) -> RawData:
         raise DataError(f"{path.name}: column {names[target]!r} is both a feature and the target — "
                         f"remove it from the features")
     x = np.empty((len(body), len(feature_idx)), dtype=np.float32)
-    for r, row in enumerate(body):
-        for c, col in enumerate(feature_idx):
-            x[r, c] = _number(row[col], path.name, first_row + r, names[col])
+    for c, col in enumerate(feature_idx):
+        x[:, c] = _numbers([row[col] for row in body], path.name, first_row, names[col])
     task = options.get("task", "auto")
     if task not in ("auto", "classification", "regression"):
         raise DataError(f"{path.name}: task must be auto, classification or regression; it is {task!r}")
@@ -114,6 +115,35 @@ def _column(file: str, names: list[str], key: Any, role: str) -> int:
     if isinstance(key, str) and key.strip() in names:
         return names.index(key.strip())
     raise DataError(f"{file}: no column named {key!r} for the {role}; the columns are {', '.join(names)}")
+
+
+def _looks_like_header(rows: list[list[str]]) -> bool:
+    """A first row is column names when it has text where the next row has a number (or when it is all text)."""
+    first = rows[0]
+    if len(rows) < 2:
+        return True
+    if any(not _is_number(a) and _is_number(b) for a, b in zip(first, rows[1])):
+        return True
+    return not any(_is_number(v) for v in first)
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+        return True
+    except ValueError:
+        return False
+
+
+def _numbers(values: list[str], file: str, first_row: int, column: str) -> np.ndarray:
+    """One column as numbers; numpy parses a clean column at once, a bad one is searched for the culprit."""
+    try:
+        parsed = np.asarray(values, dtype=np.float64)
+        if np.isfinite(parsed).all():
+            return parsed
+    except ValueError:
+        pass
+    return np.array([_number(v, file, first_row + r, column) for r, v in enumerate(values)])
 
 
 def _number(value: str, file: str, row: int, column: str) -> float:

@@ -43,6 +43,7 @@ USER_SOURCES: dict[str, SourceInfo] = {
 }
 
 RANGES = ("unit", "tanh")
+GENERAL_OPTIONS = ("flatten", "range")  # read by load_dataset for every source
 
 
 def load_dataset(settings: DatasetSettings, input_shape: TensorShape | None = None,
@@ -58,6 +59,7 @@ def load_dataset(settings: DatasetSettings, input_shape: TensorShape | None = No
     ``target_classes`` is the Target's class count, checked against the data.
     Relative paths are taken from ``project_dir``.
     """
+    check_options(settings)
     value_range = settings.options.get("range")
     if value_range not in (None, *RANGES):
         raise DataError(f"{settings.name}: option 'range' must be unit or tanh; it is {value_range!r}")
@@ -117,6 +119,17 @@ def load_for_graph(settings: DatasetSettings, graph: Graph, project_dir: Path | 
     return load_dataset(settings, shape(inputs[0].id), shape(target.id) if target else None, project_dir,
                         input_name=inputs[0].name, target_name=target.name if target else None,
                         target_classes=classes)
+
+
+def check_options(settings: DatasetSettings) -> None:
+    """Refuse option keys the source does not read, so a typo ("flaten") is not silently ignored."""
+    info = BUILTIN_DATASETS.get(settings.name) or USER_SOURCES.get(settings.name)
+    if info is None:
+        return  # read_source names the unknown data set
+    known = (*info.options, *GENERAL_OPTIONS)
+    for key in settings.options:
+        if key not in known:
+            raise DataError(f"{settings.name}: unknown option {key!r}; it reads {', '.join(known)}")
 
 
 def read_source(settings: DatasetSettings, input_shape: TensorShape | None, project_dir: Path | None) -> RawData:

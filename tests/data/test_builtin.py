@@ -139,3 +139,8 @@ def test_an_unknown_name_lists_the_known_sets():
 @pytest.mark.parametrize("name", [n for n, info in BUILTIN_DATASETS.items() if info.class_names])
 def test_advertised_class_names_match_the_loaded_ones(name):
     assert list(BUILTIN_DATASETS[name].class_names) == load_dataset(DatasetSettings(name)).class_names
+
+
+def test_a_misspelt_option_is_refused_listing_the_known_ones():
+    with pytest.raises(DataError, match="digits: unknown option 'flaten'; it reads flatten, range"):
+        load_dataset(DatasetSettings("digits", options={"flaten": True}))

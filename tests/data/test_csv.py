@@ -104,3 +104,14 @@ def test_a_missing_file_says_so(tmp_path):
 def test_an_empty_file_says_so(tmp_path):
     with pytest.raises(DataError, match="data.csv: the file is empty"):
         load_csv(tmp_path, "")
+
+
+def test_a_first_row_of_numbers_is_taken_as_data_not_a_header(tmp_path):
+    body = "".join(IRIS_LIKE.splitlines(keepends=True)[1:])
+    ds = load_csv(tmp_path, body)
+    assert ds.train_size == 6 and ds.feature_names[0] == "column 1"
+
+
+def test_an_unknown_csv_option_is_refused(tmp_path):
+    with pytest.raises(DataError, match="csv: unknown option 'columns'"):
+        load_csv(tmp_path, IRIS_LIKE, columns=["a"])

@@ -1,0 +1,177 @@
+"""Checkpoints: safetensors files of the compiled graphs' state dicts, keyed by node name.
+
+A single-graph project stores ``<module>.<param>`` keys exactly as
+``CompiledGraph.modules.state_dict()`` gives them; a project with several
+graphs (a GAN) prefixes each key with ``<graph>/``. The metadata records which
+node each module belongs to, so `load_matching` can match by node name. Nothing
+is unpickled: safetensors holds plain tensors only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from netbuilder.compile import CompiledGraph
+
+GRAPH_SEPARATOR = "/"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint cannot be read or does not fit; the message names the file and what to do."""
+
+
+def collect_state(graphs: Mapping[str, CompiledGraph]) -> dict[str, torch.Tensor]:
+    """One flat state dict for all graphs (graph prefixes only when there are several)."""
+    if len(graphs) == 1:
+        return dict(next(iter(graphs.values())).state_dict())
+    return {f"{name}{GRAPH_SEPARATOR}{key}": value for name, g in graphs.items() for key, value in g.state_dict().items()}
+
+
+def snapshot(graphs: Mapping[str, CompiledGraph]) -> dict[str, torch.Tensor]:
+    """A detached copy of every weight, left on its device (no wait for the device)."""
+    return {k: v.detach().clone() for k, v in collect_state(graphs).items()}
+
+
+def save_checkpoint(path: str | os.PathLike, state: Mapping[str, torch.Tensor],
+                    graphs: Mapping[str, CompiledGraph], info: Mapping[str, object] | None = None) -> Path:
+    """Write ``state`` atomically as safetensors, with node names and ``info`` in the metadata."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nodes = {name: g.node_for_module for name, g in graphs.items()}
+    metadata = {"format": "netbuilder", "graphs": json.dumps(list(graphs)), "nodes": json.dumps(nodes),
+                "info": json.dumps(dict(info or {}), default=str)}
+    tensors = {k: v.detach().to("cpu").contiguous() for k, v in state.items()}
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        save_file(tensors, tmp, metadata=metadata)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+    """The tensors and metadata of a safetensors checkpoint (CPU), or CheckpointError."""
+    p = Path(path)
+    if not p.is_file():
+        raise CheckpointError(f"{p}: no such checkpoint file — train the project first or check the path")
+    try:
+        from safetensors import safe_open
+
+        with safe_open(str(p), framework="pt") as f:
+            metadata = dict(f.metadata() or {})
+        return load_file(str(p)), metadata
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{p}: not a readable safetensors checkpoint ({exc})") from None
+
+
+def load_checkpoint(graphs: Mapping[str, CompiledGraph], path: str | os.PathLike) -> None:
+    """Load a checkpoint written for these graphs, every key required (a run's best or last file)."""
+    tensors, _ = read_checkpoint(path)
+    for name, g in graphs.items():
+        prefix = "" if len(graphs) == 1 else f"{name}{GRAPH_SEPARATOR}"
+        own = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+        try:
+            g.load_state_dict(own, strict=True)
+        except RuntimeError as exc:
+            raise CheckpointError(f"{path}: does not fit the graph '{name}' ({exc}) — was it saved from another "
+                                  "version of the network? Use transfer learning to load the matching layers") from None
+
+
+@dataclass
+class LoadReport:
+    """What `load_matching` did, by node name."""
+
+    matched: list[str] = field(default_factory=list)  # nodes whose every weight was loaded
+    missing: list[str] = field(default_factory=list)  # nodes with weights that the checkpoint lacks
+    mismatched: list[str] = field(default_factory=list)  # "node: param checkpoint shape vs network shape"
+    unused: list[str] = field(default_factory=list)  # checkpoint nodes with no node of that name here
+
+    def describe(self) -> str:
+        parts = [f"loaded {len(self.matched)} layer(s): {', '.join(self.matched) or 'none'}"]
+        if self.mismatched:
+            parts.append(f"skipped {len(self.mismatched)} with other shapes: {'; '.join(self.mismatched)}")
+        if self.missing:
+            parts.append(f"{len(self.missing)} layer(s) start fresh: {', '.join(self.missing)}")
+        if self.unused:
+            parts.append(f"unused in the checkpoint: {', '.join(self.unused)}")
+        return "; ".join(parts)
+
+
+def _by_node(tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> dict[str, dict[str, torch.Tensor]]:
+    """node name -> {param: tensor}, whatever graph of the checkpoint it came from."""
+    try:
+        nodes: dict[str, dict[str, str]] = json.loads(metadata.get("nodes", "{}"))
+    except json.JSONDecodeError:
+        nodes = {}
+    out: dict[str, dict[str, torch.Tensor]] = {}
+    for key, value in tensors.items():
+        graph, _, rest = key.rpartition(GRAPH_SEPARATOR)
+        module, _, param = rest.partition(".")
+        lookup = nodes.get(graph) if graph else (next(iter(nodes.values())) if len(nodes) == 1 else None)
+        node = (lookup or {}).get(module, module)
+        out.setdefault(node, {})[param] = value
+    return out
+
+
+def load_matching(compiled: CompiledGraph, path: str | os.PathLike) -> LoadReport:
+    """Copy weights from another project's checkpoint into nodes of the same name and shape.
+
+    A node is loaded only when every one of its weights is in the checkpoint
+    with the same shape; the report says which nodes matched, which were
+    missing and which had other shapes.
+    """
+    tensors, metadata = read_checkpoint(path)
+    source = _by_node(tensors, metadata)
+    report = LoadReport()
+    seen: set[str] = set()
+    for module_name, module in compiled.modules.items():
+        node = compiled.node_for_module.get(module_name, module_name)
+        own = module.state_dict()
+        if not own:
+            continue
+        theirs = source.get(node)
+        if theirs is None:
+            report.missing.append(node)
+            continue
+        seen.add(node)
+        bad = [f"{node}.{p} {tuple(theirs[p].shape)} vs {tuple(t.shape)}" for p, t in own.items()
+               if p in theirs and theirs[p].shape != t.shape]
+        absent = [p for p in own if p not in theirs]
+        if bad:
+            report.mismatched.extend(bad)
+        elif absent:
+            report.missing.append(node)
+        else:
+            with torch.no_grad():
+                for p, t in own.items():
+                    t.copy_(theirs[p].to(t.dtype))
+            report.matched.append(node)
+    report.unused = sorted(set(source) - seen)
+    return report
+
+
+def freeze_nodes(compiled: CompiledGraph, node_names: list[str]) -> list[str]:
+    """Stop the named nodes' weights from training; returns their module names."""
+    from netbuilder.compile.initialization import freeze
+
+    wanted = set(node_names)
+    frozen = []
+    for module_name, module in compiled.modules.items():
+        if compiled.node_for_module.get(module_name, module_name) in wanted:
+            freeze(module)
+            if module_name not in compiled.frozen:
+                compiled.frozen.append(module_name)
+            frozen.append(module_name)
+    return frozen

@@ -1,0 +1,118 @@
+"""What a training run reports, as plain records (safe to pass between threads).
+
+Numbers are Python floats, tensors are CPU tensors: a receiver in another
+thread (the window's QThread worker) never touches the training device.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+REASONS = ("completed", "stopped", "early_stopped", "nan", "out_of_memory", "data_error", "error")
+
+
+@dataclass
+class RunStarted:
+    """The run is set up: what trains, where, and how long."""
+
+    project: str
+    scheme: str
+    device: str
+    epochs: int
+    batches_per_epoch: int
+    train_size: int
+    val_size: int
+    dataset: str  # one line describing the data set
+    task: str  # "classification", "regression", "reconstruction" or "adversarial"
+    out_dir: Path
+    notes: list[str] = field(default_factory=list)  # e.g. what a transfer-learning checkpoint matched
+
+
+@dataclass
+class BatchProgress:
+    """Every ``report_every`` batches: the mean loss and metrics over the batches since the last report."""
+
+    epoch: int  # 1-based
+    epochs: int
+    batch: int  # batches done in this epoch
+    batches_per_epoch: int
+    step: int  # batches done in the whole run
+    loss: float
+    metrics: dict[str, float]  # accuracy (classification), or d_loss / g_loss (GAN), ...
+    learning_rate: float
+    samples_per_s: float
+
+
+@dataclass
+class EpochEnd:
+    """One epoch done: training and validation figures."""
+
+    epoch: int
+    epochs: int
+    train: dict[str, float]  # "loss" plus the task's metrics
+    val: dict[str, float]  # empty when there is no validation split
+    learning_rate: float
+    seconds: float
+    samples_per_s: float
+    improved: bool  # the validation loss is the best so far (the best checkpoint now holds this epoch)
+    confusion: list[list[int]] | None = None  # validation confusion matrix [true][predicted], classification only
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class LayerStats:
+    """Per node of one graph, every ``report_every`` batches, for the canvas overlay."""
+
+    graph: str
+    epoch: int
+    step: int
+    grad_mean_abs: dict[str, float]  # node name -> mean |gradient| of its weights
+    dead_fraction: dict[str, float]  # activation node name -> fraction of units never positive in the batch
+
+
+@dataclass
+class Samples:
+    """A few reconstructions (autoencoder) or generated samples (GAN), once per epoch, on the CPU."""
+
+    epoch: int
+    kind: str  # "reconstruction" or "generated"
+    outputs: torch.Tensor  # (k, *shape): image-shaped (C, H, W) when the data are images
+    inputs: torch.Tensor | None = None  # the originals a reconstruction is compared with
+    value_range: tuple[float, float] | None = None  # the training data's range, for display
+
+
+@dataclass
+class RunFinished:
+    """How the run ended. ``Trainer.run()`` returns it, and ``on_run_end`` receives it."""
+
+    reason: str  # one of REASONS
+    message: str
+    epochs_completed: int = 0
+    steps: int = 0
+    metrics: dict[str, float] = field(default_factory=dict)  # last epoch: "train_loss", "val_accuracy", ...
+    best_val_loss: float | None = None
+    best_checkpoint: Path | None = None
+    last_checkpoint: Path | None = None
+    history_file: Path | None = None
+    history: list[EpochEnd] = field(default_factory=list)
+    details: str = ""  # a traceback for unexpected errors
+
+    @property
+    def ok(self) -> bool:
+        """Ended as planned (finished, stopped by the user, or stopped early) rather than by a fault."""
+        return self.reason in ("completed", "stopped", "early_stopped")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"reason": self.reason, "message": self.message, "epochs_completed": self.epochs_completed,
+                "steps": self.steps, "metrics": self.metrics, "best_val_loss": self.best_val_loss,
+                "best_checkpoint": str(self.best_checkpoint) if self.best_checkpoint else None,
+                "last_checkpoint": str(self.last_checkpoint) if self.last_checkpoint else None}
+
+
+RunResult = RunFinished

@@ -1,0 +1,353 @@
+"""The three ways a project trains: supervised, reconstruction (autoencoders) and adversarial (GANs).
+
+A scheme owns its compiled graphs, optimisers and meters, and runs one batch
+(`train_step`, `eval_step`). The Trainer owns the loop around it. `train_step`
+is the hot path: it queues device work and never waits for the device.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import math
+from typing import Callable
+
+import torch
+from torch import fx, nn
+
+from netbuilder.compile import CompiledGraph, build, run_checked
+from netbuilder.compile.errors import NodeRuntimeError
+from netbuilder.graph import Project, TrainingSettings
+from netbuilder.train.events import Samples
+from netbuilder.train.metrics import ClassificationMeter, Meter, NamedLossMeter, RegressionMeter
+from netbuilder.train.optim import make_optimizer
+from netbuilder.train.stats import LayerProbe
+
+SAMPLE_COUNT = 8
+
+
+class SchemeError(ValueError):
+    """The project cannot be trained this way; the message says what to change."""
+
+
+class Stepper:
+    """backward + optional gradient clipping + optimiser step, with a GradScaler for CUDA mixed precision."""
+
+    def __init__(self, optimizer: torch.optim.Optimizer, grad_clip: float,
+                 scaler: torch.amp.GradScaler | None) -> None:
+        self.optimizer = optimizer
+        self.params = [p for group in optimizer.param_groups for p in group["params"]]
+        self.grad_clip = grad_clip
+        self.scaler = scaler
+
+    def step(self, loss: torch.Tensor) -> None:
+        self.optimizer.zero_grad(set_to_none=True)
+        if self.scaler is None:
+            loss.backward()
+            if self.grad_clip > 0:
+                nn.utils.clip_grad_norm_(self.params, self.grad_clip)
+            self.optimizer.step()
+            return
+        self.scaler.scale(loss).backward()
+        if self.grad_clip > 0:
+            self.scaler.unscale_(self.optimizer)
+            nn.utils.clip_grad_norm_(self.params, self.grad_clip)
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+
+
+def _single(names: list[str], what: str, graph: str) -> None:
+    if len(names) != 1:
+        raise SchemeError(f"the graph '{graph}' has {len(names)} {what} nodes ({', '.join(names) or 'none'}); the "
+                          f"trainer feeds exactly one {what} from the data set — keep one {what} node")
+
+
+class Scheme:
+    """Base: graphs, steppers, meters and the hooks the Trainer calls."""
+
+    kind = "supervised"
+    task = "regression"
+
+    def __init__(self, project: Project, settings: TrainingSettings, device: torch.device, amp: bool) -> None:
+        self.project = project
+        self.settings = settings
+        self.device = device
+        self.amp = amp
+        self.graphs: dict[str, CompiledGraph] = {}
+        self.steppers: list[Stepper] = []
+        self.probe: LayerProbe | None = None  # set by the Trainer on report batches only
+        self.scaler = torch.amp.GradScaler(device.type) if amp else None
+
+    def _build(self, name: str) -> CompiledGraph:
+        if name not in self.project.graphs:
+            raise SchemeError(f"the {self.project.scheme} scheme needs a graph called '{name}'")
+        return build(self.project.graphs[name], self.project.purpose(name), device=self.device)
+
+    def make_steppers(self) -> None:
+        """Optimisers over what is trainable now (call after freezing)."""
+        self.steppers = [Stepper(make_optimizer(g.trainable_parameters(), self.settings), self.settings.grad_clip,
+                                 self.scaler) for g in self.graphs.values()]
+
+    @property
+    def optimizers(self) -> list[torch.optim.Optimizer]:
+        return [s.optimizer for s in self.steppers]
+
+    def autocast(self) -> contextlib.AbstractContextManager:
+        if self.amp:
+            return torch.autocast(self.device.type, dtype=torch.float16)
+        return contextlib.nullcontext()
+
+    def train(self) -> None:
+        for g in self.graphs.values():
+            g.train()
+
+    def eval(self) -> None:
+        for g in self.graphs.values():
+            g.eval()
+
+    # The Trainer's hooks -------------------------------------------------------------------------
+    def make_meter(self, validation: bool) -> Meter:
+        raise NotImplementedError
+
+    def train_step(self, x: torch.Tensor, y: torch.Tensor | None, meter: Meter) -> None:
+        raise NotImplementedError
+
+    def eval_step(self, x: torch.Tensor, y: torch.Tensor | None, meter: Meter) -> None:
+        raise NotImplementedError
+
+    def samples(self, epoch: int) -> Samples | None:
+        return None
+
+    def explain(self, x: torch.Tensor, y: torch.Tensor | None, exc: BaseException) -> str:
+        """Re-run the failed batch node by node to name the node that fails."""
+        return str(exc)
+
+    @property
+    def has_validation_loss(self) -> bool:
+        """Whether the validation loss means "better" when lower (not for a GAN)."""
+        return True
+
+
+def _explain_with(compiled: CompiledGraph, gm: fx.GraphModule, args: tuple, exc: BaseException) -> str:
+    try:
+        with torch.no_grad():
+            run_checked(compiled, gm, *args)
+    except NodeRuntimeError as named:
+        return str(named)
+    except Exception:  # the node-by-node run failed elsewhere: keep the original message
+        pass
+    return f"{type(exc).__name__}: {exc}"
+
+
+class Supervised(Scheme):
+    """A loss node fed by a prediction and a Target: classification or regression."""
+
+    def __init__(self, project: Project, settings: TrainingSettings, device: torch.device, amp: bool,
+                 num_classes: int = 0) -> None:
+        super().__init__(project, settings, device, amp)
+        compiled = self._build("model")
+        if compiled.training is None:
+            raise SchemeError("the graph 'model' has no loss node — add one (e.g. CrossEntropyLoss) fed by the "
+                              "prediction and a Target")
+        _single(compiled.input_names, "Input", "model")
+        _single(compiled.target_names, "Target", "model")
+        self.compiled = compiled
+        self.graphs = {"model": compiled}
+        self.gm = compiled.training
+        target = compiled.target_shapes[compiled.target_names[0]]
+        self.task = "classification" if target.dtype == "int" else "regression"
+        self.num_classes = num_classes or compiled._classes(compiled.target_names[0])
+        self.make_steppers()
+
+    def make_meter(self, validation: bool) -> Meter:
+        if self.task == "classification":
+            return ClassificationMeter(self.device, self.num_classes, confusion=validation)
+        return RegressionMeter(self.device)
+
+    def train_step(self, x: torch.Tensor, y: torch.Tensor | None, meter: Meter) -> None:
+        with self.autocast():
+            loss, predictions = self.gm(x, y)
+        self.steppers[0].step(loss)
+        if self.probe is not None:
+            self.probe.record_grads("model")
+        meter.update(loss, predictions[0], y)
+
+    def eval_step(self, x: torch.Tensor, y: torch.Tensor | None, meter: Meter) -> None:
+        with self.autocast():
+            loss, predictions = self.gm(x, y)
+        meter.update(loss, predictions[0], y)
+
+    def explain(self, x: torch.Tensor, y: torch.Tensor | None, exc: BaseException) -> str:
+        return _explain_with(self.compiled, self.gm, (x, y), exc)
+
+
+def separate_targets(compiled: CompiledGraph) -> fx.GraphModule:
+    """The training graph with each loss's target port fed by its own placeholder.
+
+    An autoencoder's drawing wires the Input into the loss target, so the plain
+    training graph compares the output with whatever went in. A denoising
+    autoencoder must compare it with the clean input while feeding a noisy one:
+    this variant's ``forward(x_in, x_target)`` makes that possible.
+    """
+    assert compiled.training is not None
+    gm = compiled.training
+    graph = copy.deepcopy(gm.graph)
+    loss_modules = {m for m, node in compiled.node_for_module.items() if node in compiled.loss_names}
+    placeholders = [n for n in graph.nodes if n.op == "placeholder"]
+    extra: dict[fx.Node, fx.Node] = {}
+    with graph.inserting_after(placeholders[-1]):
+        for ph in reversed(placeholders):
+            extra[ph] = graph.placeholder(f"{ph.name}_target")
+    for n in graph.nodes:
+        if n.op == "call_module" and n.target in loss_modules and len(n.args) >= 2 and n.args[1] in extra:
+            n.args = (n.args[0], extra[n.args[1]], *n.args[2:])
+    used = [ph for ph in extra.values() if ph.users]
+    for ph in extra.values():
+        if ph not in used:
+            graph.erase_node(ph)
+    graph.lint()
+    return fx.GraphModule(gm, graph, class_name=type(gm).__name__)
+
+
+class Reconstruction(Scheme):
+    """Autoencoders: the loss target is the input; with ``denoise`` the network sees a noisy copy."""
+
+    kind = "reconstruction"
+    task = "reconstruction"
+
+    def __init__(self, project: Project, settings: TrainingSettings, device: torch.device, amp: bool,
+                 denoise: float = 0.0, samples_from: torch.Tensor | None = None) -> None:
+        super().__init__(project, settings, device, amp)
+        compiled = self._build("model")
+        if compiled.training is None:
+            raise SchemeError("the autoencoder graph has no loss node — add MSELoss fed by the last layer and "
+                              "the Input")
+        _single(compiled.input_names, "Input", "model")
+        if compiled.target_names:
+            raise SchemeError(f"the reconstruction scheme compares the output with the input, but the graph has "
+                              f"Target node(s) {', '.join(compiled.target_names)} — wire the Input into the loss's "
+                              "target port and delete the Target")
+        self.compiled = compiled
+        self.graphs = {"model": compiled}
+        self.gm = separate_targets(compiled)
+        placeholders = [n for n in self.gm.graph.nodes if n.op == "placeholder"]
+        if len(placeholders) != 2:
+            raise SchemeError("the autoencoder's loss must take the Input itself as its target")
+        self.denoise = float(denoise)
+        self.fixed = samples_from
+        self.make_steppers()
+
+    def noisy(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.denoise * torch.randn_like(x) if self.denoise > 0 else x
+
+    def make_meter(self, validation: bool) -> Meter:
+        return RegressionMeter(self.device)
+
+    def train_step(self, x: torch.Tensor, y: torch.Tensor | None, meter: Meter) -> None:
+        with self.autocast():
+            loss, predictions = self.gm(self.noisy(x), x)
+        self.steppers[0].step(loss)
+        if self.probe is not None:
+            self.probe.record_grads("model")
+        meter.update(loss, predictions[0], x)
+
+    def eval_step(self, x: torch.Tensor, y: torch.Tensor | None, meter: Meter) -> None:
+        with self.autocast():
+            loss, predictions = self.gm(self.noisy(x), x)
+        meter.update(loss, predictions[0], x)
+
+    def samples(self, epoch: int) -> Samples | None:
+        if self.fixed is None or len(self.fixed) == 0:
+            return None
+        with torch.no_grad(), self.autocast():
+            _, predictions = self.gm(self.noisy(self.fixed), self.fixed)
+        return Samples(epoch, "reconstruction", predictions[0].float().cpu(), inputs=self.fixed.float().cpu())
+
+    def explain(self, x: torch.Tensor, y: torch.Tensor | None, exc: BaseException) -> str:
+        return _explain_with(self.compiled, self.gm, (x, x), exc)
+
+
+class Adversarial(Scheme):
+    """GANs: the discriminator learns real from fake, then the generator learns to fool it (BCE on logits)."""
+
+    kind = "adversarial"
+    task = "adversarial"
+
+    def __init__(self, project: Project, settings: TrainingSettings, device: torch.device, amp: bool,
+                 seed: int = 0) -> None:
+        super().__init__(project, settings, device, amp)
+        gen, disc = self._build("generator"), self._build("discriminator")
+        _single(gen.input_names, "Input", "generator")
+        _single(disc.input_names, "Input", "discriminator")
+        self.graphs = {"generator": gen, "discriminator": disc}
+        self.gen, self.disc = gen, disc
+        self.latent = settings.latent_dim
+        self.bce = nn.BCEWithLogitsLoss()
+        generator = torch.Generator().manual_seed(seed + 7)
+        self.fixed_noise = torch.randn(2 * SAMPLE_COUNT, self.latent, generator=generator).to(device)
+        self.make_steppers()
+
+    def _generate(self, n: int) -> torch.Tensor:
+        fake = self.gen.model(torch.randn(n, self.latent, device=self.device))
+        return fake[0] if isinstance(fake, tuple) else fake
+
+    def _score(self, x: torch.Tensor) -> torch.Tensor:
+        score = self.disc.model(x)
+        return score[0] if isinstance(score, tuple) else score
+
+    def make_meter(self, validation: bool) -> Meter:
+        return NamedLossMeter(self.device, ("d_loss", "g_loss"))
+
+    def train_step(self, x: torch.Tensor, y: torch.Tensor | None, meter: Meter) -> None:
+        n = x.shape[0]
+        ones = torch.ones(n, 1, device=self.device)
+        zeros = torch.zeros(n, 1, device=self.device)
+        d_step, g_step = self.steppers[1], self.steppers[0]
+        with self.autocast():
+            fake = self._generate(n)
+            d_loss = self.bce(self._score(x), ones) + self.bce(self._score(fake.detach()), zeros)
+        d_step.step(d_loss)
+        if self.probe is not None:
+            self.probe.record_grads("discriminator")
+        with self.autocast():
+            g_loss = self.bce(self._score(fake), ones)
+        g_step.step(g_loss)
+        if self.probe is not None:
+            self.probe.record_grads("generator")
+        meter.add_parts(torch.stack([d_loss.detach(), g_loss.detach()]), n)
+
+    def eval_step(self, x: torch.Tensor, y: torch.Tensor | None, meter: Meter) -> None:
+        n = x.shape[0]
+        with self.autocast():
+            fake = self._generate(n)
+            d_fake = self._score(fake)
+            d_loss = self.bce(self._score(x), torch.ones(n, 1, device=self.device)) + \
+                self.bce(d_fake, torch.zeros(n, 1, device=self.device))
+            g_loss = self.bce(d_fake, torch.ones(n, 1, device=self.device))
+        meter.add_parts(torch.stack([d_loss.float(), g_loss.float()]), n)
+
+    def samples(self, epoch: int) -> Samples | None:
+        with torch.no_grad(), self.autocast():
+            fake = self.gen.model(self.fixed_noise)
+        fake = fake[0] if isinstance(fake, tuple) else fake
+        return Samples(epoch, "generated", fake.float().cpu())
+
+    def explain(self, x: torch.Tensor, y: torch.Tensor | None, exc: BaseException) -> str:
+        noise = torch.randn(x.shape[0], self.latent, device=self.device)
+        message = _explain_with(self.gen, self.gen.model, (noise,), exc)
+        if "failed while running" in message:
+            return message
+        return _explain_with(self.disc, self.disc.model, (x,), exc)
+
+    @property
+    def has_validation_loss(self) -> bool:
+        return False
+
+
+Factory = Callable[..., Scheme]
+SCHEMES: dict[str, type[Scheme]] = {"supervised": Supervised, "reconstruction": Reconstruction,
+                                    "adversarial": Adversarial}
+
+
+def is_finite(value: float) -> bool:
+    return math.isfinite(value)

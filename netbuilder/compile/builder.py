@@ -107,7 +107,9 @@ class CompiledGraph:
         return [_random(self.input_shapes[n], batch, device) for n in self.input_names]
 
     def example_targets(self, batch: int = 2, device: torch.device | str | None = None) -> list[torch.Tensor]:
-        return [_random(self.target_shapes[n], batch, device, high=self._classes(n)) for n in self.target_names]
+        """Random targets: class ids below the class count, values in [0, 1) (valid for every loss, BCE too)."""
+        return [_random(self.target_shapes[n], batch, device, high=self._classes(n), unit=True)
+                for n in self.target_names]
 
     def _classes(self, target_name: str) -> int:
         for node in self._graph_nodes.values():
@@ -118,9 +120,11 @@ class CompiledGraph:
     _graph_nodes: dict[str, Node] = field(default_factory=dict, repr=False)
 
 
-def _random(shape: TensorShape, batch: int, device, high: int = 2) -> torch.Tensor:
+def _random(shape: TensorShape, batch: int, device, high: int = 2, unit: bool = False) -> torch.Tensor:
     if shape.dtype == "int":
         return torch.randint(0, high, (batch, *shape.dims), device=device)
+    if unit:
+        return torch.rand(batch, *shape.dims, device=device)
     return torch.randn(batch, *shape.dims, device=device)
 
 

@@ -210,10 +210,12 @@ def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawDa
     if x.ndim == 1:
         x = x[:, None]
     kind = "tokens" if tokens else {2: "tabular", 3: "sequence", 4: "image"}.get(x.ndim, "tabular")
+    # 8-bit images: a "unit"/"tanh" range then maps the full 0..255 scale.
+    pixel_max = 255.0 if kind == "image" and x.dtype == np.uint8 else None
     x = x.astype(np.int64) if tokens else x.astype(np.float32)
     y = arrays.get("y")
     if y is None:
-        return RawData(path.name, x, None, kind, "reconstruction-only")
+        return RawData(path.name, x, None, kind, "reconstruction-only", pixel_max=pixel_max)
     if len(y) != len(x):
         raise DataError(f"{path.name}: 'x' has {len(x)} samples but 'y' has {len(y)} — they must match")
     task = options.get("task", "auto")
@@ -221,7 +223,7 @@ def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawDa
         task = "classification" if np.issubdtype(y.dtype, np.integer) or y.dtype == bool else "regression"
     if task == "regression":
         y = y.astype(np.float32)
-        return RawData(path.name, x, y[:, None] if y.ndim == 1 else y, kind, "regression")
+        return RawData(path.name, x, y[:, None] if y.ndim == 1 else y, kind, "regression", pixel_max=pixel_max)
     if y.ndim != 1 or (np.issubdtype(y.dtype, np.floating) and not np.all(np.mod(y, 1) == 0)):
         raise DataError(f"{path.name}: class ids in 'y' must be one whole number per sample — or set the task to "
                         f"regression")
@@ -231,7 +233,7 @@ def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawDa
     names = [str(n) for n in arrays["class_names"]] if "class_names" in arrays else None
     count = max(int(y.max()) + 1, len(names or []))
     return RawData(path.name, x, y, kind, "classification", count, names or [str(i) for i in range(count)],
-                   pixel_max=255.0 if kind == "image" and arrays["x"].dtype == np.uint8 else None)
+                   pixel_max=pixel_max)
 
 
 # ----------------------------------------------------------------------------------------------- IDX

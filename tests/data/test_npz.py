@@ -57,3 +57,13 @@ def test_object_arrays_are_refused_rather_than_unpickled(tmp_path):
     np.savez(tmp_path / "evil.npz", x=objects)
     with pytest.raises(DataError, match="never unpickled"):
         load_dataset(DatasetSettings("npz", path=str(tmp_path / "evil.npz")))
+
+
+def test_8_bit_images_with_a_unit_range_map_0_255_to_0_1(tmp_path):
+    x = np.zeros((8, 1, 4, 4), dtype=np.uint8)
+    x[0, 0, 0, 0] = 255
+    x[1, 0, 0, 0] = 51
+    np.savez(tmp_path / "imgs.npz", x=x)
+    ds = load_dataset(DatasetSettings("npz", path="imgs.npz", options={"range": "unit"}, validation_split=0.0),
+                      project_dir=tmp_path)
+    assert sorted(ds.x_train.flatten().unique().tolist()) == pytest.approx([0.0, 0.2, 1.0])

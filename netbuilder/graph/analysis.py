@@ -16,6 +16,7 @@ import networkx as nx
 
 from netbuilder.graph.catalog import CATALOG, ShapeError, TensorShape
 from netbuilder.graph.diagnostics import ERROR, WARNING, Diagnostic
+from netbuilder.graph.hints import loss_hints
 from netbuilder.graph.model import Graph, Node
 
 # What a graph is for decides which missing pieces are errors.
@@ -248,4 +249,5 @@ def _analyze(graph: Graph, purpose: str) -> Analysis:
         for edge in graph.edges_out_of(nid):
             if edge.source_port in info.outputs:
                 edge_shapes[edge.id] = info.outputs[edge.source_port]
+    diags += loss_hints(graph, lambda nid, port: infos[nid].outputs.get(port) if nid in infos else None)
     return Analysis(diags, infos, edge_shapes, order)

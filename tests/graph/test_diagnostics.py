@@ -154,3 +154,32 @@ def test_a_scheme_without_its_graphs_says_which_is_missing():
     project = Project(graphs={"model": classifier()[0]}, training=TrainingSettings(scheme="adversarial"))
     diags = project.analyze()["model"].diagnostics
     assert {d.message.split("'")[1] for d in diags if d.code == "missing_graph"} == {"generator", "discriminator"}
+
+
+def test_softmax_before_cross_entropy_is_flagged_as_double_squashing():
+    g, ids = classifier()
+    soft = g.add_node("Softmax", name="probs")
+    g.disconnect(g.edge_into(ids["loss"], "pred").id)
+    g.connect(ids["fc2"], "out", soft.id, "in")
+    g.connect(soft.id, "out", ids["loss"], "pred")
+    (d,) = codes(g)["hint"]
+    assert d.severity == "warning" and "applies softmax itself" in d.message
+
+
+def test_fewer_scores_than_classes_is_an_error_with_the_fix():
+    g, ids = classifier(classes=3)
+    g.set_param(ids["y"], "classes", 10)
+    (d,) = codes(g)["classes"]
+    assert d.is_error and "give the last layer 10 outputs" in d.message
+
+
+def test_bce_without_sigmoid_is_flagged():
+    g = Graph()
+    x = g.add_node("Input", params={"kind": "tabular", "features": 4})
+    fc = g.add_node("Linear", params={"out_features": 1})
+    t = g.add_node("Target", params={"kind": "values", "shape": [1]})
+    loss = g.add_node("BCELoss")
+    g.connect(x.id, "out", fc.id, "in")
+    g.connect(fc.id, "out", loss.id, "pred")
+    g.connect(t.id, "out", loss.id, "target")
+    assert "put a Sigmoid before it" in codes(g)["hint"][0].message

@@ -159,7 +159,11 @@ def _waves(name: str, components: int):
 
 
 def read_text() -> str:
-    return TEXT_FILE.read_text(encoding="utf-8")
+    """The shipped text snippet for next-character prediction."""
+    try:
+        return TEXT_FILE.read_text(encoding="utf-8")
+    except OSError as e:
+        raise DataError(f"{TEXT_FILE}: the built-in text cannot be read ({e.strerror}) — reinstall netbuilder") from None
 
 
 def _text(options: dict[str, Any], input_shape: TensorShape | None, seed: int) -> RawData:

@@ -99,7 +99,12 @@ def _csv_rows(path: Path, options: dict[str, Any]) -> list[list[str]]:
             delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
-    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(v.strip() for v in row)]
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise DataError(f"{path.name}: the delimiter must be one character such as , or ; — it is {delimiter!r}")
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(v.strip() for v in row)]
+    except csv.Error as e:
+        raise DataError(f"{path.name}: not a readable CSV table ({e})") from None
     if not rows:
         raise DataError(f"{path.name}: the file is empty")
     return rows

@@ -115,3 +115,8 @@ def test_a_first_row_of_numbers_is_taken_as_data_not_a_header(tmp_path):
 def test_an_unknown_csv_option_is_refused(tmp_path):
     with pytest.raises(DataError, match="csv: unknown option 'columns'"):
         load_csv(tmp_path, IRIS_LIKE, columns=["a"])
+
+
+def test_a_delimiter_longer_than_one_character_is_refused(tmp_path):
+    with pytest.raises(DataError, match="the delimiter must be one character"):
+        load_csv(tmp_path, IRIS_LIKE, delimiter="::")

@@ -182,6 +182,8 @@ def _same(value: Any, default: Any) -> bool:
 
 
 def _literal(value: Any) -> str:
+    if isinstance(value, str) and not set(value) & {'"', "\\", "\n"}:
+        return f'"{value}"'  # the quotes the rest of the file uses
     if isinstance(value, (bool, int, float, str, type(None))):
         return repr(value)
     if isinstance(value, (list, tuple)):

@@ -71,8 +71,8 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.actions_by_name = build_actions(self)
         for dock in self.findChildren(QDockWidget):
             self.view_menu.addAction(dock.toggleViewAction())
-        self.undo_stack.cleanChanged.connect(lambda _: self._update_title())
-        self.undo_stack.indexChanged.connect(lambda _: self._update_title())
+        self.undo_stack.cleanChanged.connect(self._update_title)
+        self.undo_stack.indexChanged.connect(self._update_title)
         self._analysis_timer = QTimer(self, singleShot=True, interval=0, timeout=self.run_analysis)
         self.autosave_timer = QTimer(self, interval=autosave_ms, timeout=self.autosave)
         self.autosave_timer.start()
@@ -154,7 +154,7 @@ class MainWindow(ProjectFiles, QMainWindow):
     def modified(self) -> bool:
         return self._dirty or not self.undo_stack.isClean()
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_: object) -> None:
         where = self.project.path.name if self.project.path else "not saved yet"
         self.setWindowTitle(f"{self.project.name} — {where}[*] — netbuilder")
         self.setWindowModified(self.modified)

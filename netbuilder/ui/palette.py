@@ -124,7 +124,7 @@ class Palette(QWidget):
             shown = 0
             for i in range(head.childCount()):
                 item = head.child(i)
-                haystack = f"{item.text(0)} {head.text(0)} {item.toolTip(0)}".lower()
+                haystack = f"{item.text(0)} {head.text(0)}".lower()
                 hide = not all(w in haystack for w in words)
                 item.setHidden(hide)
                 shown += not hide

@@ -1,0 +1,58 @@
+"""Fixtures for driving the real window offscreen, with settings kept in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from netbuilder.graph.model import Graph  # noqa: E402
+from netbuilder.graph.project import Project, load_project  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory):
+    """Point the window's INI settings (and its recovery file) at a fresh folder per test."""
+    folder = tmp_path_factory.mktemp("settings")
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder))
+    yield folder
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """make_window(project) -> a shown MainWindow that never prompts (answers can be set per test)."""
+    from netbuilder.ui.mainwindow import MainWindow
+
+    def make(project: Project | None = None, **kwargs):
+        window = MainWindow(project, **kwargs)
+        window.ask_save_changes = lambda: __import__("PySide6.QtWidgets").QtWidgets.QMessageBox.Discard
+        qtbot.addWidget(window)
+        window.resize(1200, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()  # window shortcuts (Del, F, Ctrl+Z ...) only fire in the active window
+        qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+        return window
+
+    return make
+
+
+@pytest.fixture
+def cnn():
+    return load_project(EXAMPLES / "cnn_digits.nbproj")
+
+
+@pytest.fixture
+def two_layers() -> Project:
+    """An Input (4 features) and a Linear, not wired, side by side."""
+    g = Graph("model")
+    g.add_node("Input", (0.0, 0.0), name="x", params={"kind": "tabular", "features": 4})
+    g.add_node("Linear", (300.0, 0.0), name="fc", params={"out_features": 3})
+    return Project("two layers", {"model": g})

@@ -1,0 +1,102 @@
+"""The inspector: a form from the catalog's parameter specs; edits are undoable and checked as typed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QComboBox, QSpinBox
+
+from tests.ui.drive import click, node_point
+
+
+def _select(window, name: str):
+    editor = window.editor()
+    node = editor.graph.node_named(name)
+    editor.select_and_centre(node.id)
+    click(editor, node_point(editor, node.id))
+    return node
+
+
+def _type_into(widget, text: str) -> None:
+    widget.setFocus()
+    QTest.keyClick(widget, Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(widget, text)
+
+
+def test_selecting_a_node_builds_a_form_from_its_parameter_specs(make_window, cnn):
+    window = make_window(cnn)
+    _select(window, "conv1")
+    fields = window.inspector.fields
+    kernel = fields["kernel_size"]
+    assert isinstance(kernel, QSpinBox) and kernel.value() == 3
+    assert (kernel.minimum(), kernel.maximum()) == (1, 1024)
+    assert "filter" in kernel.toolTip()
+
+
+def test_choice_parameters_get_a_combo_box_and_hidden_rows_follow_it(make_window, cnn):
+    window = make_window(cnn)
+    _select(window, "image")
+    kind = window.inspector.fields["kind"]
+    assert isinstance(kind, QComboBox) and kind.currentText() == "image"
+    assert not window.inspector.fields["channels"].isHidden()
+    kind.setCurrentText("tabular")
+    assert window.inspector.fields["channels"].isHidden()
+    assert not window.inspector.fields["features"].isHidden()
+
+
+def test_typing_a_kernel_too_big_shows_the_error_and_typing_a_good_one_fixes_it(make_window, cnn):
+    window = make_window(cnn)
+    conv1 = _select(window, "conv1")
+    editor = window.editor()
+    spin = window.inspector.fields["kernel_size"]
+    _type_into(spin, "13")
+    window.run_analysis()
+    assert conv1.params["kernel_size"] == 13
+    assert editor.scene.node_items[conv1.id].look.errors
+    assert "kernel" in window.inspector.problems.text()
+    assert any(window.problems.topLevelItem(i).text(1) == "conv1"
+               for i in range(window.problems.topLevelItemCount()))
+    _type_into(spin, "5")
+    window.run_analysis()
+    assert conv1.params["kernel_size"] == 5
+    assert not editor.scene.node_items[conv1.id].look.errors
+    assert window.problems.topLevelItemCount() == 0
+
+
+def test_typing_into_a_field_is_one_undo_step_and_undo_updates_the_form(make_window, cnn):
+    window = make_window(cnn)
+    conv1 = _select(window, "conv1")
+    spin = window.inspector.fields["out_channels"]
+    _type_into(spin, "48")
+    assert conv1.params["out_channels"] == 48
+    assert window.undo_stack.count() == 1
+    window.undo_stack.undo()
+    assert conv1.params["out_channels"] == 16
+    assert spin.value() == 16
+
+
+def test_an_invalid_name_is_reported_while_typing_and_not_applied(make_window, cnn):
+    window = make_window(cnn)
+    conv1 = _select(window, "conv1")
+    name = window.inspector.fields["__name"]
+    _type_into(name, "bn1")
+    assert "already called" in window.inspector.notes["__name"].text()
+    QTest.keyClick(name, Qt.Key_Return)
+    assert conv1.name == "conv1"
+    _type_into(name, "features")
+    QTest.keyClick(name, Qt.Key_Return)
+    assert conv1.name == "features"
+    assert window.editor().scene.node_items[conv1.id].look.name == "features"
+
+
+def test_a_shape_list_field_checks_the_text_as_it_is_typed(make_window, cnn):
+    window = make_window(cnn)
+    labels = _select(window, "labels")
+    window.inspector.fields["kind"].setCurrentText("values")
+    shape = window.inspector.fields["shape"]
+    _type_into(shape, "4,a")
+    assert window.inspector.notes["shape"].isVisibleTo(window.inspector)
+    assert labels.params["shape"] == [4]  # the last valid text typed; "4,a" is not applied
+    _type_into(shape, "4,2")
+    assert labels.params["shape"] == [4, 2]
+    assert not window.inspector.notes["shape"].isVisibleTo(window.inspector)

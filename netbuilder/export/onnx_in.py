@@ -1,0 +1,188 @@
+"""ONNX -> an editable netbuilder project with its weights: the path for transfer learning.
+
+The ONNX nodes are read in order (ONNX requires topological order) and each is
+mapped onto a catalog layer by the table in `netbuilder.export.onnx_ops`. A
+node with no mapping is not skipped: every such node is collected and the
+import fails once, listing them all by name. After the graph is built, it is
+compiled, the weights are loaded, and the result is run against onnxruntime
+on random input, so an import that would compute something else is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+
+from netbuilder.export.errors import OnnxImportError
+from netbuilder.export.onnx_ops import OPS
+from netbuilder.export.onnx_values import Importer, Value
+from netbuilder.graph.layout import auto_layout
+from netbuilder.graph.model import Graph
+from netbuilder.graph.project import Project
+from netbuilder.graph.settings import DatasetSettings
+
+MAX_BYTES = 2 * 1024 ** 3  # protobuf's own limit; larger models need external data files
+VERIFY_TOLERANCE = 1e-4
+
+
+@dataclass
+class ImportedModel:
+    """The imported project, its checkpoint (state dict), and how well it reproduces the ONNX model.
+
+    Unpacks as ``project, state = import_onnx(path)``.
+    """
+
+    project: Project
+    state: dict[str, torch.Tensor]
+    max_abs_diff: dict[int, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.project, self.state))
+
+
+def read_model(path: str | os.PathLike):
+    """Load and check an ONNX file; missing, truncated or garbage files give an OnnxImportError naming the file."""
+    import onnx
+    from google.protobuf.message import DecodeError
+
+    p = Path(path)
+    file = str(p)
+    if not p.is_file():
+        raise OnnxImportError("no such file", file=file)
+    size = p.stat().st_size
+    if size == 0:
+        raise OnnxImportError("the file is empty — it is not an ONNX model", file=file)
+    if size > MAX_BYTES:
+        raise OnnxImportError(f"the file is {size / 1024 ** 3:.1f} GiB; models above 2 GiB are not supported", file=file)
+    try:
+        model = onnx.load(file)
+    except (DecodeError, ValueError, RuntimeError, OSError) as exc:
+        raise OnnxImportError(f"cannot read it as ONNX ({type(exc).__name__}: {exc}) — the file is truncated, "
+                              "damaged or not an ONNX model", file=file) from None
+    if not model.HasField("graph") or not model.graph.output:
+        raise OnnxImportError("the file holds no ONNX graph (no outputs) — it is truncated or not an ONNX model",
+                              file=file)
+    try:
+        onnx.checker.check_model(model)
+    except onnx.checker.ValidationError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise OnnxImportError(f"the ONNX checker rejects the model ({first}) — it is damaged or truncated",
+                              file=file) from None
+    return model
+
+
+def import_onnx(path: str | os.PathLike, *, name: str | None = None, verify: bool = True) -> ImportedModel:
+    """Turn the ONNX model at ``path`` into a Project (one graph, ``model``) plus its weights.
+
+    Raises OnnxImportError listing every unsupported node (by node name) at
+    once, or when the rebuilt network does not reproduce onnxruntime's outputs.
+    """
+    import onnx
+
+    file = str(path)
+    model = read_model(path)
+    try:
+        inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
+    except Exception:  # shape inference is a help, not a requirement
+        inferred = model
+    ctx = Importer(inferred, file)
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
+    ctx.opset = opset
+    inputs = ctx.read_inputs()
+    for node in inferred.graph.node:
+        ctx.convert(node, OPS)
+    outputs = [(o.name, ctx.values.get(o.name)) for o in inferred.graph.output]
+    for out_name, value in outputs:
+        ctx.use(value, f"graph output '{out_name}'")
+    ctx.check_rnn_uses()
+    if ctx.unsupported:
+        lines = "\n".join(f"  - {n}: {why}" for n, why in ctx.unsupported.items())
+        raise OnnxImportError(f"{len(ctx.unsupported)} ONNX node(s) have no netbuilder layer, so nothing was "
+                              f"imported:\n{lines}", ctx.unsupported, file)
+    graph, state = _build_graph(ctx, inputs, outputs)
+    meta = {p.key: p.value for p in model.metadata_props}
+    project = Project(name=name or meta.get("project") or Path(file).stem, graphs={"model": graph},
+                      dataset=DatasetSettings(meta.get("dataset", "digits")),
+                      description=f"Imported from {Path(file).name}.")
+    result = ImportedModel(project, state, notes=list(ctx.notes))
+    if verify:
+        result.max_abs_diff = _verify(file, graph, state, [i for i, _ in inputs])
+    return result
+
+
+def _build_graph(ctx: Importer, inputs: list[tuple[str, Value]], outputs: list[tuple[str, Value | None]]):
+    from netbuilder.compile.builder import attribute_names
+
+    graph = Graph("model")
+    ids: dict[int, str] = {}  # id(Layer or input Value) -> graph node id
+    for onnx_name, value in inputs:
+        node = graph.add_node("Input", name=_identifier(onnx_name), params=value.input_params)
+        ids[id(value)] = node.id
+    out_nodes = [graph.add_node("Output", name=_identifier(n)) for n, _ in outputs]
+    for layer in ctx.layers:
+        node = graph.add_node(layer.type, name=layer.name, params=layer.params)
+        ids[id(layer)] = node.id
+        ports = [p.name for p in node.spec.inputs]
+        for port, value in zip(ports, layer.inputs):
+            graph.connect(ids[id(value.producer)], "out", node.id, port)
+    for out, (_, value) in zip(out_nodes, outputs):
+        assert value is not None
+        graph.connect(ids[id(value.producer)], "out", out.id, "in")
+    auto_layout(graph)
+    attr = attribute_names(graph)
+    state: dict[str, torch.Tensor] = {}
+    for layer in ctx.layers:
+        prefix = attr[ids[id(layer)]]
+        for key, array in layer.weights.items():
+            state[f"{prefix}.{key}"] = torch.from_numpy(np.array(array, copy=True))  # writable, owned
+    return graph, state
+
+
+def _identifier(name: str) -> str:
+    clean = re.sub(r"\W+", "_", name).strip("_") or "value"
+    return f"n_{clean}" if clean[0].isdigit() else clean
+
+
+def _verify(file: str, graph: Graph, state: dict[str, torch.Tensor], onnx_inputs: list[str]) -> dict[int, float]:
+    """Compile the imported graph, load its weights, and compare it with onnxruntime on the original file."""
+    from netbuilder.compile import GraphCompileError, build
+    from netbuilder.export import parity
+    from netbuilder.export.errors import ExportError
+
+    try:
+        compiled = build(graph, "inference")
+        compiled.load_state_dict(state)
+    except (GraphCompileError, RuntimeError) as exc:
+        raise OnnxImportError(f"the imported graph does not compile: {exc}", file=file) from None
+    compiled.eval()
+    shapes = [(compiled.input_shapes[n].dims, compiled.input_shapes[n].dtype) for n in compiled.input_names]
+    batches = _batch_sizes(file)
+    try:
+        result = parity.compare(file, compiled.model, onnx_inputs, shapes, batch_sizes=batches,
+                                tolerance=VERIFY_TOLERANCE)
+    except ExportError as exc:
+        raise OnnxImportError(f"the imported graph does not reproduce the ONNX model, so it was not imported: "
+                              f"{str(exc).split(': ', 1)[-1]}", file=file) from None
+    return result.max_abs_diff
+
+
+def _batch_sizes(file: str) -> tuple[int, ...]:
+    """(1, 7) for a dynamic batch axis; the fixed batch size otherwise."""
+    import onnx
+
+    model = onnx.load(file, load_external_data=False)
+    inits = {i.name for i in model.graph.initializer}
+    for inp in model.graph.input:
+        if inp.name in inits:
+            continue
+        dims = inp.type.tensor_type.shape.dim
+        if dims and dims[0].HasField("dim_value") and dims[0].dim_value > 0:
+            return (dims[0].dim_value,)
+    return (1, 7)

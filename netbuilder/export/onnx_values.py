@@ -1,0 +1,278 @@
+"""The bookkeeping of an ONNX import: what each ONNX value is, and the layers made so far.
+
+ONNX values come in a few *forms*. Most are ordinary batch-first tensors
+(``TENSOR``), the only kind a catalog layer accepts. Exporters also emit
+values that are only steps on the way to one: a sequence turned time-major
+for an RNN, an RNN's raw ``[time, directions, batch, hidden]`` output, shape
+arithmetic on ``Shape`` results, zero initial states. Tracking the form lets
+the converters recognise those patterns and fold them into the layers they
+belong to, and refuse anything else instead of importing it wrongly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+TENSOR = "tensor"  # batch-first, as the graph's wires carry it
+TIME_MAJOR = "time_major"  # [time, batch, features]: a TENSOR sequence transposed for an RNN
+RNN_Y = "rnn_y"  # an RNN's Y with layout 0: [time, directions, batch, hidden]
+RNN_Y_T = "rnn_y_t"  # RNN_Y transposed to [time, batch, directions, hidden]
+RNN_YB = "rnn_yb"  # an RNN's Y with layout 1: [batch, time, directions, hidden]
+RNN_H = "rnn_h"  # an RNN's final state Y_h: [directions, batch, hidden] (layout 0) or [batch, directions, hidden]
+CONST = "const"  # known when importing (initializers, Constant, folded arithmetic)
+SHAPE = "shape"  # computed from shapes at run time (Shape -> Slice -> Concat ...); only feeds shape inputs
+ZEROS = "zeros"  # zeros of a run-time shape: an RNN's initial state
+
+
+class Unsupported(Exception):
+    """Raised by a converter: this ONNX node cannot become a layer, for the reason given."""
+
+
+@dataclass(eq=False)
+class Layer:
+    """A catalog node to create: its type, parameters, inputs (in port order) and weights (torch names)."""
+
+    type: str
+    name: str
+    params: dict[str, Any]
+    inputs: list["Value"]
+    weights: dict[str, np.ndarray] = field(default_factory=dict)
+    onnx_node: str = ""
+    uses: set[str] = field(default_factory=set)  # RNNs: "sequence" and/or "last" (which output is wired)
+
+
+@dataclass(eq=False)
+class Value:
+    """One ONNX value: its form, and the layer (or graph Input) that produces it."""
+
+    form: str
+    producer: Any = None  # a Layer, or the graph Input's own Value
+    const: np.ndarray | None = None
+    step: str = "sequence"  # for RNN outputs: the whole "sequence" or only the "last" step
+    input_params: dict[str, Any] = field(default_factory=dict)  # Input nodes: kind and sizes
+    bias_open: bool = False  # a MatMul's Linear whose bias a following Add may still fill in
+    layout: int = 0  # RNN_H: 0 is [directions, batch, hidden], 1 is [batch, directions, hidden]
+
+
+def attributes(node) -> dict[str, Any]:
+    from onnx import helper
+
+    out = {}
+    for a in node.attribute:
+        v = helper.get_attribute_value(a)
+        if isinstance(v, bytes):
+            v = v.decode()
+        elif isinstance(v, list):
+            v = [x.decode() if isinstance(x, bytes) else x for x in v]
+        out[a.name] = v
+    return out
+
+
+class Importer:
+    """Walks an ONNX graph, recording a Value per ONNX value and a Layer per catalog node."""
+
+    def __init__(self, model, file: str) -> None:
+        from onnx import numpy_helper
+
+        self.model = model
+        self.file = file
+        self.opset = 13
+        self.values: dict[str, Value] = {}
+        self.layers: list[Layer] = []
+        self.unsupported: dict[str, str] = {}
+        self.notes: list[str] = []
+        self.consumers: dict[str, int] = {}
+        for node in model.graph.node:
+            for name in node.input:
+                self.consumers[name] = self.consumers.get(name, 0) + 1
+        for out in model.graph.output:
+            self.consumers[out.name] = self.consumers.get(out.name, 0) + 1
+        for init in model.graph.initializer:
+            self.values[init.name] = Value(CONST, const=numpy_helper.to_array(init))
+        self.shapes: dict[str, list[int | None]] = {}
+        for vi in [*model.graph.input, *model.graph.value_info, *model.graph.output]:
+            t = vi.type.tensor_type
+            if t.HasField("shape"):
+                self.shapes[vi.name] = [d.dim_value if d.HasField("dim_value") else None for d in t.shape.dim]
+
+    # ---- graph inputs --------------------------------------------------------------------
+    def read_inputs(self) -> list[tuple[str, Value]]:
+        """One Value per real graph input (not an initializer), with the Input node's parameters."""
+        from onnx import TensorProto
+
+        found = []
+        for inp in self.model.graph.input:
+            if inp.name in self.values:  # old exporters list initializers as inputs too
+                continue
+            dims = self.shapes.get(inp.name)
+            elem = inp.type.tensor_type.elem_type
+            where = f"graph input '{inp.name}'"
+            if dims is None or len(dims) < 2 or any(d is None or d < 1 for d in dims[1:]):
+                self.unsupported[where] = (f"its shape {dims} needs a batch axis and fixed sizes for the rest "
+                                           "(e.g. [batch, 1, 28, 28])")
+                continue
+            sample = dims[1:]
+            if elem in (TensorProto.INT64, TensorProto.INT32) and len(sample) == 1:
+                params = {"kind": "tokens", "length": sample[0]}
+            elif elem not in (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16):
+                self.unsupported[where] = f"its element type ({TensorProto.DataType.Name(elem)}) is not float"
+                continue
+            elif len(sample) == 1:
+                params = {"kind": "tabular", "features": sample[0]}
+            elif len(sample) == 2:
+                params = {"kind": "sequence", "length": sample[0], "features": sample[1]}
+            elif len(sample) == 3:
+                params = {"kind": "image", "channels": sample[0], "height": sample[1], "width": sample[2]}
+            else:
+                self.unsupported[where] = f"samples of rank {len(sample)} ({sample}) have no Input kind"
+                continue
+            value = Value(TENSOR, input_params=params)
+            value.producer = value
+            self.values[inp.name] = value
+            found.append((inp.name, value))
+        return found
+
+    # ---- walking ---------------------------------------------------------------------------
+    def convert(self, node, ops: dict[str, Callable[["Importer", Any], None]]) -> None:
+        label = self.label(node)
+        handler = ops.get(node.op_type) if node.domain in ("", "ai.onnx") else None
+        present = [self.values.get(name) for name in node.input if name]
+        if any(v is None for v in present):
+            if handler is None:  # still worth listing; its inputs failed for their own reasons
+                self.unsupported[label] = f"the ONNX operator {node.op_type} has no netbuilder layer"
+            return  # an input failed earlier and is already listed
+        if node.op_type != "Shape" and all(v.form in (CONST, SHAPE, ZEROS) for v in present):
+            self.fold(node, present)
+            return
+        if handler is None:
+            self.unsupported[label] = f"the ONNX operator {node.op_type} has no netbuilder layer"
+            return
+        try:
+            handler(self, node)
+        except Unsupported as exc:
+            self.unsupported[label] = str(exc)
+
+    def fold(self, node, present: list[Value]) -> None:
+        """Evaluate arithmetic on constants now; remember shape arithmetic and zero states by their form."""
+        form = SHAPE
+        if any(v.form == ZEROS for v in present):
+            form = ZEROS
+        elif node.op_type in ("Expand", "ConstantOfShape"):
+            if node.op_type == "Expand":
+                fill = present[0].const
+            else:
+                attr = attributes(node).get("value")
+                fill = np.zeros(1) if attr is None else _tensor(attr)
+            form = ZEROS if fill is not None and not np.any(fill) else SHAPE
+        if all(v.form == CONST for v in present):
+            try:
+                from onnx.reference import ReferenceEvaluator
+
+                feeds = {name: self.values[name].const for name in node.input if name}
+                results = ReferenceEvaluator(node).run(None, feeds)
+                for name, array in zip(node.output, results):
+                    self.values[name] = Value(CONST, const=np.asarray(array))
+                return
+            except Exception:
+                pass
+        for name in node.output:
+            self.values[name] = Value(form)
+
+    @staticmethod
+    def label(node) -> str:
+        return f"{node.op_type} '{node.name or node.output[0]}'"
+
+    # ---- helpers for converters ------------------------------------------------------------
+    def tensor(self, node, index: int) -> Value:
+        """Input ``index`` of ``node`` as a wire into a layer; anything but a batch-first tensor is refused."""
+        value = self.values[node.input[index]]
+        if value.form == CONST:
+            raise Unsupported(f"its input '{node.input[index]}' is a constant; netbuilder layers take constants "
+                              "only as weights")
+        return self.use(value, f"input '{node.input[index]}'")
+
+    def use(self, value: Value | None, where: str) -> Value:
+        if value is None:
+            raise Unsupported(f"{where} is not produced by an imported layer")
+        if value.form != TENSOR:
+            raise Unsupported(f"{where} is an intermediate {value.form.replace('_', ' ')} value that only the "
+                              "exporter's own patterns may use")
+        if isinstance(value.producer, Layer) and value.producer.type in ("LSTM", "GRU", "RNN"):
+            value.producer.uses.add(value.step)
+        return value
+
+    def const(self, node, index: int, what: str) -> np.ndarray:
+        if index >= len(node.input) or not node.input[index]:
+            raise Unsupported(f"it has no {what}")
+        value = self.values[node.input[index]]
+        if value.form != CONST:
+            raise Unsupported(f"its {what} ('{node.input[index]}') is computed at run time; only constant {what}s "
+                              "can be imported")
+        return value.const
+
+    def optional_const(self, node, index: int, what: str) -> np.ndarray | None:
+        if index >= len(node.input) or not node.input[index]:
+            return None
+        return self.const(node, index, what)
+
+    def shape(self, name: str) -> list[int | None] | None:
+        return self.shapes.get(name)
+
+    def rank(self, node, index: int = 0) -> int:
+        dims = self.shapes.get(node.input[index])
+        if dims is None:
+            raise Unsupported(f"the rank of '{node.input[index]}' is unknown (ONNX shape inference failed)")
+        return len(dims)
+
+    def sample_dims(self, name: str) -> list[int]:
+        dims = self.shapes.get(name)
+        if dims is None or len(dims) < 1 or any(d is None for d in dims[1:]):
+            raise Unsupported(f"the shape of '{name}' is not known (ONNX shape inference gave {dims})")
+        return list(dims[1:])
+
+    def add_layer(self, layer_type: str, node, params: dict[str, Any], inputs: list[Value],
+                  weights: dict[str, np.ndarray | None] | None = None, weight_name: str = "") -> Layer:
+        layer = Layer(layer_type, self._name(node, weight_name, layer_type), params, inputs,
+                      {k: np.asarray(v, dtype=np.float32) if k != "num_batches_tracked" else v
+                       for k, v in (weights or {}).items() if v is not None}, self.label(node))
+        self.layers.append(layer)
+        return layer
+
+    def output(self, node, value: Value, index: int = 0) -> Value:
+        self.values[node.output[index]] = value
+        return value
+
+    @staticmethod
+    def _name(node, weight_name: str, layer_type: str) -> str:
+        # Exporters name weights "<module>.weight": the module name is the best name a layer can get back.
+        if "." in weight_name:
+            return weight_name.rsplit(".", 1)[0]
+        name = node.name or ""
+        if not name or name.startswith(("node_", "/")):  # generated names ("node_relu_3", "/layer1/Relu") say less
+            return layer_type.lower()
+        return name
+
+    def check_rnn_uses(self) -> None:
+        """An RNN node gives either its sequence or its last step; decide which, refuse both at once."""
+        for layer in self.layers:
+            if layer.type not in ("LSTM", "GRU", "RNN"):
+                continue
+            if layer.uses == {"last"}:
+                layer.params["return_sequence"] = False
+            elif len(layer.uses) > 1:
+                self.unsupported[layer.onnx_node] = ("both its whole output sequence and its last step are used; "
+                                                     "a netbuilder RNN layer gives one of them")
+
+
+def f32(x: float) -> float:
+    """An ONNX float attribute as the decimal it was written as (0.2, not 0.20000000298)."""
+    return float(f"{np.float32(x):.7g}")
+
+
+def _tensor(proto) -> np.ndarray:
+    from onnx import numpy_helper
+
+    return numpy_helper.to_array(proto)

@@ -1,0 +1,65 @@
+"""Transfer learning on an imported model: keep its body, give it a new head for a new set of classes."""
+
+from __future__ import annotations
+
+import networkx as nx
+import torch
+
+from netbuilder.export.errors import OnnxImportError
+from netbuilder.graph.layout import auto_layout
+from netbuilder.graph.model import Graph, Node
+from netbuilder.graph.project import Project
+from netbuilder.graph.settings import DatasetSettings
+
+# Layers a classifier may put between its last Linear and its Output (they keep the class count).
+_HEAD_TAIL = ("Softmax", "LogSoftmax", "Sigmoid", "Dropout")
+
+
+def find_head(graph: Graph) -> Node:
+    """The last Linear before the (single) Output, looking through a final Softmax or similar."""
+    outputs = [n for n in graph.nodes.values() if n.type == "Output"]
+    if len(outputs) != 1:
+        raise OnnxImportError(f"a new head needs a graph with one Output; this one has {len(outputs)}")
+    edge = graph.edge_into(outputs[0].id, "in")
+    node = graph.nodes[edge.source] if edge else None
+    while node is not None and node.type in _HEAD_TAIL:
+        edge = graph.edge_into(node.id, "in")
+        node = graph.nodes[edge.source] if edge else None
+    if node is None or node.type != "Linear":
+        found = node.type if node is not None else "nothing"
+        raise OnnxImportError(f"the Output is fed by {found}, not a Linear layer, so there is no head to replace")
+    return node
+
+
+def retarget(project: Project, state: dict[str, torch.Tensor], classes: int, *, dataset: str | None = None,
+             freeze: bool = True) -> tuple[Project, dict[str, torch.Tensor]]:
+    """Replace the head Linear with one of ``classes`` outputs, freeze what comes before it, add a loss.
+
+    The returned checkpoint holds the kept weights and freshly initialised ones
+    for the new head, so it loads into the changed graph as it is.
+    """
+    from netbuilder.compile import build
+    from netbuilder.compile.builder import attribute_names
+
+    if classes < 2:
+        raise ValueError("a classifier needs at least 2 classes")
+    graph = project.graphs["model"]
+    head = find_head(graph)
+    graph.set_param(head.id, "out_features", classes)
+    if freeze:
+        for nid in nx.ancestors(graph.nx, head.id):
+            node = graph.nodes[nid]
+            if node.spec.has_weights:
+                graph.set_options(nid, trainable=False)
+    target = graph.add_node("Target", name="labels", params={"kind": "classes", "classes": classes})
+    loss = graph.add_node("CrossEntropyLoss", name="loss")
+    graph.connect(head.id, "out", loss.id, "pred")
+    graph.connect(target.id, "out", loss.id, "target")
+    auto_layout(graph)
+    if dataset:
+        project.dataset = DatasetSettings(dataset)
+    project.training.scheme = "supervised"
+    head_key = attribute_names(graph)[head.id] + "."
+    fresh = build(graph, "train").modules.state_dict()
+    new_state = {k: (fresh[k] if k.startswith(head_key) else state[k]) for k in fresh}
+    return project, new_state

@@ -72,6 +72,8 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--new-classes", type=int, metavar="N", help="transfer learning: replace the head (the "
                         "last Linear) with one for N classes, freeze the layers before it and add a loss")
     parser.add_argument("--dataset", metavar="NAME", help="with --new-classes: the data set to fine-tune on")
+    parser.add_argument("--dataset-option", action="append", default=[], metavar="KEY=VALUE",
+                        help="with --dataset: a data-set option such as classes=3 (repeatable)")
     parser.add_argument("--keep-trainable", action="store_true", help="with --new-classes: fine-tune the whole "
                         "network instead of freezing its body")
     parser.add_argument("--no-verify", action="store_true", help="skip the onnxruntime comparison")
@@ -100,18 +102,42 @@ def run_import(args: argparse.Namespace) -> int:
         from netbuilder.export.transfer import retarget
 
         try:
+            options = _options(args.dataset_option)
             project, state = retarget(project, state, args.new_classes, dataset=args.dataset,
-                                      freeze=not args.keep_trainable)
+                                      dataset_options=options, freeze=not args.keep_trainable)
         except (OnnxImportError, ValueError) as exc:
             print(f"cannot replace the head: {exc}", file=sys.stderr)
             return EXIT_REFUSED
         frozen = sum(not n.trainable for n in project.graphs["model"].nodes.values())
-        print(f"  new head for {args.new_classes} classes; {frozen} layer(s) frozen; a CrossEntropyLoss was added")
+        print(f"  new head for {args.new_classes} classes; {frozen} layer(s) frozen; a CrossEntropyLoss was added; "
+              "the checkpoint holds the body only (the head starts fresh)")
     out = Path(args.output)
     if out.suffix != ".nbproj":
         out = out.with_suffix(".nbproj")
     out.parent.mkdir(parents=True, exist_ok=True)
     save_project(project, out)
-    ckpt = save_weights(state, out.with_suffix(".safetensors"))
+    graph = project.graphs["model"]
+    from netbuilder.compile.builder import attribute_names
+
+    nodes = {"model": {attr: graph.nodes[nid].name for nid, attr in attribute_names(graph).items()}}
+    ckpt = save_weights(state, out.with_suffix(".safetensors"), nodes)
     print(f"wrote {out} and {ckpt}")
+    if args.new_classes is not None:
+        print(f"fine-tune with: netbuilder train {out} --init-from {ckpt} --freeze-loaded")
     return EXIT_OK
+
+
+def _options(pairs: list[str]) -> dict:
+    """``KEY=VALUE`` strings as a dict; values are read as JSON when they parse (3 -> int), else as text."""
+    import json
+
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--dataset-option {pair!r}: write it as KEY=VALUE, e.g. classes=3")
+        try:
+            options[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key.strip()] = value
+    return options

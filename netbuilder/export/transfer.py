@@ -32,13 +32,14 @@ def find_head(graph: Graph) -> Node:
 
 
 def retarget(project: Project, state: dict[str, torch.Tensor], classes: int, *, dataset: str | None = None,
+             dataset_options: dict | None = None,
              freeze: bool = True) -> tuple[Project, dict[str, torch.Tensor]]:
     """Replace the head Linear with one of ``classes`` outputs, freeze what comes before it, add a loss.
 
-    The returned checkpoint holds the kept weights and freshly initialised ones
-    for the new head, so it loads into the changed graph as it is.
+    The returned checkpoint holds the body's weights only: the new head starts
+    fresh, and ``netbuilder train P --init-from CKPT --freeze-loaded`` loads
+    (and freezes) exactly the body.
     """
-    from netbuilder.compile import build
     from netbuilder.compile.builder import attribute_names
 
     if classes < 2:
@@ -57,9 +58,7 @@ def retarget(project: Project, state: dict[str, torch.Tensor], classes: int, *, 
     graph.connect(target.id, "out", loss.id, "target")
     auto_layout(graph)
     if dataset:
-        project.dataset = DatasetSettings(dataset)
+        project.dataset = DatasetSettings(dataset, options=dict(dataset_options or {}))
     project.training.scheme = "supervised"
     head_key = attribute_names(graph)[head.id] + "."
-    fresh = build(graph, "train").modules.state_dict()
-    new_state = {k: (fresh[k] if k.startswith(head_key) else state[k]) for k in fresh}
-    return project, new_state
+    return project, {k: v for k, v in state.items() if not k.startswith(head_key)}

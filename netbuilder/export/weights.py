@@ -32,12 +32,20 @@ def load_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     return state
 
 
-def save_weights(state: dict[str, torch.Tensor], path: str | os.PathLike) -> Path:
-    """Write ``state`` as safetensors (tensors made contiguous and unshared first)."""
+def save_weights(state: dict[str, torch.Tensor], path: str | os.PathLike,
+                 nodes: dict[str, dict[str, str]] | None = None) -> Path:
+    """Write ``state`` as safetensors (tensors made contiguous and unshared first).
+
+    ``nodes`` (graph -> module name -> node name) goes into the metadata as the
+    training checkpoints record it, so ``--init-from`` can match layers by node name.
+    """
+    import json
+
     from safetensors.torch import save_file
 
     p = Path(path)
-    save_file({k: v.detach().contiguous().clone() for k, v in state.items()}, str(p))
+    metadata = {"format": "netbuilder", "graphs": json.dumps(list(nodes or {})), "nodes": json.dumps(nodes or {})}
+    save_file({k: v.detach().contiguous().clone() for k, v in state.items()}, str(p), metadata=metadata)
     return p
 
 

@@ -10,10 +10,10 @@ from PySide6.QtGui import QGuiApplication, QUndoStack
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from netbuilder.graph.analysis import Analysis
-from netbuilder.graph.layout import layered_positions
 from netbuilder.graph.model import ConnectionRefused, Graph
 from netbuilder.graph.serialize import paste_fragment
 from netbuilder.ui import commands as cmd
+from netbuilder.ui.canvas.arrange import wrapped_positions
 from netbuilder.ui.canvas.nodes import WIDTH
 from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.view import BLOCK_MIME, LAYER_MIME, GraphView
@@ -107,8 +107,9 @@ class GraphEditor(QWidget):
         self.undo_stack.push(cmd.MoveNodes(self.graph, moves, f"Move {n} layer{'s' * (n != 1)}"))
 
     def auto_layout(self) -> None:
-        """Left to right by depth, the whole graph, as one undo step."""
-        positions = layered_positions(self.graph)
+        """Left to right by depth, wrapped into rows that fit the view, as one undo step."""
+        size = self.view.viewport().size()
+        positions = wrapped_positions(self.graph, max(0.5, size.width() / max(1, size.height())))
         moves = {nid: (self.graph.nodes[nid].position, pos) for nid, pos in positions.items()
                  if self.graph.nodes[nid].position != pos}
         if moves:

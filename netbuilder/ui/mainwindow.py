@@ -101,7 +101,7 @@ class MainWindow(ProjectFiles, QMainWindow):
         else:
             self.resizeDocks([self.findChild(QDockWidget, "dock_palette"),
                               self.findChild(QDockWidget, "dock_inspector")], [210, 300], Qt.Horizontal)
-            self.resizeDocks([self.findChild(QDockWidget, "dock_problems")], [150], Qt.Vertical)
+            self.resizeDocks([self.findChild(QDockWidget, "dock_problems")], [110], Qt.Vertical)
 
     def _save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

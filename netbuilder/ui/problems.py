@@ -29,14 +29,17 @@ class ProblemsPanel(QTreeWidget):
         header.setSectionResizeMode(1, QHeaderView.Interactive)
         header.setStretchLastSection(True)
         self.setColumnWidth(1, 170)
+        self.problem_count = 0
         self.itemClicked.connect(self._clicked)
         self.itemActivated.connect(self._clicked)
 
     def set_results(self, results: dict[str, Analysis], graphs: dict[str, Graph]) -> None:
         self.clear()
+        self.problem_count = 0
         many = len(graphs) > 1
         rows = [(name, d) for name, a in results.items() for d in a.diagnostics]
         rows.sort(key=lambda r: (not r[1].is_error,))
+        self.problem_count = len(rows)
         for name, d in rows:
             graph = graphs[name]
             node_id = d.node_id
@@ -52,6 +55,10 @@ class ProblemsPanel(QTreeWidget):
             item.setToolTip(2, d.message)
             item.setData(0, GRAPH, name)
             item.setData(0, NODE, node_id or "")
+        if not rows:
+            item = QTreeWidgetItem(self, ["✓", "", "No problems: every shape fits and the network can be trained."])
+            item.setForeground(0, QBrush(QColor("#3fa86b")))
+            item.setFlags(Qt.ItemIsEnabled)
 
     def _clicked(self, item: QTreeWidgetItem, column: int = 0) -> None:
         if item.data(0, NODE):

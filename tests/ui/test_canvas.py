@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
+from netbuilder.ui.canvas.nodes import WIDTH
 from tests.ui.drive import click, drag, drop, node_point, port_point
 
 
@@ -18,7 +19,7 @@ def test_dropping_a_palette_entry_adds_that_layer_where_it_was_dropped(make_wind
     added = [n for n in editor.graph.nodes.values() if n.type == "Conv2d"]
     assert len(added) == 1
     scene_point = editor.view.mapToScene(drop_at)
-    assert abs(added[0].position[0] + 82 - scene_point.x()) < 2  # centred on the drop point
+    assert abs(added[0].position[0] + WIDTH / 2 - scene_point.x()) < 2  # centred on the drop point
     assert added[0].id in editor.scene.node_items
 
 

@@ -60,7 +60,7 @@ def test_typing_a_kernel_too_big_shows_the_error_and_typing_a_good_one_fixes_it(
     window.run_analysis()
     assert conv1.params["kernel_size"] == 5
     assert not editor.scene.node_items[conv1.id].look.errors
-    assert window.problems.topLevelItemCount() == 0
+    assert window.problems.problem_count == 0
 
 
 def test_typing_into_a_field_is_one_undo_step_and_undo_updates_the_form(make_window, cnn):

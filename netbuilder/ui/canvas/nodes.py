@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from netbuilder.ui.theme import font, theme
 
-WIDTH = 164.0
+WIDTH = 150.0  # leaves 80 px between auto-layout columns (230) for a wire and its shape label
 HEADER = 24.0
 ROW = 17.0
 PORT_R = 5.5
@@ -48,7 +48,16 @@ class NodeLook:
 
 
 def node_height(n_in: int, n_out: int) -> float:
-    return HEADER + max(3, max(n_in, n_out) + 1) * ROW - 4
+    return HEADER + max(2, max(n_in, n_out)) * ROW + 10
+
+
+def short_message(message: str, look: NodeLook) -> str:
+    """A diagnostic without the "Linear 'fc1':" the node already shows; the tooltip has it all."""
+    for prefix in (f"{look.type} '{look.name}':", f"{look.type} '{look.name}'"):
+        if message.startswith(prefix):
+            message = message[len(prefix):].strip()
+            break
+    return message[:1].upper() + message[1:]
 
 
 class PortItem(QGraphicsItem):
@@ -207,13 +216,14 @@ class NodeItem(QGraphicsItem):
         look = self.look
         painter.setFont(TYPE_FONT)
         fm_type = QFontMetrics(TYPE_FONT)
-        type_w = fm_type.horizontalAdvance(look.type) + 2
+        name_nat = QFontMetrics(NAME_FONT).horizontalAdvance(look.name)
+        type_w = min(fm_type.horizontalAdvance(look.type) + 2, max(WIDTH * 0.4, WIDTH - 22 - name_nat))
         painter.setPen(t.muted)
         painter.drawText(QRectF(WIDTH - 10 - type_w, 0, type_w, HEADER - 2), Qt.AlignRight | Qt.AlignVCenter,
-                         look.type)
+                         fm_type.elidedText(look.type, Qt.ElideRight, int(type_w)))
         painter.setFont(NAME_FONT)
         painter.setPen(t.text)
-        name_w = WIDTH - 24 - type_w
+        name_w = WIDTH - 20 - type_w
         painter.drawText(QRectF(10, 0, name_w, HEADER - 2), Qt.AlignLeft | Qt.AlignVCenter,
                          QFontMetrics(NAME_FONT).elidedText(look.name, Qt.ElideRight, int(name_w)))
         painter.setFont(BODY_FONT)
@@ -236,7 +246,7 @@ class NodeItem(QGraphicsItem):
             y += ROW
         if look.errors:
             painter.setPen(t.error)
-            text = "⚠ " + look.errors[0].split(":")[-1].strip()
+            text = "⚠ " + short_message(look.errors[0], look)
         elif look.shape:
             painter.setPen(t.muted)
             text = look.shape

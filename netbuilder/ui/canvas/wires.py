@@ -13,10 +13,19 @@ LABEL_FONT = font(7.5)
 
 
 def wire_path(a: QPointF, b: QPointF) -> QPainterPath:
-    """A left-to-right S curve; backwards wires loop out so they stay readable."""
+    """A left-to-right S curve. A wire going back left (to the next row of a wrapped layout)
+    runs out, along the gap halfway between the two rows, and back in, instead of cutting
+    diagonally through the layers in between."""
     path = QPainterPath(a)
-    dx = max(40.0, abs(b.x() - a.x()) * 0.5)
-    path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+    if b.x() >= a.x() - 10 or abs(b.y() - a.y()) < 60:
+        dx = max(40.0, abs(b.x() - a.x()) * 0.5)
+        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+        return path
+    mid = a.y() + (b.y() - a.y()) * (0.62 if b.y() > a.y() else 0.5)
+    r = 30.0
+    path.cubicTo(QPointF(a.x() + r * 1.5, a.y()), QPointF(a.x() + r * 1.5, mid), QPointF(a.x(), mid))
+    path.lineTo(QPointF(b.x(), mid))
+    path.cubicTo(QPointF(b.x() - r * 1.5, mid), QPointF(b.x() - r * 1.5, b.y()), b)
     return path
 
 
@@ -52,9 +61,10 @@ class EdgeItem(QGraphicsItem):
             self._label_rect = QRectF()
             return
         fm = QFontMetrics(LABEL_FONT)
-        w, h = fm.horizontalAdvance(self.label) + 10, fm.height() + 2
+        w, h = fm.horizontalAdvance(self.label) + 8, fm.height() + 1
+        # Above the middle of the wire: clear of the ports at either end even between close columns.
         mid = self.path.pointAtPercent(0.5)
-        self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+        self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h - 8, w, h)
 
     def boundingRect(self) -> QRectF:
         return self.path.boundingRect().adjusted(-4, -4, 4, 4).united(self._label_rect.adjusted(-1, -1, 1, 1))

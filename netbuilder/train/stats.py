@@ -57,15 +57,25 @@ class LayerProbe:
     def record_grads(self, graph: str) -> None:
         """Read the gradients of ``graph`` now (right after its backward pass), still on the device."""
         names: list[str] = []
-        values: list[torch.Tensor] = []
+        grads: list[torch.Tensor] = []
+        owners: list[int] = []
+        sizes: list[int] = []
         for module_name, module in self.graphs[graph].modules.items():
-            grads = [p.grad for p in module.parameters() if p.grad is not None]
-            if not grads:
+            own = [p.grad for p in module.parameters() if p.grad is not None]
+            if not own:
                 continue
-            total = sum(g.numel() for g in grads)
             names.append(self._node(graph, module_name))
-            values.append(torch.stack([g.detach().abs().sum().float() for g in grads]).sum() / total)
-        self._grads[graph] = (names, torch.stack(values)) if values else None
+            grads.extend(g.detach() for g in own)
+            owners.extend([len(names) - 1] * len(own))
+            sizes.append(sum(g.numel() for g in own))
+        if not grads:
+            self._grads[graph] = None
+            return
+        # One fused L1-norm over every gradient, then summed per node: a handful of kernels in all.
+        norms = torch.stack(torch._foreach_norm(grads, 1)).float()
+        per_node = torch.zeros(len(names), device=norms.device).index_add_(
+            0, torch.tensor(owners, device=norms.device), norms)
+        self._grads[graph] = (names, per_node / torch.tensor(sizes, device=norms.device, dtype=torch.float32))
 
     def events(self, epoch: int, step: int) -> list[LayerStats]:
         """The measured batch's statistics, one LayerStats per graph, then cleared."""

@@ -87,11 +87,18 @@ class Trainer:
         self.init_from = init_from
         self.layer_stats = layer_stats
         self.save = save
-        self.scheme: Scheme | None = None
+        self.scheme: Scheme | None = None  # set once prepared
         self.notes: list[str] = []
 
     # ---- set-up -----------------------------------------------------------------------------------
-    def _setup(self) -> None:
+    def prepare(self) -> None:
+        """Pick the device, load the data, compile the graphs (done by `run` when not called first).
+
+        Raises DataError, GraphCompileError, SchemeError, DeviceError or CheckpointError;
+        `run` turns them into a result instead.
+        """
+        if self.scheme is not None:
+            return
         torch.manual_seed(self.settings.seed)
         self.device = pick_device(self.requested_device)
         self.amp = bool(self.settings.mixed_precision and self.device.type == "cuda")
@@ -115,7 +122,6 @@ class Trainer:
             scheme = Adversarial(self.project, self.settings, self.device, self.amp, self.settings.seed)
         if self.init_from is not None:
             self._transfer(scheme)
-        self.scheme = scheme
         self.train_batches, self.val_batches = make_loaders(ds, self.settings.batch_size, self.settings.seed,
                                                             self.device)
         self.val_batches.batch_size = max(self.settings.batch_size, 256)  # no gradients: bigger batches are fine
@@ -131,6 +137,13 @@ class Trainer:
         x = ds.x_train
         self.value_range = (float(x.min()), float(x.max())) if x.numel() and x.is_floating_point() else None
         self.image_shape = image_shape(ds)
+        self.scheme = scheme  # last: a half-done set-up is retried in full
+
+    def evaluate(self) -> dict[str, float]:
+        """The validation metrics of the network's current weights (prepares the run if needed)."""
+        self.prepare()
+        values, _ = self._validate()
+        return values
 
     def _transfer(self, scheme: Scheme) -> None:
         assert self.init_from is not None
@@ -153,7 +166,7 @@ class Trainer:
         self.last_state: dict[str, torch.Tensor] | None = None
         self.last_metrics: dict[str, float] = {}
         try:
-            self._setup()
+            self.prepare()
         except _End as end:
             return self._finish(end.reason, end.message)
         except DataError as exc:

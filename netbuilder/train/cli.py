@@ -1,0 +1,136 @@
+"""`netbuilder train PROJECT`: train from the command line with a progress bar, or JSON lines with ``--json``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from typing import TextIO
+
+EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE, EXIT_STOPPED = 0, 1, 2, 130
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("project", help="a .nbproj file")
+    parser.add_argument("--epochs", type=int, help="train this many epochs instead of the project's setting")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"),
+                        help="where to train (default: the project's setting; auto = CUDA, then MPS, then CPU)")
+    parser.add_argument("--out", metavar="DIR", help="where the checkpoints and history go "
+                        "(default: runs/<project name>/ beside the project)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per epoch and a final one")
+    parser.add_argument("--init-from", metavar="CKPT", help="start layers from another project's checkpoint "
+                        "(.safetensors), matched by node name")
+    parser.add_argument("--freeze-loaded", action="store_true", help="with --init-from: keep the loaded layers "
+                        "fixed and train only the others")
+
+
+def _fmt(metrics: dict[str, float]) -> str:
+    return " ".join(f"{k} {v:.4f}" if k != "accuracy" else f"acc {v:.3f}" for k, v in metrics.items())
+
+
+class ProgressPrinter:
+    """A one-line progress bar on a terminal (or one line per epoch elsewhere), then a summary."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last_draw = 0.0
+
+    def on_run_start(self, e) -> None:
+        print(f"training {e.project} ({e.scheme}) on {e.device}: {e.dataset}", file=self.stream)
+        for note in e.notes:
+            print(f"  note: {note}", file=self.stream)
+
+    def on_batch_end(self, e) -> None:
+        now = time.perf_counter()
+        if not self.tty or now - self.last_draw < 0.1:  # redraw at most ten times a second
+            return
+        self.last_draw = now
+        width = 24
+        filled = int(width * e.batch / max(e.batches_per_epoch, 1))
+        bar = "#" * filled + "." * (width - filled)
+        line = (f"epoch {e.epoch}/{e.epochs} [{bar}] {e.batch}/{e.batches_per_epoch} loss {e.loss:.4f} "
+                f"{_fmt(e.metrics)} {e.samples_per_s:,.0f} samples/s")
+        self.stream.write("\r" + line[:150].ljust(150))
+        self.stream.flush()
+
+    def on_epoch_end(self, e) -> None:
+        val = f" | val {_fmt(e.val)}" if e.val else ""
+        mark = " *" if e.improved else ""
+        line = f"epoch {e.epoch}/{e.epochs} train {_fmt(e.train)}{val} ({e.seconds:.1f}s){mark}"
+        self.stream.write(("\r" + line.ljust(150) if self.tty else line) + "\n")
+        self.stream.flush()
+
+    def on_run_end(self, r) -> None:
+        print(f"{r.reason}: {r.message}", file=self.stream)
+        if r.metrics:
+            print("final: " + ", ".join(f"{k} {v:.4f}" for k, v in r.metrics.items()), file=self.stream)
+        if r.best_checkpoint:
+            print(f"best checkpoint: {r.best_checkpoint}\nlast checkpoint: {r.last_checkpoint}", file=self.stream)
+
+
+class JsonLines:
+    """One JSON object per epoch, then a final one, on stdout."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def on_epoch_end(self, e) -> None:
+        print(json.dumps({"event": "epoch", **e.to_dict()}), file=self.stream, flush=True)
+
+    def on_run_end(self, r) -> None:
+        print(json.dumps({"event": "finished", **r.to_dict()}), file=self.stream, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from netbuilder.graph import ProjectFileError, load_project
+    from netbuilder.train import Control, FunctionCallback, InitFrom, Trainer
+
+    try:
+        project = load_project(args.project)
+    except ProjectFileError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_UNREADABLE
+    if args.freeze_loaded and not args.init_from:
+        print("--freeze-loaded needs --init-from CKPT (the checkpoint whose layers to load)", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if args.epochs is not None and args.epochs < 1:
+        print(f"--epochs must be at least 1, not {args.epochs}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if args.json:
+        # stdout carries only JSON; the human-readable lines go to stderr (without a bar).
+        sink = JsonLines(sys.stdout)
+        hooks = FunctionCallback(on_epoch_end=sink.on_epoch_end, on_run_end=sink.on_run_end)
+    else:
+        printer = ProgressPrinter(sys.stdout)
+        hooks = FunctionCallback(on_run_start=printer.on_run_start, on_batch_end=printer.on_batch_end,
+                                 on_epoch_end=printer.on_epoch_end, on_run_end=printer.on_run_end)
+    control = Control()
+    init = InitFrom(args.init_from, args.freeze_loaded) if args.init_from else None
+    trainer = Trainer(project, callbacks=[hooks], control=control, device=args.device, out_dir=args.out,
+                      epochs=args.epochs, init_from=init)
+
+    def interrupt(signum, frame) -> None:  # first Ctrl-C: stop after this batch and save; second: quit now
+        signal.signal(signal.SIGINT, previous)
+        print("\nstopping after this batch (Ctrl-C again to quit at once)", file=sys.stderr)
+        control.request_stop()
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        signal.signal(signal.SIGINT, interrupt)
+    except ValueError:  # not the main thread: no signal handling
+        previous = None
+    try:
+        result = trainer.run()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    if result.reason in ("completed", "early_stopped"):
+        return EXIT_OK
+    if result.reason == "stopped":
+        return EXIT_STOPPED
+    if result.details and not args.json:
+        print(result.details, file=sys.stderr)
+    return EXIT_FAILED

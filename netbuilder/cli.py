@@ -98,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].endswith(".nbproj") and len(argv) == 1):
         argv = ["gui", *argv]
+    if argv[0] == "gui" and len(argv) <= 2 and not any(a.startswith("-") for a in argv[1:]):
+        # The window must open fast: skip build_parser, which imports every command's module (and torch).
+        return cmd_gui(argparse.Namespace(project=argv[1] if len(argv) == 2 else None))
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 

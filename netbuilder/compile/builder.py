@@ -217,7 +217,7 @@ def _emit(graph: Graph, analysis: Analysis, attr: dict[str, str], modules: nn.Mo
     else:
         total = loss_values[0]
         for extra in loss_values[1:]:
-            total = fxg.call_function(operator.add, (total, extra))
+            total = fxg.create_node("call_function", operator.add, (total, extra), name="total_loss")
         fxg.output((total, tuple(predictions)))
     used = {n.target for n in fxg.nodes if n.op == "call_module"}
     root = {name: modules[name] for name in modules if name in used}

@@ -177,3 +177,9 @@ def test_cli_names_the_graphs_when_asked_for_one_that_does_not_exist(capsys):
 def test_cli_prints_the_code_without_an_output_file(capsys):
     assert main(["code", str(EXAMPLES / "lstm_sine.nbproj"), "--graph", "model"]) == 0
     assert "class LstmOnNoisySine(nn.Module):" in capsys.readouterr().out
+
+
+def test_exported_two_input_two_output_two_loss_graph_round_trips(tmp_path):
+    from tests.compile.test_multi_io import _two_headed
+
+    _assert_round_trip(_two_headed(), "train", tmp_path, "two_heads")

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import math
-from typing import Callable
-
 import torch
 from torch import fx, nn
 
@@ -133,7 +130,9 @@ def _explain_with(compiled: CompiledGraph, gm: fx.GraphModule, args: tuple, exc:
         with torch.no_grad():
             run_checked(compiled, gm, *args)
     except NodeRuntimeError as named:
-        return str(named)
+        # fx appends the generated code and hints to the cause; the first paragraph is the real reason.
+        cause = str(named.cause).split("\n\n")[0].strip()
+        return f"{named.layer_type} '{named.node_name}' failed while running: {cause}"
     except Exception:  # the node-by-node run failed elsewhere: keep the original message
         pass
     return f"{type(exc).__name__}: {exc}"
@@ -344,10 +343,5 @@ class Adversarial(Scheme):
         return False
 
 
-Factory = Callable[..., Scheme]
 SCHEMES: dict[str, type[Scheme]] = {"supervised": Supervised, "reconstruction": Reconstruction,
                                     "adversarial": Adversarial}
-
-
-def is_finite(value: float) -> bool:
-    return math.isfinite(value)

@@ -191,7 +191,7 @@ class Trainer:
             return self._finish("data_error", f"the data failed during training: {exc}")
         except Exception as exc:
             message = self._explain(exc)
-            return self._finish("error", f"training failed at step {self.step}: {message}", traceback.format_exc())
+            return self._finish("error", f"training failed in batch {self.step + 1}: {message}", traceback.format_exc())
         return self._finish("completed", f"trained {self.epochs} epoch(s)")
 
     def _explain(self, exc: Exception) -> str:

@@ -1,0 +1,89 @@
+"""Checkpoints round-trip, and transfer learning loads matching nodes and keeps frozen ones fixed."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from netbuilder.compile import build
+from netbuilder.train import CheckpointError, Trainer, load_checkpoint, load_matching, read_checkpoint
+
+
+def test_checkpoint_round_trip_restores_the_same_weights(iris, tmp_path):
+    trainer = Trainer(iris, epochs=1, out_dir=tmp_path)
+    result = trainer.run()
+    fresh = build(iris.graphs["model"], "train")
+    load_checkpoint({"model": fresh}, result.last_checkpoint)
+    trained = trainer.scheme.compiled.state_dict()
+    assert fresh.state_dict().keys() == trained.keys()
+    assert all(torch.equal(fresh.state_dict()[k], trained[k]) for k in trained)
+
+
+def test_run_writes_best_last_and_history_beside_each_other(iris, tmp_path):
+    result = Trainer(iris, epochs=2, out_dir=tmp_path).run()
+    assert {p.name for p in tmp_path.iterdir()} >= {"best.safetensors", "last.safetensors", "history.json"}
+    _, metadata = read_checkpoint(result.best_checkpoint)
+    assert metadata["format"] == "netbuilder"
+
+
+def test_default_run_folder_is_beside_the_project_file(iris, tmp_path):
+    iris.path = tmp_path / "flowers.nbproj"
+    result = Trainer(iris, epochs=1).run()
+    assert result.last_checkpoint == tmp_path / "runs" / "flowers" / "last.safetensors"
+
+
+def test_a_file_that_is_not_safetensors_is_refused_with_its_name(iris, tmp_path):
+    bad = tmp_path / "weights.safetensors"
+    bad.write_bytes(b"\x80\x04not a checkpoint")
+    with pytest.raises(CheckpointError, match="weights.safetensors"):
+        load_matching(build(iris.graphs["model"], "train"), bad)
+
+
+def test_load_matching_reports_matched_missing_and_other_shapes(iris, tmp_path):
+    compiled = build(iris.graphs["model"], "train")
+    state = dict(compiled.state_dict())
+    state["scores.weight"] = torch.zeros(5, 32)  # another head: 5 classes
+    del state["hidden2.weight"], state["hidden2.bias"]
+    path = tmp_path / "other.safetensors"
+    save_file({k: v.contiguous() for k, v in state.items()}, str(path))
+    report = load_matching(compiled, path)
+    assert report.matched == ["hidden1"]
+    assert report.missing == ["hidden2"]
+    assert report.mismatched == ["scores.weight (5, 32) vs (3, 32)"]
+
+
+def test_frozen_layers_stay_unchanged_while_the_rest_trains(example, tmp_path):
+    source = example("mlp_iris")
+    first = Trainer(source, epochs=1, out_dir=tmp_path / "source").run()
+    target = example("mlp_iris")
+    head = next(n for n in target.graphs["model"].nodes.values() if n.name == "scores")
+    head.name = "new_head"  # no weights of that name in the checkpoint: it starts fresh and trains
+    trainer = Trainer(target, epochs=2, out_dir=tmp_path / "target", init_from=(first.last_checkpoint, True))
+    trainer.prepare()
+    compiled = trainer.scheme.compiled
+    before = {k: v.clone() for k, v in compiled.state_dict().items()}
+    result = trainer.run()
+    after = compiled.state_dict()
+    assert result.reason == "completed"
+    for key in ("hidden1.weight", "hidden1.bias", "hidden2.weight", "hidden2.bias"):
+        assert torch.equal(before[key], after[key]), key
+    assert not torch.equal(before["new_head.weight"], after["new_head.weight"])
+    assert set(compiled.frozen) == {"hidden1", "hidden2"}
+
+
+def test_transfer_without_freezing_starts_from_the_checkpoint_and_trains_everything(example, tmp_path):
+    first = Trainer(example("mlp_iris"), epochs=1, out_dir=tmp_path / "source").run()
+    trainer = Trainer(example("mlp_iris"), epochs=1, out_dir=tmp_path / "t", init_from=(first.last_checkpoint, False))
+    trainer.prepare()
+    loaded = {k: v.clone() for k, v in trainer.scheme.compiled.state_dict().items()}
+    saved, _ = read_checkpoint(first.last_checkpoint)
+    assert all(torch.equal(loaded[k], saved[k]) for k in saved)
+    trainer.run()
+    assert not torch.equal(loaded["hidden1.weight"], trainer.scheme.compiled.state_dict()["hidden1.weight"])
+
+
+def test_gan_checkpoint_holds_both_graphs(example, tmp_path):
+    result = Trainer(example("gan_digits"), epochs=1, out_dir=tmp_path).run()
+    tensors, _ = read_checkpoint(result.last_checkpoint)
+    assert {k.split("/")[0] for k in tensors} == {"generator", "discriminator"}

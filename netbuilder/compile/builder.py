@@ -161,7 +161,8 @@ def build(graph: Graph, purpose: str = "train", *, device: torch.device | str | 
     if outputs:
         results = [(o.name, graph.edge_into(o.id, "in")) for o in outputs]
     else:
-        results = [(graph.nodes[e.source].name, e) for n in losses for e in [graph.edge_into(n.id, "pred")]]
+        fed = {(e.source, e.source_port): e for n in losses for e in [graph.edge_into(n.id, "pred")]}
+        results = [(graph.nodes[e.source].name, e) for e in fed.values()]  # once each, if losses share one
     if not results:
         raise GraphCompileError(graph.name, [Diagnostic(
             ERROR, "no_output", "the network has neither an Output nor a loss, so running it computes nothing — "

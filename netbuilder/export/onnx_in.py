@@ -21,7 +21,7 @@ import torch
 
 from netbuilder.export.errors import OnnxImportError
 from netbuilder.export.onnx_ops import OPS
-from netbuilder.export.onnx_values import Importer, Value
+from netbuilder.export.onnx_values import Importer, Unsupported, Value
 from netbuilder.graph.layout import auto_layout
 from netbuilder.graph.model import Graph
 from netbuilder.graph.project import Project
@@ -100,7 +100,12 @@ def import_onnx(path: str | os.PathLike, *, name: str | None = None, verify: boo
         ctx.convert(node, OPS)
     outputs = [(o.name, ctx.values.get(o.name)) for o in inferred.graph.output]
     for out_name, value in outputs:
-        ctx.use(value, f"graph output '{out_name}'")
+        if value is None:
+            continue  # the node that should produce it is already listed
+        try:
+            ctx.use(value, f"graph output '{out_name}'")
+        except Unsupported as exc:
+            ctx.unsupported[f"graph output '{out_name}'"] = str(exc)
     ctx.check_rnn_uses()
     if ctx.unsupported:
         lines = "\n".join(f"  - {n}: {why}" for n, why in ctx.unsupported.items())
@@ -113,7 +118,7 @@ def import_onnx(path: str | os.PathLike, *, name: str | None = None, verify: boo
                       description=f"Imported from {Path(file).name}.")
     result = ImportedModel(project, state, notes=list(ctx.notes))
     if verify:
-        result.max_abs_diff = _verify(file, graph, state, [i for i, _ in inputs])
+        result.max_abs_diff = _verify(file, graph, state, [i for i, _ in inputs], result.notes)
     return result
 
 
@@ -150,7 +155,8 @@ def _identifier(name: str) -> str:
     return f"n_{clean}" if clean[0].isdigit() else clean
 
 
-def _verify(file: str, graph: Graph, state: dict[str, torch.Tensor], onnx_inputs: list[str]) -> dict[int, float]:
+def _verify(file: str, graph: Graph, state: dict[str, torch.Tensor], onnx_inputs: list[str],
+            notes: list[str]) -> dict[int, float]:
     """Compile the imported graph, load its weights, and compare it with onnxruntime on the original file."""
     from netbuilder.compile import GraphCompileError, build
     from netbuilder.export import parity
@@ -166,10 +172,12 @@ def _verify(file: str, graph: Graph, state: dict[str, torch.Tensor], onnx_inputs
     batches = _batch_sizes(file)
     try:
         result = parity.compare(file, compiled.model, onnx_inputs, shapes, batch_sizes=batches,
-                                tolerance=VERIFY_TOLERANCE)
+                                tolerance=VERIFY_TOLERANCE, reference_fallback=True)
     except ExportError as exc:
         raise OnnxImportError(f"the imported graph does not reproduce the ONNX model, so it was not imported: "
                               f"{str(exc).split(': ', 1)[-1]}", file=file) from None
+    if result.engine != "onnxruntime":
+        notes.append(f"onnxruntime cannot run this model, so it was checked with {result.engine} instead")
     return result.max_abs_diff
 
 

@@ -21,6 +21,7 @@ class ParityResult:
 
     max_abs_diff: dict[int, float] = field(default_factory=dict)
     tolerance: float = TOLERANCE
+    engine: str = "onnxruntime"  # or "onnx.reference" where onnxruntime cannot run the model
 
     @property
     def worst(self) -> float:
@@ -59,30 +60,40 @@ def random_inputs(shapes: Sequence[tuple[tuple[int, ...], str]], batch: int, see
 
 def compare(path: str | os.PathLike, run_torch: Callable[..., object], input_names: list[str],
             shapes: Sequence[tuple[tuple[int, ...], str]], *, batch_sizes: Sequence[int] = BATCH_SIZES,
-            tolerance: float = TOLERANCE, seed: int = 0) -> ParityResult:
+            tolerance: float = TOLERANCE, seed: int = 0, reference_fallback: bool = False) -> ParityResult:
     """Run the ONNX file in onnxruntime and ``run_torch`` on the same inputs; raise if they differ.
 
     ``run_torch(*tensors)`` returns a tensor or a tuple of tensors in the ONNX
     output order. An ExportError is raised (naming the batch size and output)
-    when the difference exceeds ``tolerance`` or the shapes disagree.
+    when the difference exceeds ``tolerance`` or the shapes disagree. With
+    ``reference_fallback``, a model onnxruntime cannot load (it lacks some
+    attribute combinations, e.g. batch-first RNNs) runs in onnx's reference
+    evaluator instead.
     """
     import onnxruntime as ort
 
     options = ort.SessionOptions()
-    options.log_severity_level = 3  # errors only; ORT is chatty about unused initializers
+    options.log_severity_level = 4  # fatal only: failures come back as exceptions with the same text
+    result = ParityResult(tolerance=tolerance)
     try:
         session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        output_names = [o.name for o in session.get_outputs()]
+        run = session.run
     except Exception as exc:
-        raise ExportError(f"{path}: onnxruntime cannot load the exported model: {exc}") from None
-    output_names = [o.name for o in session.get_outputs()]
-    result = ParityResult(tolerance=tolerance)
+        if not reference_fallback:
+            raise ExportError(f"{path}: onnxruntime cannot load the exported model: {exc}") from None
+        import onnx
+        from onnx.reference import ReferenceEvaluator
+
+        evaluator = ReferenceEvaluator(onnx.load(str(path)))
+        output_names, run, result.engine = list(evaluator.output_names), evaluator.run, "onnx.reference"
     for i, batch in enumerate(batch_sizes):
         arrays = random_inputs(shapes, batch, seed + i)
         try:
-            got = session.run(None, dict(zip(input_names, arrays)))
+            got = run(None, dict(zip(input_names, arrays)))
         except Exception as exc:
-            raise ExportError(f"{path}: onnxruntime fails on a batch of {batch} ({exc}) — the batch axis may not "
-                              "be dynamic") from None
+            raise ExportError(f"{path}: {result.engine} fails on a batch of {batch} ({exc}) — the batch axis may "
+                              "not be dynamic") from None
         with torch.no_grad():
             want = run_torch(*[torch.from_numpy(a) for a in arrays])
         want = list(want) if isinstance(want, (tuple, list)) else [want]

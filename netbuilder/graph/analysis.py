@@ -171,6 +171,11 @@ def _analyze(graph: Graph, purpose: str) -> Analysis:
         if dst.type in CATALOG and CATALOG[dst.type].input_port(edge.target_port) is None:
             report(ERROR, "port", f"{_label(dst)} has no input port {edge.target_port!r} — delete this wire",
                    edge.target, edge.id)
+        # Labels exist only while training, so nothing the trained model computes may depend on them.
+        if (src.type in CATALOG and CATALOG[src.type].role == "target" and dst.type in CATALOG
+                and (CATALOG[dst.type].role != "loss" or edge.target_port != "target")):
+            report(ERROR, "target_use", f"{_label(src)} holds the data set's labels, which only exist while "
+                   f"training — wire it into the target port of a loss, not into {_label(dst)}", edge.target, edge.id)
     for (target, port), ids in wires_in.items():
         if len(ids) > 1:
             report(ERROR, "duplicate_input", f"{_label(nodes[target])} receives {len(ids)} wires on its {port!r} "

@@ -59,6 +59,8 @@ def _class_count(graph: Graph, loss: Node, pred_edge, shape_of, label: str) -> l
     if pred is None or not getattr(pred, "dims", ()):
         return []
     scores, classes = pred.dims[0], target.values()["classes"]
+    if isinstance(classes, bool) or not isinstance(classes, int):
+        return []  # a malformed class count: the parameter check already reports it on the Target
     src = graph.nodes[pred_edge.source]
     if scores < classes:
         return [Diagnostic(ERROR, "classes", f"{label}: the Target '{target.name}' has {classes} classes but "

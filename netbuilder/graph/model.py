@@ -139,7 +139,8 @@ class Graph:
 
     def unique_name(self, base: str) -> str:
         """``base`` made into an identifier not used by another node (``conv2d``, ``conv2d_2``, ...)."""
-        stem = re.sub(r"\W+", "_", base.strip()).strip("_").lower() or "node"
+        # ASCII only, as `rename` demands: a name becomes a Python attribute and an ONNX name.
+        stem = re.sub(r"[^A-Za-z0-9_]+", "_", base.strip()).strip("_").lower() or "node"
         if stem[0].isdigit():
             stem = f"n_{stem}"
         taken = {n.name for n in self.nodes.values()}

@@ -162,6 +162,8 @@ def loads(text: str, file: str = "") -> Project:
                                "— it may be truncated or damaged", file) from None
     except RecursionError:
         raise ProjectFileError("", "the file is nested too deeply to be a project", file) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts (over 4300)
+        raise ProjectFileError("", f"the file holds a value that cannot be read ({exc})", file) from None
     try:
         return project_from_dict(data)
     except ProjectFileError as exc:

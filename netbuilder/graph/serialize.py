@@ -69,7 +69,10 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 
 
 def _describe(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long for Python to print
+        text = f"a {type(value).__name__} too long to show"
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -102,9 +105,12 @@ def _node_from_dict(d: Any, where: str) -> Node:
     init = expect(d.get("init", "default"), str, f"{where}.init", "the initialisation")
     if init not in INIT_CHOICES:
         raise ProjectFileError(f"{where}.init", f"the initialisation should be one of {', '.join(INIT_CHOICES)}")
+    init_std = expect(d.get("init_std", 0.02), (int, float), f"{where}.init_std", "init_std")
+    if abs(init_std) > 1e6:  # also keeps float() below from overflowing on a huge integer
+        raise ProjectFileError(f"{where}.init_std", "init_std is far too large (over 10^6)")
     return Node(id=nid, type=layer_type, name=name, params=clean, position=(float(x), float(y)),
                 trainable=expect(d.get("trainable", True), bool, f"{where}.trainable", "trainable"),
-                init=init, init_std=float(expect(d.get("init_std", 0.02), (int, float), f"{where}.init_std", "init_std")),
+                init=init, init_std=float(init_std),
                 group=expect(d.get("group"), (str, type(None)), f"{where}.group", "the group"))
 
 
@@ -113,10 +119,9 @@ def _check_param_json(value: Any, where: str, depth: int = 0) -> None:
     if isinstance(value, (str, bool)) or value is None:
         return
     if isinstance(value, (int, float)):
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ProjectFileError(where, f"the value should be a finite number, not {value}")
-        if abs(value) > 1e15:
-            raise ProjectFileError(where, f"the value {_describe(value)} is unreasonably large")
+        # Any number is kept, however large and even NaN/Infinity (which json writes for them): the
+        # parameter check of analysis reports it on the node, whereas refusing it here would make a
+        # project saved with a bad value impossible to open again to fix it.
         return
     if isinstance(value, list) and depth == 0 and len(value) <= 16:
         for i, v in enumerate(value):

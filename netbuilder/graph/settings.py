@@ -94,7 +94,10 @@ def from_dict(cls: type, data: Any, where: str):
         kind: Any = (int, float) if isinstance(current, float) else type(current)
         expect(value, kind, at, key)
         if isinstance(current, float):
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:  # an integer past 10^308
+                raise ProjectFileError(at, f"{key} is far too large") from None
         choices = getattr(cls, "CHOICES", {}).get(key)
         if choices and value not in choices:
             raise ProjectFileError(at, f"{key} should be one of {', '.join(choices)}, not {value!r}")

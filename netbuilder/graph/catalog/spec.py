@@ -7,6 +7,7 @@ inspector, compiler, code export, ONNX import) reads these fields.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
@@ -114,6 +115,9 @@ class ParamSpec:
 
 
 def _num(x: float) -> str:
+    if isinstance(x, int) and x.bit_length() > 50:
+        # Past 10^15 the digits say nothing, and float(x) overflows for ints past 10^308.
+        return f"{'-' if x < 0 else ''}about 10^{int(math.log10(abs(x)))}"
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 

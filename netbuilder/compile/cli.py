@@ -40,7 +40,15 @@ def class_names(project: "Project", graph_names: list[str]) -> dict[str, str]:
 
     if len(project.graphs) == 1:
         return {graph_names[0]: class_name_for(project.name)}
-    return {name: class_name_for(name) for name in graph_names}
+    names: dict[str, str] = {}
+    for graph in graph_names:  # "gen-1" and "gen_1" would both become Gen1
+        base = name = class_name_for(graph)
+        i = 1
+        while name in names.values():
+            i += 1
+            name = f"{base}{i}"
+        names[graph] = name
+    return names
 
 
 def project_code(project: "Project", graph_names: list[str] | None = None) -> str:

@@ -183,3 +183,10 @@ def test_exported_two_input_two_output_two_loss_graph_round_trips(tmp_path):
     from tests.compile.test_multi_io import _two_headed
 
     _assert_round_trip(_two_headed(), "train", tmp_path, "two_heads")
+
+
+def test_quotes_and_backslashes_in_names_still_give_valid_code(tmp_path):
+    graph, purpose = catalog_graph("Linear")
+    graph.name = 'my "best" \\ net'
+    source = generate_code(graph, "Net", purpose=purpose, title='Project """x"""')
+    assert _load(source, tmp_path, "quoted").Net()(torch.randn(2, 8)).shape == (2, 64)

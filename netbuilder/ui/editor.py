@@ -14,7 +14,7 @@ from netbuilder.graph.model import ConnectionRefused, Graph
 from netbuilder.graph.serialize import paste_fragment
 from netbuilder.ui import commands as cmd
 from netbuilder.ui.canvas.arrange import wrapped_positions
-from netbuilder.ui.canvas.nodes import WIDTH
+from netbuilder.ui.canvas.nodes import DETAIL_ZOOM, WIDTH
 from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.view import BLOCK_MIME, LAYER_MIME, GraphView
 
@@ -229,4 +229,6 @@ class GraphEditor(QWidget):
         item = self.scene.group_items.get(gid) if gid else self.scene.node_items[node_id]
         if gid:
             item.setSelected(True)
+        if self.view.zoom < DETAIL_ZOOM:  # too far out to read it: come close enough
+            self.view.set_zoom(1.0)
         self.view.centerOn(item.sceneBoundingRect().center())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDockWidget, QInputDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
@@ -48,6 +50,7 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.last_error = ""
         self._dirty = False  # changes the undo stack does not know about (recovered work, saved blocks)
         self._analysed_key: tuple = ()
+        self._analysis_ms = 0.0  # how long the last analysis took
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks)
 
         self.tabs = QTabWidget()
@@ -173,7 +176,10 @@ class MainWindow(ProjectFiles, QMainWindow):
 
     # ---- analysis --------------------------------------------------------------------------------
     def schedule_analysis(self) -> None:
-        self._analysis_timer.start()  # coalesces a burst of model changes into one analysis
+        # Coalesce a burst of changes into one analysis. When analysis is slow (big graphs) wait for
+        # a short pause in the edits, so typing and dragging stay responsive.
+        self._analysis_timer.setInterval(0 if self._analysis_ms < 10 else 150)
+        self._analysis_timer.start()
 
     def run_analysis(self, force: bool = False) -> None:
         key = tuple((name, g.revision) for name, g in self.project.graphs.items())
@@ -181,7 +187,9 @@ class MainWindow(ProjectFiles, QMainWindow):
             self._update_title()
             return  # a move: shapes and problems cannot have changed
         self._analysed_key = key
+        started = time.perf_counter()
         self.results = self.project.analyze()
+        self._analysis_ms = (time.perf_counter() - started) * 1000
         for name, editor in self.editors.items():
             editor.set_analysis(self.results[name])
         self.problems.set_results(self.results, self.project.graphs)

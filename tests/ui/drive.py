@@ -55,3 +55,11 @@ def drop(editor: GraphEditor, mime: QMimeData, point: QPoint) -> bool:
     event = QDropEvent(QPointF(point), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
     QApplication.sendEvent(viewport, event)
     return event.isAccepted()
+
+
+def show(editor: GraphEditor, *node_ids: str, zoom: float = 0.7) -> None:
+    """Zoom to a working level (ports are hidden far out) and centre the given nodes."""
+    editor.view.set_zoom(zoom)
+    xs = [editor.graph.nodes[n].position[0] for n in node_ids]
+    ys = [editor.graph.nodes[n].position[1] for n in node_ids]
+    editor.view.centerOn(QPointF((min(xs) + max(xs)) / 2 + 75, (min(ys) + max(ys)) / 2 + 30))

@@ -6,7 +6,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from netbuilder.ui.canvas.nodes import WIDTH
-from tests.ui.drive import click, drag, drop, node_point, port_point
+from tests.ui.drive import click, drag, drop, node_point, port_point, show
 
 
 def test_dropping_a_palette_entry_adds_that_layer_where_it_was_dropped(make_window, two_layers):
@@ -74,7 +74,7 @@ def test_a_wire_that_would_make_a_loop_is_refused_with_a_message(make_window, cn
     editor.graph_edge = editor.graph.edge_into(conv1.id, "in")
     editor.undo_stack.push(__import__("netbuilder.ui.commands", fromlist=["x"]).Disconnect(
         editor.graph, editor.graph_edge.id))
-    editor.view.fit_all()
+    show(editor, conv1.id, relu1.id)
     drag(editor, port_point(editor, relu1.id, "out", True), port_point(editor, conv1.id, "in", False))
     assert set(editor.graph.edges) == before - {editor.graph_edge.id}
     assert "loop" in window.statusBar().currentMessage()
@@ -89,7 +89,7 @@ def test_a_shape_error_is_drawn_on_the_node_and_listed_in_the_problems_panel(mak
     editor.view.setFocus()
     QTest.keyClick(editor.view, Qt.Key_Delete)
     pool = graph.node_named("pool")
-    editor.select_and_centre(pool.id)
+    show(editor, pool.id, dropout.id)
     drag(editor, port_point(editor, pool.id, "out", True), port_point(editor, dropout.id, "in", False))
     window.run_analysis()
     fc1 = graph.node_named("fc1")

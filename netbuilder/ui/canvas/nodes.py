@@ -19,6 +19,7 @@ HEADER = 24.0
 ROW = 17.0
 PORT_R = 5.5
 SNAP = 10.0
+DETAIL_ZOOM = 0.45  # below this zoom nodes draw as plain boxes, wires as hairlines, ports are hidden
 
 # Short names for key parameters, so a node's second line reads "ch 16 · k 3".
 SHORT = {"out_features": "out", "out_channels": "ch", "kernel_size": "k", "stride": "s", "padding": "pad",
@@ -58,6 +59,18 @@ def short_message(message: str, look: NodeLook) -> str:
             message = message[len(prefix):].strip()
             break
     return message[:1].upper() + message[1:]
+
+
+def _header_path() -> QPainterPath:
+    """The rounded top of a node, computed once: every node's header has the same shape."""
+    head = QPainterPath()
+    head.addRoundedRect(QRectF(1, 1, WIDTH - 2, 3 * HEADER), 6, 6)
+    clip = QPainterPath()
+    clip.addRect(QRectF(0, 0, WIDTH, HEADER))
+    return head.intersected(clip)
+
+
+HEADER_PATH = _header_path()
 
 
 class PortItem(QGraphicsItem):
@@ -141,6 +154,8 @@ class NodeItem(QGraphicsItem):
 
     # ---- what to draw --------------------------------------------------------------------------
     def set_look(self, look: NodeLook) -> None:
+        if look == self.look and self.ports:
+            return  # nothing to redraw: big graphs re-analyse without repainting every node
         if (look.inputs, look.outputs) != (self.look.inputs, self.look.outputs) or not self.ports:
             self._build_ports(look)
         self.look = look
@@ -173,6 +188,11 @@ class NodeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return QRectF(-3, -3, WIDTH + 6, self.height + 6)
 
+    def set_detail(self, full: bool) -> None:
+        """Ports only matter close up; hiding them far out saves a paint call per port."""
+        for port in self.ports.values():
+            port.setVisible(full)
+
     def shape(self) -> QPainterPath:
         path = QPainterPath()
         path.addRoundedRect(QRectF(0, 0, WIDTH, self.height), 7, 7)
@@ -182,7 +202,14 @@ class NodeItem(QGraphicsItem):
         t, look = theme(), self.look
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         rect = QRectF(0, 0, WIDTH, self.height)
-        accent = t.category(look.category)
+        accent = t.error if look.errors else t.category(look.category)
+        if lod < DETAIL_ZOOM:  # zoomed far out: plain boxes, which keeps a 1,000-node overview smooth
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(t.selected if self.isSelected() else (t.error if look.errors else t.node_border))
+            painter.drawRect(rect)
+            painter.setBrush(accent)
+            painter.drawRect(QRectF(0, 0, WIDTH, HEADER))
+            return
         if look.errors:
             border, width = t.error, 2.0
         elif self.isSelected():
@@ -193,19 +220,13 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(t.node)
         painter.drawRoundedRect(rect, 7, 7)
         # The header is tinted with the category colour, clipped to the rounded top.
-        head = QPainterPath()
-        head.addRoundedRect(rect.adjusted(1, 1, -1, 0), 6, 6)
-        clip = QPainterPath()
-        clip.addRect(QRectF(0, 0, WIDTH, HEADER))
-        tint = QColor(t.error if look.errors else accent)
+        tint = QColor(accent)
         tint.setAlpha(70 if t.dark else 45)
         painter.setPen(Qt.NoPen)
         painter.setBrush(tint)
-        painter.drawPath(head.intersected(clip))
-        painter.setBrush(t.error if look.errors else accent)
+        painter.drawPath(HEADER_PATH)
+        painter.setBrush(accent)
         painter.drawRect(QRectF(1, HEADER - 2, WIDTH - 2, 2))
-        if lod < 0.45:  # zoomed far out: shapes only, which keeps big graphs smooth
-            return
         self._paint_text(painter, t)
         if self.isSelected() and look.errors:
             painter.setPen(QPen(t.selected, 1.0, Qt.DashLine))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene
 
@@ -52,6 +52,7 @@ class GraphScene(QGraphicsScene):
         self.group_items: dict[str, GroupItem] = {}
         self.snap = False
         self.wire: WireDrag | None = None
+        self.detail = True  # False when zoomed far out: ports hidden (see GraphView.set_zoom)
         self._dragging_group = False  # a block drag moves many nodes; reframe once per step, not per node
         self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
@@ -79,6 +80,7 @@ class GraphScene(QGraphicsScene):
         item.snap = self.snap
         self.node_items[node.id] = item
         item.set_look(self.look_for(node))
+        item.set_detail(self.detail)
         item.setPos(QPointF(*node.position))
         self.addItem(item)
 
@@ -133,7 +135,7 @@ class GraphScene(QGraphicsScene):
         self._groups_changed()
 
     # ---- analysis -> looks ---------------------------------------------------------------------
-    def look_for(self, node: Node) -> NodeLook:
+    def look_for(self, node: Node, diagnostics=None) -> NodeLook:
         spec = node.spec
         values = node.values()
         keys = [k for k in spec.key_params if k in values]
@@ -148,20 +150,30 @@ class GraphScene(QGraphicsScene):
                 look.shape = "→ " + ", ".join(str(s) for s in info.outputs.values())
             elif info is not None and not spec.outputs and info.inputs:
                 look.shape = "← " + ", ".join(str(s) for s in info.inputs.values())
-            for d in a.for_node(node.id):
+            for d in a.for_node(node.id) if diagnostics is None else diagnostics:
                 (look.errors if d.is_error else look.warnings).append(d.message)
         return look
 
     def set_analysis(self, analysis: Analysis) -> None:
-        """Repaint shapes and problems from a fresh analysis."""
-        self.analysis = analysis
+        """Repaint shapes and problems from a fresh analysis (only the nodes whose results changed)."""
+        old, self.analysis = self.analysis, analysis
+        by_node: dict[str, list] = {}
+        for d in analysis.diagnostics:
+            by_node.setdefault(d.node_id, []).append(d)
+        old_by_node: dict[str, list] = {}
+        for d in (old.diagnostics if old is not None else ()):
+            old_by_node.setdefault(d.node_id, []).append(d)
         for nid, item in self.node_items.items():
-            item.set_look(self.look_for(self.graph.nodes[nid]))
+            if (old is not None and old.nodes.get(nid) == analysis.nodes.get(nid)
+                    and old_by_node.get(nid) == by_node.get(nid)):
+                continue  # same shapes and problems: the look cannot have changed
+            item.set_look(self.look_for(self.graph.nodes[nid], by_node.get(nid, ())))
         bad_edges = {d.edge_id for d in analysis.diagnostics if d.edge_id and d.is_error}
         for eid, item in self.edge_items.items():
             shape = analysis.edge_shapes.get(eid)
             item.set_label(str(shape) if shape is not None else "", eid in bad_edges)
-        self._groups_changed()
+        if self.graph.groups:
+            self._groups_changed(place_edges=False)  # block summaries and error borders
 
     # ---- geometry ------------------------------------------------------------------------------
     def collapsed_group_of(self, node_id: str) -> str | None:
@@ -215,7 +227,7 @@ class GraphScene(QGraphicsScene):
         if self.graph.nodes[node_id].group is not None and not self._dragging_group:
             self._groups_changed()
 
-    def _groups_changed(self, *_: object) -> None:
+    def _groups_changed(self, *_: object, place_edges: bool = True) -> None:
         """Rebuild block frames from their members; show or hide what collapsed blocks hide."""
         graph = self.graph
         for gid in list(self.group_items):
@@ -254,6 +266,8 @@ class GraphScene(QGraphicsScene):
             frames[gid] = rect
             item.set_frame(rect, group.name, group.collapsed, summary, [f"{n}.{p}" for n, p in ins],
                            [f"{n}.{p}" for n, p in outs], errors)
+        if not place_edges:
+            return
         for nid, item in self.node_items.items():
             item.setVisible(self.collapsed_group_of(nid) is None)
         for edge in graph.edges.values():
@@ -266,6 +280,12 @@ class GraphScene(QGraphicsScene):
         return d
 
     # ---- gestures -> intents ---------------------------------------------------------------------
+    def set_detail(self, full: bool) -> None:
+        if full != self.detail:
+            self.detail = full
+            for item in self.node_items.values():
+                item.set_detail(full)
+
     def set_snap(self, on: bool) -> None:
         self.snap = on
         for item in self.node_items.values():
@@ -355,11 +375,10 @@ class GraphScene(QGraphicsScene):
         lines = []
         x = left
         while x < rect.right():
-            lines.append((QPointF(x, rect.top()), QPointF(x, rect.bottom())))
+            lines.append(QLineF(x, rect.top(), x, rect.bottom()))
             x += step
         y = top
         while y < rect.bottom():
-            lines.append((QPointF(rect.left(), y), QPointF(rect.right(), y)))
+            lines.append(QLineF(rect.left(), y, rect.right(), y))
             y += step
-        for a, b in lines:
-            painter.drawLine(a, b)
+        painter.drawLines(lines)

@@ -6,9 +6,11 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsView
 
+from netbuilder.ui.canvas.nodes import DETAIL_ZOOM
+
 LAYER_MIME = "application/x-netbuilder-layer"
 BLOCK_MIME = "application/x-netbuilder-block"
-MIN_ZOOM, MAX_ZOOM = 0.08, 3.0
+MIN_ZOOM, MAX_ZOOM = 0.05, 3.0
 
 
 class GraphView(QGraphicsView):
@@ -41,6 +43,10 @@ class GraphView(QGraphicsView):
     def set_zoom(self, zoom: float) -> None:
         zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
         self.scale(zoom / self.zoom, zoom / self.zoom)
+        self._zoom_changed()
+
+    def _zoom_changed(self) -> None:
+        self.scene().set_detail(self.zoom >= DETAIL_ZOOM)
 
     def wheelEvent(self, event) -> None:
         steps = event.angleDelta().y() / 120.0
@@ -54,6 +60,7 @@ class GraphView(QGraphicsView):
             self.centerOn(0, 0)
             return
         self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.KeepAspectRatio)
+        self._zoom_changed()
         if self.zoom > 1.0:  # a small graph reads best at 100 %, not blown up
             self.set_zoom(1.0)
             self.centerOn(rect.center())

@@ -7,6 +7,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetrics, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
 
+from netbuilder.ui.canvas.nodes import DETAIL_ZOOM
 from netbuilder.ui.theme import font, theme
 
 LABEL_FONT = font(7.5)
@@ -39,6 +40,7 @@ class EdgeItem(QGraphicsItem):
         self.error = False
         self.path = QPainterPath()
         self._label_rect = QRectF()
+        self._bounds = QRectF()
         self.setFlag(QGraphicsItem.ItemIsSelectable)
         self.setZValue(0)
         self.setAcceptHoverEvents(True)
@@ -57,6 +59,10 @@ class EdgeItem(QGraphicsItem):
             self.setToolTip(f"tensor shape {text} (N = batch)" if text else "shape unknown until the input is valid")
 
     def _place_label(self) -> None:
+        self._place_label_rect()
+        self._bounds = self.path.boundingRect().adjusted(-4, -4, 4, 4).united(self._label_rect.adjusted(-1, -1, 1, 1))
+
+    def _place_label_rect(self) -> None:
         if not self.label:
             self._label_rect = QRectF()
             return
@@ -67,7 +73,7 @@ class EdgeItem(QGraphicsItem):
         self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h - 8, w, h)
 
     def boundingRect(self) -> QRectF:
-        return self.path.boundingRect().adjusted(-4, -4, 4, 4).united(self._label_rect.adjusted(-1, -1, 1, 1))
+        return self._bounds  # cached: Qt asks for it many times per repaint
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
@@ -80,11 +86,15 @@ class EdgeItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         t = theme()
         colour = t.error if self.error else (t.selected if self.isSelected() else t.wire)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < DETAIL_ZOOM:  # far out: a hairline is enough and much cheaper
+            painter.setPen(QPen(colour, 0))
+            painter.drawPath(self.path)
+            return
         width = 2.6 if self.isSelected() or self.hovered else 1.8
         painter.setPen(QPen(colour, width, Qt.SolidLine, Qt.RoundCap))
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path)
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if self.label and lod >= 0.5:
             painter.setPen(QPen(colour, 1))
             painter.setBrush(t.label_bg)

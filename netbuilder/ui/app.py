@@ -24,7 +24,20 @@ def make_app():
         app.setApplicationName("netbuilder")
         app.setApplicationDisplayName("netbuilder")
         apply_palette(app, system_is_dark())
+        app.styleHints().colorSchemeChanged.connect(lambda _: follow_system_theme(app))
     return app
+
+
+def follow_system_theme(app) -> None:
+    """The system switched between light and dark: switch the palette and redraw every canvas."""
+    from PySide6.QtWidgets import QGraphicsView
+
+    from netbuilder.ui.theme import apply_palette, system_is_dark
+
+    apply_palette(app, system_is_dark())
+    for widget in app.topLevelWidgets():
+        for view in widget.findChildren(QGraphicsView):
+            view.viewport().update()
 
 
 def open_window(project_path: str | None = None):

@@ -91,6 +91,10 @@ class MainWindow(ProjectFiles, QMainWindow):
         dock.setObjectName(f"dock_{name or title.lower().replace(' ', '_')}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        dock.show()
+        if getattr(self, "_layout_restored", False):
+            # A dock added after the layout was restored (a later panel) gets its remembered place back.
+            self.restoreDockWidget(dock)
         if hasattr(self, "view_menu"):
             self.view_menu.addAction(dock.toggleViewAction())
         return dock
@@ -100,7 +104,7 @@ class MainWindow(ProjectFiles, QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state)
+            self._layout_restored = self.restoreState(state)
         else:
             self.resizeDocks([self.findChild(QDockWidget, "dock_palette"),
                               self.findChild(QDockWidget, "dock_inspector")], [210, 300], Qt.Horizontal)

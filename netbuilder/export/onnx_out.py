@@ -52,6 +52,7 @@ class ExportReport:
     output_names: list[str]
     seconds: float
     metadata: dict[str, str] = field(default_factory=dict)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step: compile, export, check, parity
 
     def summary(self) -> str:
         lines = [f"wrote {self.path} ({self.graph_name}: inputs {', '.join(self.input_names)} -> outputs "
@@ -83,23 +84,36 @@ def export_onnx(source: Project | Graph, path: str | os.PathLike, *, weights: st
     name = graph_name or graph.name
     if encoder_only:
         graph = encoder_graph(graph, until)
+    phases: dict[str, float] = {}
+    clock = [start]
+
+    def lap(phase: str) -> None:
+        now = time.perf_counter()
+        phases[phase] = now - clock[0]
+        clock[0] = now
+
     compiled = _compile(graph, weights, name)
+    lap("compile")
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.partial")
     try:
         used, reason, opset_used = _export(compiled, tmp, opset, exporter)
+        lap("export")
         metadata = _metadata(project, graph, name, used, encoder_only)
         _finish_model(tmp, metadata, project)
+        lap("metadata")
         parity.check_model(tmp)
+        lap("check")
         shapes = [(compiled.input_shapes[n].dims, compiled.input_shapes[n].dtype) for n in compiled.input_names]
         result = parity.compare(tmp, compiled.model, compiled.input_names, shapes, tolerance=tolerance)
+        lap("parity")
         os.replace(tmp, target)
     finally:
         if tmp.exists():
             tmp.unlink()
     return ExportReport(target, name, used, reason, opset_used, result.max_abs_diff, compiled.input_names,
-                        compiled.output_names, time.perf_counter() - start, metadata)
+                        compiled.output_names, time.perf_counter() - start, metadata, phases)
 
 
 def _pick_graph(source: Project | Graph, graph_name: str | None) -> Graph:

@@ -68,8 +68,6 @@ def run_app(project_path: str | None = None) -> int:
         # bench/startup_time.py: report when the window is on screen, then leave.
         app.processEvents()
         print(f"shown_at={time.time():.6f}", flush=True)
-        window.undo_stack.setClean()
-        window.recovery.clear()
         return 0
     from PySide6.QtCore import QTimer
     QTimer.singleShot(0, window.offer_recovery)

@@ -64,6 +64,7 @@ class Palette(QWidget):
         self.tree.setHeaderHidden(True)
         self.tree.setDragEnabled(True)
         self.tree.setDragDropMode(QAbstractItemView.DragOnly)
+        self.tree.setDefaultDropAction(Qt.CopyAction)
         self.tree.setIconSize(QSize(12, 12))
         self.tree.setIndentation(12)
         self.tree.setUniformRowHeights(True)

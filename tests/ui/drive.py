@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtCore import QMimeData
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -46,7 +45,9 @@ def click(editor: GraphEditor, point: QPoint, modifier=Qt.NoModifier) -> None:
 
 
 def drop(editor: GraphEditor, mime: QMimeData, point: QPoint) -> bool:
-    """What the window system sends when a drag from the palette ends over the canvas."""
+    """What the window system sends when a drag from the palette ends over the canvas.
+
+    True when the canvas took it as a copy (a move would make the palette delete its entry)."""
     viewport = editor.view.viewport()
     enter = QDragEnterEvent(point, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
     QApplication.sendEvent(viewport, enter)
@@ -54,7 +55,7 @@ def drop(editor: GraphEditor, mime: QMimeData, point: QPoint) -> bool:
     QApplication.sendEvent(viewport, move)
     event = QDropEvent(QPointF(point), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
     QApplication.sendEvent(viewport, event)
-    return event.isAccepted()
+    return event.isAccepted() and event.dropAction() == Qt.CopyAction
 
 
 def show(editor: GraphEditor, *node_ids: str, zoom: float = 0.7) -> None:

@@ -174,6 +174,7 @@ class NodeItem(QGraphicsItem):
         for names, is_out in ((look.inputs, False), (look.outputs, True)):
             for i, name in enumerate(names):
                 port = PortItem(self, name, is_out)
+                port.setToolTip(f"{'output' if is_out else 'input'} '{name}' — drag from here to draw a wire")
                 port.setPos(WIDTH if is_out else 0.0, self.port_y(i, len(names)))
                 self.ports[(name, is_out)] = port
 

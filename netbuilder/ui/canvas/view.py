@@ -114,15 +114,18 @@ class GraphView(QGraphicsView):
         mime = event.mimeData()
         return mime.hasFormat(LAYER_MIME) or mime.hasFormat(BLOCK_MIME)
 
+    # Always a copy: a "move" drop would make the palette's item view delete the entry it dragged.
     def dragEnterEvent(self, event) -> None:
         if self._accepts(event):
-            event.acceptProposedAction()
+            event.setDropAction(Qt.CopyAction)
+            event.accept()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:
         if self._accepts(event):
-            event.acceptProposedAction()
+            event.setDropAction(Qt.CopyAction)
+            event.accept()
         else:
             super().dragMoveEvent(event)
 
@@ -131,6 +134,7 @@ class GraphView(QGraphicsView):
         for fmt in (LAYER_MIME, BLOCK_MIME):
             if mime.hasFormat(fmt):
                 self.dropped.emit(fmt, bytes(mime.data(fmt).data()), self.mapToScene(event.position().toPoint()))
-                event.acceptProposedAction()
+                event.setDropAction(Qt.CopyAction)
+                event.accept()
                 return
         super().dropEvent(event)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from netbuilder.compile import build, measured_shapes
-from netbuilder.graph import CATALOG
-from tests.compile.graphs import catalog_graph, inferred_shapes
+from netbuilder.compile import GraphCompileError, build, measured_shapes
+from netbuilder.graph import CATALOG, Graph
+from tests.compile.graphs import add, catalog_graph, chain, inferred_shapes, output
 
 # Recurrent settings whose output shapes differ: stacked, bidirectional, whole sequence.
 RNN_VARIANTS = [
@@ -58,3 +60,28 @@ def test_every_catalog_entry_has_a_test_graph():
     for layer_type in CATALOG:
         graph, purpose = catalog_graph(layer_type)
         assert any(n.type == layer_type for n in graph.nodes.values())
+
+
+# ---- spatial rules on random settings: either refused with a diagnostic, or exactly what torch gives ---------
+SPATIAL = st.sampled_from(["Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(layer=SPATIAL, size=st.integers(1, 12), kernel=st.integers(1, 5), stride=st.integers(0, 3),
+       padding=st.integers(0, 3), extra=st.integers(0, 2))
+def test_spatial_shape_rules_agree_with_torch_or_refuse(layer, size, kernel, stride, padding, extra):
+    params = {"kernel_size": kernel, "stride": stride, "padding": padding}
+    if layer == "Conv2d":
+        params.update(out_channels=2, stride=max(stride, 1), dilation=extra + 1)
+    elif layer == "ConvTranspose2d":
+        params.update(out_channels=2, stride=max(stride, 1), output_padding=extra)
+    g = Graph("spatial")
+    x = add(g, "Input", "x", kind="image", channels=2, height=size, width=size + 1)
+    output(g, chain(g, x, (layer, params)))
+    try:
+        compiled = build(g, "inference")
+    except GraphCompileError as refused:
+        assert all(d.code in ("shape", "param") for d in refused.diagnostics)
+        return
+    inferred = inferred_shapes(g, compiled.analysis)
+    assert {n: measured_shapes(compiled).get(n) for n in inferred} == inferred

@@ -119,8 +119,8 @@ class MainWindow(ProjectFiles, QMainWindow):
         """Show ``project``: one canvas tab per graph; the undo history starts afresh."""
         for editor in self.editors.values():
             editor.close_editor()
-            for signal in (editor.graph.events.changed,):
-                signal.disconnect(self.schedule_analysis)
+            editor.graph.events.changed.disconnect(self.schedule_analysis)
+            editor.deleteLater()
         self.inspector.clear()
         self.tabs.clear()
         self.editors = {}

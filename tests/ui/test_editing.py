@@ -147,3 +147,32 @@ def test_auto_layout_places_layers_left_to_right_by_depth_in_one_step(make_windo
     order = [graph.node_named(n).position[0] for n in ("image", "conv1", "bn1", "relu1")]
     assert order == sorted(order) and len(set(order)) == 4
     assert window.undo_stack.count() == 1
+
+
+def test_a_rubber_band_inside_a_block_selects_layers_not_the_block(make_window, cnn):
+    from tests.ui.drive import show
+
+    window = make_window(cnn)
+    editor = window.editor()
+    ids = [editor.graph.node_named(n).id for n in ("conv1", "bn1", "relu1")]
+    editor.scene.select_nodes(ids)
+    editor.group_selection("stem")
+    editor.scene.clearSelection()
+    show(editor, *ids, zoom=0.8)
+    bn1 = ids[1]
+    drag(editor, node_point(editor, bn1, -20, -8), node_point(editor, bn1, 120, 80))
+    assert editor.scene.selected_node_ids() == [bn1] and not editor.scene.selected_group_ids()
+
+
+def test_undoing_the_delete_of_a_layer_in_a_block_puts_it_back_in_the_frame(make_window, cnn):
+    window = make_window(cnn)
+    editor = window.editor()
+    ids = [editor.graph.node_named(n).id for n in ("conv1", "bn1")]
+    editor.scene.select_nodes(ids)
+    gid = editor.group_selection("pair")
+    full = editor.scene.group_items[gid].rect
+    editor.scene.select_nodes(ids[1:])
+    editor.delete_selection()
+    assert editor.scene.group_items[gid].rect.width() < full.width()
+    window.undo_stack.undo()
+    assert editor.scene.group_items[gid].rect == full

@@ -119,3 +119,13 @@ def test_dock_layout_is_remembered_between_windows(make_window, cnn):
     window.close()
     again = make_window(cnn)
     assert again.findChild(QDockWidget, "dock_problems").isHidden()
+
+
+def test_the_recent_files_menu_reopens_a_saved_project(make_window, cnn, tmp_path):
+    window = make_window(cnn)
+    window.save_as(tmp_path / "again.nbproj")
+    other = make_window()
+    other.fill_recent_menu()
+    (action,) = [a for a in other.recent_menu.actions() if a.text() == "again.nbproj"]
+    action.trigger()
+    assert other.project.path == tmp_path / "again.nbproj" and other.project.name == "CNN on digits"

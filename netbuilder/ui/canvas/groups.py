@@ -3,8 +3,8 @@ collapsed, one box with the block's external ports."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from netbuilder.ui.canvas.nodes import BODY_FONT, HEADER, NAME_FONT, PORT_R, ROW, TYPE_FONT, WIDTH, node_height
@@ -53,6 +53,13 @@ class GroupItem(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:
         return self.rect.adjusted(-PORT_R - 3, -3, PORT_R + 3, 3)
+
+    def shape(self) -> QPainterPath:
+        """Expanded, only the title bar is the block's own: a rubber band drawn inside the frame
+        selects layers, not the whole block (which Delete would then remove)."""
+        path = QPainterPath()
+        path.addRect(self.rect if self.collapsed else QRectF(self.rect.topLeft(), QSizeF(self.rect.width(), TITLE)))
+        return path
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         t = theme()

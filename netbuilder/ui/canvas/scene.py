@@ -83,6 +83,8 @@ class GraphScene(QGraphicsScene):
         item.set_detail(self.detail)
         item.setPos(QPointF(*node.position))
         self.addItem(item)
+        if node.group is not None:  # an undone delete puts a layer back into its block
+            self._groups_changed()
 
     def _node_removed(self, node: Node) -> None:
         item = self.node_items.pop(node.id, None)

@@ -284,6 +284,7 @@ class _Recorder(fx.Interpreter):
 
     def __init__(self, gm: fx.GraphModule, types: dict[str, str]) -> None:
         super().__init__(gm)
+        self.extra_traceback = False  # our message names the node; fx's would add its own internals
         self.types = types  # graph node name -> layer type
         self.shapes: dict[str, tuple[int, ...]] = {}  # fx node name -> full shape
         self.node_shapes: dict[str, tuple[int, ...]] = {}  # graph node name -> full shape

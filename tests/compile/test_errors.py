@@ -96,3 +96,11 @@ def test_node_names_that_shadow_python_builtins_still_measure_and_run():
 
     compiled = build(g, "inference")
     assert measured_shapes(compiled) == {"input": (4,), "sum": (3,), "max": (3,)}
+
+
+def test_runtime_error_message_is_the_node_and_the_cause_only():
+    compiled = build(_mlp())
+    with pytest.raises(NodeRuntimeError) as caught:
+        run_checked(compiled, compiled.model, torch.randn(3, 5))
+    assert "While executing" not in str(caught.value)
+    assert str(caught.value).startswith("Linear 'hidden' failed while running: ")

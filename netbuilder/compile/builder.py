@@ -3,14 +3,18 @@
 Two GraphModules share one set of layer modules:
 
 - ``model`` is the inference path: ``forward(*inputs)`` returns the Output
-  nodes' tensors (one tensor, or a tuple in Output order). It is what ONNX
+  nodes' tensors (one tensor, or a tuple in Output order); a training graph
+  drawn without an Output returns what its losses are fed. It is what ONNX
   export and code export see.
 - ``training`` adds the targets and the loss nodes: ``forward(*inputs,
   *targets)`` returns ``(total_loss, predictions)`` where ``predictions`` holds
   the tensor fed into each loss node, in loss order (for metrics).
 
 fx generates plain Python for ``forward`` (``print(compiled.model.code)``), so a
-compiled graph runs exactly the calls a hand-written module would.
+compiled graph runs exactly the calls a hand-written module would
+(bench/compile_overhead.py measures it). Each fx node that carries a graph
+node's output has that node's name in ``meta["netbuilder_node"]``, which is how
+measured shapes and runtime errors name the node the user drew.
 """
 
 from __future__ import annotations

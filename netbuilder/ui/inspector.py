@@ -137,9 +137,18 @@ class Inspector(QScrollArea):
         init.addItems(INIT_CHOICES)
         init.setToolTip("How the weights start: PyTorch's default, Xavier, Kaiming, or normal(0, σ).")
         init.currentTextChanged.connect(lambda text: self._push_options(init=text))
-        self.fields["__trainable"], self.fields["__init"] = train, init
+        std = QDoubleSpinBox()
+        std.setDecimals(4)
+        std.setRange(0.0001, 10.0)
+        std.setSingleStep(0.01)
+        std.setToolTip("σ of the normal distribution the weights start from.")
+        std.valueChanged.connect(lambda v: self._push_options(init_std=float(v)))
+        self.fields["__trainable"], self.fields["__init"], self.fields["__init_std"] = train, init, std
         form.addRow("", train)
         form.addRow("Initialisation", init)
+        std_label = QLabel("σ")
+        form.addRow(std_label, std)
+        self.rows["__init_std"] = (std_label, std)
 
     def _editor_for(self, p: ParamSpec) -> QWidget:
         if p.kind == "int":
@@ -201,15 +210,20 @@ class Inspector(QScrollArea):
         name = self.fields["__name"]
         if not name.hasFocus():
             name.setText(node.name)
-        for key, attr in (("__trainable", "trainable"), ("__init", "init")):
+        for key, attr in (("__trainable", "trainable"), ("__init", "init"), ("__init_std", "init_std")):
             w = self.fields.get(key)
             if w is not None:
                 w.blockSignals(True)
                 if isinstance(w, QCheckBox):
                     w.setChecked(getattr(node, attr))
+                elif isinstance(w, QDoubleSpinBox):
+                    w.setValue(getattr(node, attr))
                 else:
                     w.setCurrentText(getattr(node, attr))
                 w.blockSignals(False)
+        if "__init_std" in self.rows:  # σ only means something for a normal initialisation
+            for w in self.rows["__init_std"]:
+                w.setVisible(node.init == "normal")
 
     def set_problems(self, messages: list[str]) -> None:
         """The analysis' messages about the shown node."""

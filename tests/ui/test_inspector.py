@@ -100,3 +100,20 @@ def test_a_shape_list_field_checks_the_text_as_it_is_typed(make_window, cnn):
     _type_into(shape, "4,2")
     assert labels.params["shape"] == [4, 2]
     assert not window.inspector.notes["shape"].isVisibleTo(window.inspector)
+
+
+def test_freezing_a_layer_and_choosing_its_initialisation_are_undoable(make_window, cnn):
+    window = make_window(cnn)
+    conv1 = _select(window, "conv1")
+    fields = window.inspector.fields
+    assert fields["__init_std"].isHidden()
+    fields["__trainable"].setChecked(False)
+    fields["__init"].setCurrentText("normal")
+    assert not fields["__init_std"].isHidden()
+    assert (conv1.trainable, conv1.init) == (False, "normal")
+    window.run_analysis()
+    assert window.editor().scene.node_items[conv1.id].look.frozen
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    assert (conv1.trainable, conv1.init) == (True, "default")
+    assert fields["__trainable"].isChecked() and fields["__init"].currentText() == "default"

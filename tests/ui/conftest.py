@@ -10,6 +10,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from netbuilder.graph.model import Graph  # noqa: E402
 from netbuilder.graph.project import Project, load_project  # noqa: E402
@@ -32,7 +33,7 @@ def make_window(qtbot):
 
     def make(project: Project | None = None, **kwargs):
         window = MainWindow(project, **kwargs)
-        window.ask_save_changes = lambda: __import__("PySide6.QtWidgets").QtWidgets.QMessageBox.Discard
+        window.ask_save_changes = lambda: QMessageBox.Discard  # tests never leave a modal prompt open
         qtbot.addWidget(window)
         window.resize(1200, 800)
         window.show()

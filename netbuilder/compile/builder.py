@@ -331,14 +331,29 @@ def run_checked(compiled: CompiledGraph, gm: fx.GraphModule, *args: torch.Tensor
 
 
 def measured_shapes(compiled: CompiledGraph, batch: int = 3) -> dict[str, tuple[int, ...]]:
-    """Per-sample output shape of every layer, measured by running random inputs (node name -> dims)."""
-    compiled.eval()
-    runs = [(compiled.model, compiled.example_inputs(batch))]
+    """Per-sample output shape of every layer, measured by running random inputs (node name -> dims).
+
+    Runs in eval mode on the modules' device and dtype, and leaves the train/eval mode as it was.
+    """
+    tensors = [*compiled.modules.parameters(), *compiled.modules.buffers()]
+    device = tensors[0].device if tensors else None
+    dtype = next((t.dtype for t in tensors if t.is_floating_point()), None)
+
+    def placed(values: list[torch.Tensor]) -> list[torch.Tensor]:
+        return [v.to(dtype) if dtype is not None and v.is_floating_point() else v for v in values]
+
+    runs = [(compiled.model, placed(compiled.example_inputs(batch, device)))]
     if compiled.training is not None:
-        runs.append((compiled.training, compiled.example_inputs(batch) + compiled.example_targets(batch)))
+        args = compiled.example_inputs(batch, device) + compiled.example_targets(batch, device)
+        runs.append((compiled.training, placed(args)))
+    was_training = compiled.modules.training
+    compiled.eval()
     by_node: dict[str, tuple[int, ...]] = {}
-    with torch.no_grad():
-        for gm, args in runs:
-            _, recorder = _run(compiled, gm, tuple(args))
-            by_node.update({name: dims[1:] for name, dims in recorder.node_shapes.items()})
+    try:
+        with torch.no_grad():
+            for gm, args in runs:
+                _, recorder = _run(compiled, gm, tuple(args))
+                by_node.update({name: dims[1:] for name, dims in recorder.node_shapes.items()})
+    finally:
+        compiled.train(was_training)
     return by_node

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netbuilder.compile import GraphCompileError, NodeRuntimeError, build, run_checked
+from netbuilder.compile import GraphCompileError, NodeRuntimeError, build, measured_shapes, run_checked
 from netbuilder.graph import Graph
 from tests.compile.graphs import add, chain, loss_head, output
 
@@ -92,8 +92,6 @@ def test_node_names_that_shadow_python_builtins_still_measure_and_run():
     x = add(g, "Input", "input", kind="tabular", features=4)
     last = chain(g, x, ("Linear", {"out_features": 3, "name": "sum"}), ("ReLU", {"name": "max"}))
     output(g, last)
-    from netbuilder.compile import measured_shapes
-
     compiled = build(g, "inference")
     assert measured_shapes(compiled) == {"input": (4,), "sum": (3,), "max": (3,)}
 

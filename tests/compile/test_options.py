@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from netbuilder.compile import build, build_module
+from netbuilder.compile import build, build_module, measured_shapes
 from netbuilder.graph import Graph
 from tests.compile.graphs import add, chain, loss_head, output
 
@@ -110,3 +110,10 @@ def test_build_module_is_the_inference_module():
     module.eval()
     assert isinstance(module, nn.Module)
     assert module(torch.randn(2, 200)).shape == (2, 3)
+
+
+def test_measured_shapes_follow_the_module_dtype_and_keep_the_training_mode():
+    compiled = build(_graph(), dtype=torch.float64)
+    compiled.train()
+    assert measured_shapes(compiled)["wide"] == (300,)
+    assert compiled.modules["wide"].training

@@ -157,3 +157,9 @@ def test_compiled_module_state_dict_keys_are_the_node_names():
     compiled = build(_cnn_graph(), "inference")
     assert set(compiled.model.state_dict()) == set(compiled.state_dict())
     assert {key.split(".")[0] for key in compiled.state_dict()} == {"conv1", "bn1", "conv2", "head"}
+
+
+def test_compiled_forward_code_calls_each_layer_by_its_node_name():
+    code = build(_cnn_graph(), "inference").model.code
+    for line in ("conv1 = self.conv1(image)", "bn1 = self.bn1(conv1)", "head = self.head(flatten_1)"):
+        assert line in code

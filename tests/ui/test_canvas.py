@@ -145,3 +145,11 @@ def test_a_project_with_two_graphs_gets_one_canvas_tab_per_graph(make_window):
 
     window = make_window(load_project(EXAMPLES / "gan_digits.nbproj"))
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["generator", "discriminator"]
+
+
+def test_a_port_tooltip_names_the_port_and_the_shape_through_it(make_window, cnn):
+    window = make_window(cnn)
+    editor = window.editor()
+    bn1 = editor.graph.node_named("bn1")
+    port = editor.scene.node_items[bn1.id].port("in", False)
+    assert "input 'in'" in port.toolTip() and "N×16×8×8" in port.toolTip()

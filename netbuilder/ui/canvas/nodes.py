@@ -46,6 +46,7 @@ class NodeLook:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     frozen: bool = False
+    port_shapes: dict[tuple[str, bool], str] = field(default_factory=dict)  # (port, is_output) -> shape
 
 
 def node_height(n_in: int, n_out: int) -> float:
@@ -159,6 +160,10 @@ class NodeItem(QGraphicsItem):
         if (look.inputs, look.outputs) != (self.look.inputs, self.look.outputs) or not self.ports:
             self._build_ports(look)
         self.look = look
+        for (name, is_out), port in self.ports.items():
+            shape = look.port_shapes.get((name, is_out))
+            flow = f" — {'gives' if is_out else 'receives'} {shape}" if shape else ""
+            port.setToolTip(f"{'output' if is_out else 'input'} '{name}'{flow}\ndrag from here to draw a wire")
         problems = look.errors or look.warnings
         self.setToolTip("\n".join(problems) if problems else "")
         self.update()
@@ -174,7 +179,6 @@ class NodeItem(QGraphicsItem):
         for names, is_out in ((look.inputs, False), (look.outputs, True)):
             for i, name in enumerate(names):
                 port = PortItem(self, name, is_out)
-                port.setToolTip(f"{'output' if is_out else 'input'} '{name}' — drag from here to draw a wire")
                 port.setPos(WIDTH if is_out else 0.0, self.port_y(i, len(names)))
                 self.ports[(name, is_out)] = port
 

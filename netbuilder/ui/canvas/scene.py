@@ -148,6 +148,9 @@ class GraphScene(QGraphicsScene):
         a = self.analysis
         if a is not None:
             info = a.nodes.get(node.id)
+            if info is not None:
+                look.port_shapes = {**{(k, False): str(v) for k, v in info.inputs.items()},
+                                    **{(k, True): str(v) for k, v in info.outputs.items()}}
             if info is not None and info.outputs:
                 look.shape = "→ " + ", ".join(str(s) for s in info.outputs.values())
             elif info is not None and not spec.outputs and info.inputs:

@@ -78,6 +78,8 @@ def generate_code(graph: Graph, class_name: str | None = None, *, purpose: str |
 def generate_file(parts: Iterable[tuple[Graph, str, str]], title: str) -> str:
     """One file with a class per ``(graph, purpose, class name)``: a GAN's generator and discriminator."""
     sources = [class_source(build(graph, purpose), graph, name) for graph, purpose, name in parts]
+    if not sources:
+        raise ValueError("no graph to write code for")
     return assemble(sources, title)
 
 

@@ -36,9 +36,38 @@ def collect_state(graphs: Mapping[str, CompiledGraph]) -> dict[str, torch.Tensor
     return {f"{name}{GRAPH_SEPARATOR}{key}": value for name, g in graphs.items() for key, value in g.state_dict().items()}
 
 
-def snapshot(graphs: Mapping[str, CompiledGraph]) -> dict[str, torch.Tensor]:
-    """A detached copy of every weight, left on its device (no wait for the device)."""
-    return {k: v.detach().clone() for k, v in collect_state(graphs).items()}
+class Snapshots:
+    """On-device copies of the weights: ``last`` (the last good epoch end) and ``best``.
+
+    The buffers are allocated once and refreshed with one fused copy, so keeping
+    them every epoch costs next to nothing and never waits for the device.
+    """
+
+    def __init__(self, graphs: Mapping[str, CompiledGraph]) -> None:
+        state = collect_state(graphs)  # views of the live parameters and buffers
+        self.keys = list(state)
+        self.live = [state[k] for k in self.keys]
+        self.last = [t.detach().clone() for t in self.live]
+        self.best: list[torch.Tensor] | None = None
+
+    def take_last(self) -> None:
+        torch._foreach_copy_(self.last, self.live)
+
+    def keep_best(self) -> None:
+        """The last snapshot is also the best so far."""
+        if self.best is None:
+            self.best = [t.clone() for t in self.last]
+        else:
+            torch._foreach_copy_(self.best, self.last)
+
+    def restore_last(self) -> None:
+        """Put the last good weights back into the network (after a NaN, for instance)."""
+        with torch.no_grad():
+            torch._foreach_copy_(self.live, self.last)
+
+    def state(self, best: bool = False) -> dict[str, torch.Tensor]:
+        tensors = self.best if best and self.best is not None else self.last
+        return dict(zip(self.keys, tensors))
 
 
 def save_checkpoint(path: str | os.PathLike, state: Mapping[str, torch.Tensor],

@@ -6,7 +6,7 @@ thread (the window's QThread worker) never touches the training device.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,9 @@ class EpochEnd:
     confusion: list[list[int]] | None = None  # validation confusion matrix [true][predicted], classification only
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"epoch": self.epoch, "epochs": self.epochs, "train": dict(self.train), "val": dict(self.val),
+                "learning_rate": self.learning_rate, "seconds": self.seconds, "samples_per_s": self.samples_per_s,
+                "improved": self.improved, "confusion": self.confusion}
 
 
 @dataclass

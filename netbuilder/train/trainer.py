@@ -26,7 +26,7 @@ import torch
 from netbuilder.data import Augmenter, DataError, Dataset, load_dataset, make_loaders
 from netbuilder.graph import Project
 from netbuilder.train.callbacks import Callback, CallbackList, Control
-from netbuilder.train.checkpoint import freeze_nodes, load_matching, save_checkpoint, snapshot
+from netbuilder.train.checkpoint import Snapshots, freeze_nodes, load_matching, save_checkpoint
 from netbuilder.train.device import describe_device, pick_device
 from netbuilder.train.events import BatchProgress, EpochEnd, RunFinished, RunResult, RunStarted
 from netbuilder.train.loading import image_shape, load_for, sample_batch
@@ -73,7 +73,7 @@ class Trainer:
                  device: str | torch.device | None = None, out_dir: str | Path | None = None,
                  epochs: int | None = None, dataset: Dataset | None = None,
                  init_from: tuple[str | Path, bool] | InitFrom | None = None, layer_stats: bool = True,
-                 save: bool = True) -> None:
+                 stats_interval_s: float = 0.5, save: bool = True) -> None:
         self.project = project
         self.settings = project.training
         self.callbacks = CallbackList(callbacks)
@@ -86,6 +86,9 @@ class Trainer:
             init_from = InitFrom(Path(init_from[0]), bool(init_from[1]))
         self.init_from = init_from
         self.layer_stats = layer_stats
+        # Layer statistics come on report batches, but at most this often: the overlay needs a few
+        # updates a second, not one per report of a fast small network.
+        self.stats_interval_s = stats_interval_s
         self.save = save
         self.scheme: Scheme | None = None  # set once prepared
         self.notes: list[str] = []
@@ -162,8 +165,7 @@ class Trainer:
         self.step = 0
         self.epochs_done = 0
         self.best_loss: float | None = None
-        self.best_state: dict[str, torch.Tensor] | None = None
-        self.last_state: dict[str, torch.Tensor] | None = None
+        self.snapshots: Snapshots | None = None
         self.last_metrics: dict[str, float] = {}
         try:
             self.prepare()
@@ -173,12 +175,13 @@ class Trainer:
             return self._finish("data_error", f"the data cannot be used: {exc}")
         except Exception as exc:  # graph errors, bad settings, a missing device: nothing trained yet
             return self._finish("error", f"cannot start training: {exc}", traceback.format_exc())
-        self.last_state = snapshot(self.scheme.graphs)
+        self.snapshots = Snapshots(self.scheme.graphs)
         self.callbacks.on_run_start(RunStarted(
             self.project.name, self.settings.scheme, describe_device(self.device), self.epochs,
             len(self.train_batches), self.ds.train_size, self.ds.val_size, self.ds.describe(), self.scheme.task,
             self.out_dir, list(self.notes)))
         self._saved_at = time.perf_counter()
+        self._stats_at = -math.inf
         try:
             for epoch in range(1, self.epochs + 1):
                 self._epoch(epoch)
@@ -212,6 +215,7 @@ class Trainer:
         reported_samples = 0
         batches = len(self.train_batches)
         augment, skip_single, probe = self.augment, self.skip_single, self.probe
+        measuring = False
         done = 0
         for x, y in self.train_batches:
             if control.stop_requested:
@@ -225,14 +229,15 @@ class Trainer:
                 x = augment(x)
             done += 1
             report = (self.step + 1) % every == 0
-            if report and probe is not None:
+            if report and probe is not None and reported_at - self._stats_at >= self.stats_interval_s:
+                measuring = True
                 probe.attach()
                 scheme.probe = probe
             self._current = (x, y)
             scheme.train_step(x, y, meter)
             self.step += 1
             if report:
-                if probe is not None:
+                if measuring:
                     probe.detach()
                     scheme.probe = None
                 values = meter.compute()
@@ -243,7 +248,8 @@ class Trainer:
                 self.callbacks.on_batch_end(BatchProgress(
                     epoch, self.epochs, done, batches, self.step, values["loss"],
                     {k: v for k, v in values.items() if k != "loss"}, self.schedule.learning_rate, rate))
-                if probe is not None:
+                if measuring:
+                    measuring, self._stats_at = False, now
                     for stats in probe.events(epoch, self.step):
                         self.callbacks.on_layer_stats(stats)
         self._current = None
@@ -270,7 +276,6 @@ class Trainer:
         with torch.no_grad():
             for x, y in self.val_batches:
                 scheme.eval_step(x, y, meter)
-        scheme.train()
         values = meter.compute()
         return values, getattr(meter, "confusion_matrix", lambda: None)()
 
@@ -280,11 +285,12 @@ class Trainer:
         watched = val.get("loss", train.get("loss"))
         if watched is not None and not math.isfinite(watched):
             self._check_finite(watched, epoch)
-        self.last_state = snapshot(self.scheme.graphs)
+        self.snapshots.take_last()
         improved = False
         if self.scheme.has_validation_loss and watched is not None:
             if self.best_loss is None or watched < self.best_loss:
-                self.best_loss, self.best_state, self.best_epoch, improved = watched, self.last_state, epoch, True
+                self.snapshots.keep_best()
+                self.best_loss, self.best_epoch, improved = watched, epoch, True
         self.last_metrics = {**{f"train_{k}": v for k, v in train.items()}, **{f"val_{k}": v for k, v in val.items()}}
         lr = self.schedule.learning_rate
         event = EpochEnd(epoch, self.epochs, train, val, lr, seconds, rate, improved, confusion)
@@ -310,13 +316,13 @@ class Trainer:
 
     # ---- the end ----------------------------------------------------------------------------------
     def _write_checkpoints(self) -> tuple[Path | None, Path | None]:
-        if self.scheme is None or self.last_state is None:
+        if self.scheme is None or self.snapshots is None:
             return None, None
         graphs = self.scheme.graphs
         info = {"project": self.project.name, "epochs": self.epochs_done, "best_val_loss": self.best_loss}
-        last = save_checkpoint(self.out_dir / "last.safetensors", self.last_state, graphs, info)
+        last = save_checkpoint(self.out_dir / "last.safetensors", self.snapshots.state(), graphs, info)
         # A GAN has no validation loss to rank epochs by: its best is its last.
-        best = save_checkpoint(self.out_dir / "best.safetensors", self.best_state or self.last_state, graphs, info)
+        best = save_checkpoint(self.out_dir / "best.safetensors", self.snapshots.state(best=True), graphs, info)
         return best, last
 
     def _finish(self, reason: str, message: str, details: str = "") -> RunFinished:
@@ -326,12 +332,15 @@ class Trainer:
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()
         best = last = history_file = None
-        if self.scheme is not None and self.last_state is not None:
-            # Leave the network holding the last good weights (not the NaN ones), ready to use or export.
-            for name, compiled in self.scheme.graphs.items():
-                prefix = "" if len(self.scheme.graphs) == 1 else f"{name}/"
-                compiled.modules.load_state_dict({k[len(prefix):]: v for k, v in self.last_state.items()
-                                                  if k.startswith(prefix)})
+        if self.scheme is not None and self.snapshots is not None:
+            # Stopped mid-epoch, the weights as they are now are the last good ones; after a NaN (or
+            # anything that left non-finite weights) the network goes back to the last good epoch end,
+            # ready to use or export.
+            if reason != "nan" and all(bool(torch.isfinite(t).all()) for t in self.snapshots.live
+                                       if t.is_floating_point()):
+                self.snapshots.take_last()
+            else:
+                self.snapshots.restore_last()
             if self.save:
                 try:
                     best, last = self._write_checkpoints()

@@ -125,7 +125,8 @@ def test_the_process_can_train_again_after_a_fault(iris, tmp_path):
 def test_layer_stats_name_nodes_and_measure_dead_units(iris, tmp_path):
     seen = []
     iris.training.report_every = 4
-    Trainer(iris, epochs=1, out_dir=tmp_path, callbacks=[FunctionCallback(on_layer_stats=seen.append)]).run()
+    Trainer(iris, epochs=1, out_dir=tmp_path, stats_interval_s=0.0,
+            callbacks=[FunctionCallback(on_layer_stats=seen.append)]).run()
     assert [s.step for s in seen] == [4, 8]
     stats = seen[0]
     assert set(stats.grad_mean_abs) == {"hidden1", "hidden2", "scores"}

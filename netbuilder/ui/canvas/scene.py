@@ -23,6 +23,7 @@ from netbuilder.ui.canvas.wires import EdgeItem
 from netbuilder.ui.theme import theme
 
 GRID = 20.0
+MARGIN = 3000.0  # free canvas kept around the outermost nodes
 
 
 def format_value(value) -> str:
@@ -83,6 +84,7 @@ class GraphScene(QGraphicsScene):
         item.set_detail(self.detail)
         item.setPos(QPointF(*node.position))
         self.addItem(item)
+        self._room_for(item.pos())
         if node.group is not None:  # an undone delete puts a layer back into its block
             self._groups_changed()
 
@@ -101,10 +103,17 @@ class GraphScene(QGraphicsScene):
             pos = QPointF(*node.position)
             if item.pos() != pos:
                 item.setPos(pos)
+            self._room_for(pos)
         elif what == "group":
             self._groups_changed()
         else:
             item.set_look(self.look_for(node))
+
+    def _room_for(self, pos: QPointF) -> None:
+        """Grow the scrollable area so every node (and some room around it) can be reached."""
+        rect = self.sceneRect()
+        if not rect.adjusted(MARGIN / 2, MARGIN / 2, -MARGIN / 2, -MARGIN / 2).contains(pos):
+            self.setSceneRect(rect.united(QRectF(pos.x() - MARGIN, pos.y() - MARGIN, 2 * MARGIN, 2 * MARGIN)))
 
     def _edge_added(self, edge: Edge) -> None:
         item = EdgeItem(edge.id)

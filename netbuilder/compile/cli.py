@@ -21,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", help="the .py file to write (default: print to the terminal)")
     parser.add_argument("--graph", action="append", metavar="NAME",
                         help="write only this graph (repeat for several; default: every graph of the project)")
+    parser.add_argument("--train-script", action="store_true",
+                        help="also write train.py and data.npz beside the module (default module: ./model.py): a "
+                             "standalone training script that also runs under torchrun (DDP); writes every graph")
 
 
 def chosen_graphs(project: "Project", names: list[str] | None) -> list[str]:
@@ -89,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(errors), file=sys.stderr)
         print(f"{args.project}: no code written — fix the {len(errors)} error(s) above first", file=sys.stderr)
         return EXIT_ERRORS
+    if getattr(args, "train_script", False):
+        return write_train_script(project, args)
     source = project_code(project, names)
     if not args.output:
         sys.stdout.write(source)
@@ -99,4 +104,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.output}: cannot write the file ({exc.strerror or exc})", file=sys.stderr)
         return EXIT_UNREADABLE
     print(f"wrote {args.output} ({', '.join(class_names(project, names).values())})")
+    return EXIT_OK
+
+
+def write_train_script(project: "Project", args: argparse.Namespace) -> int:
+    """``--train-script``: the module, train.py and data.npz in one folder (see `compile.trainscript`)."""
+    from netbuilder.compile.trainscript import write_training_files
+
+    target = Path(args.output or "model.py")
+    try:
+        paths = write_training_files(project, target)
+    except OSError as exc:
+        print(f"{target}: cannot write the files ({exc.strerror or exc})", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except ValueError as exc:  # a module name train.py cannot import, or data that cannot be loaded
+        print(f"{args.project}: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(f"wrote {', '.join(map(str, paths))}\nrun: python {paths[1]}   or   "
+          f"torchrun --nproc_per_node=N {paths[1]}")
     return EXIT_OK

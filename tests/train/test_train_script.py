@@ -40,3 +40,13 @@ def test_two_process_torchrun_run_finishes_with_identical_weights_on_both_ranks(
     assert set(sums) == {"0", "1"}
     assert sums["0"] == sums["1"]
     assert (tmp_path / "weights.pt").exists()
+
+
+def test_code_command_with_train_script_writes_the_three_files(tmp_path, capsys):
+    from netbuilder.cli import main
+
+    iris = Path(__file__).resolve().parents[2] / "resources" / "examples" / "mlp_iris.nbproj"
+    assert main(["code", str(iris), "--train-script", "-o", str(tmp_path / "net.py")]) == 0
+    assert {p.name for p in tmp_path.iterdir()} == {"net.py", "train.py", "data.npz"}
+    assert "from net import MlpOnIris" in (tmp_path / "train.py").read_text()
+    assert "torchrun" in capsys.readouterr().out

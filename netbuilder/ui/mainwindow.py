@@ -51,6 +51,9 @@ class MainWindow(ProjectFiles, QMainWindow):
         self._dirty = False  # changes the undo stack does not know about (recovered work, saved blocks)
         self._analysed_key: tuple = ()
         self._analysis_ms = 0.0  # how long the last analysis took
+        self._layout_restored = False
+        self.view_menu = None  # View menu, made by build_actions
+        self.recent_menu = None
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks)
 
         self.tabs = QTabWidget()
@@ -92,10 +95,10 @@ class MainWindow(ProjectFiles, QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         dock.show()
-        if getattr(self, "_layout_restored", False):
+        if self._layout_restored:
             # A dock added after the layout was restored (a later panel) gets its remembered place back.
             self.restoreDockWidget(dock)
-        if hasattr(self, "view_menu"):
+        if self.view_menu is not None:  # docks added before the menus exist are listed by __init__
             self.view_menu.addAction(dock.toggleViewAction())
         return dock
 

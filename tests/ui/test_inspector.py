@@ -117,3 +117,21 @@ def test_freezing_a_layer_and_choosing_its_initialisation_are_undoable(make_wind
     window.undo_stack.undo()
     assert (conv1.trainable, conv1.init) == (True, "default")
     assert fields["__trainable"].isChecked() and fields["__init"].currentText() == "default"
+
+
+def test_selecting_a_block_lets_you_rename_it_and_save_it_to_the_palette(make_window, cnn):
+    from PySide6.QtWidgets import QPushButton
+
+    window = make_window(cnn)
+    editor = window.editor()
+    ids = [editor.graph.node_named(n).id for n in ("conv1", "bn1")]
+    editor.scene.select_nodes(ids)
+    gid = editor.group_selection("pair")  # leaves the new block selected
+    assert window.inspector.group_id == gid
+    name = window.inspector.fields["__group_name"]
+    _type_into(name, "conv_block")
+    QTest.keyClick(name, Qt.Key_Return)
+    assert editor.graph.groups[gid].name == "conv_block"
+    (save,) = [b for b in window.inspector.findChildren(QPushButton) if "palette" in b.text()]
+    QTest.mouseClick(save, Qt.LeftButton)
+    assert window.palette.item_for("conv_block") is not None

@@ -381,9 +381,14 @@ def _check_undo_redo(session: EditSession) -> None:
         raise PropertyViolation("after undo and redo the networkx mirror is out of step: " + "; ".join(problems))
 
 
-def run_case(rng: random.Random, seed: int = 0, *, max_edits: int = 8, compile_valid: bool = True) -> CaseResult:
-    """Grow, mutate and check one graph. Raises PropertyViolation (or the model's own crash)."""
-    session = EditSession(Graph("model"))
+def run_case(rng: random.Random, seed: int = 0, *, max_edits: int = 8, compile_valid: bool = True,
+             session: EditSession | None = None) -> CaseResult:
+    """Grow, mutate and check one graph. Raises PropertyViolation (or the model's own crash).
+
+    ``session`` is anything with EditSession's edit and undo methods (tests/reliability/qt_session.py
+    drives the window's real undo commands); by default the pure-model inverses.
+    """
+    session = session if session is not None else EditSession(Graph("model"))
     result = CaseResult(seed)
     grow(session, rng)
     mutate(session, rng, rng.choice((0, 0, 1, 2, 3, max_edits)))

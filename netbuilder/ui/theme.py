@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
@@ -27,6 +28,12 @@ CATEGORY_COLOURS = {
     "Loss": "#cc4125",
     "Blocks": "#b4a7d6",
 }
+
+
+@lru_cache(maxsize=None)
+def _category_colour(name: str) -> QColor:
+    # Painting asks for these thousands of times per frame on a big graph; build each once.
+    return QColor(CATEGORY_COLOURS.get(name, "#888888"))
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ class Theme:
     group_border: QColor
 
     def category(self, name: str) -> QColor:
-        return QColor(CATEGORY_COLOURS.get(name, "#888888"))
+        return _category_colour(name)
 
 
 DARK = Theme(True, QColor("#1d2026"), QColor("#272b33"), QColor("#2b3039"), QColor("#3b414d"),

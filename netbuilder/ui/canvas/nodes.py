@@ -72,6 +72,7 @@ def _header_path() -> QPainterPath:
 
 
 HEADER_PATH = _header_path()
+HEADER_RECT = QRectF(0, 0, WIDTH, HEADER)
 
 
 class PortItem(QGraphicsItem):
@@ -146,6 +147,8 @@ class NodeItem(QGraphicsItem):
         self.node_id = node_id
         self.look = NodeLook()
         self.height = node_height(1, 1)
+        self._rect = QRectF(0, 0, WIDTH, self.height)
+        self._bounds = self._rect.adjusted(-3, -3, 3, 3)
         self.ports: dict[tuple[str, bool], PortItem] = {}
         self.snap = False
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
@@ -175,6 +178,8 @@ class NodeItem(QGraphicsItem):
                 port.scene().removeItem(port)
         self.prepareGeometryChange()
         self.height = node_height(len(look.inputs), len(look.outputs))
+        self._rect = QRectF(0, 0, WIDTH, self.height)
+        self._bounds = self._rect.adjusted(-3, -3, 3, 3)
         self.ports = {}
         for names, is_out in ((look.inputs, False), (look.outputs, True)):
             for i, name in enumerate(names):
@@ -191,7 +196,7 @@ class NodeItem(QGraphicsItem):
 
     # ---- geometry and painting -----------------------------------------------------------------
     def boundingRect(self) -> QRectF:
-        return QRectF(-3, -3, WIDTH + 6, self.height + 6)
+        return self._bounds
 
     def set_detail(self, full: bool) -> None:
         """Ports only matter close up; hiding them far out saves a paint call per port."""
@@ -205,16 +210,16 @@ class NodeItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         t, look = theme(), self.look
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        rect = QRectF(0, 0, WIDTH, self.height)
         accent = t.error if look.errors else t.category(look.category)
-        if lod < DETAIL_ZOOM:  # zoomed far out: plain boxes, which keeps a 1,000-node overview smooth
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < DETAIL_ZOOM:
+            # Zoomed far out: plain boxes, which keeps a 1,000-node overview smooth.
             painter.setPen(Qt.NoPen)
             painter.setBrush(t.selected if self.isSelected() else (t.error if look.errors else t.node_border))
-            painter.drawRect(rect)
+            painter.drawRect(self._rect)
             painter.setBrush(accent)
-            painter.drawRect(QRectF(0, 0, WIDTH, HEADER))
+            painter.drawRect(HEADER_RECT)
             return
+        rect = self._rect
         if look.errors:
             border, width = t.error, 2.0
         elif self.isSelected():

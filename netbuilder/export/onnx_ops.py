@@ -100,6 +100,8 @@ def _mul(ctx: Importer, node) -> None:
 
 
 def _concat(ctx: Importer, node) -> None:
+    if onnx_rnn.join_directions(ctx, node):
+        return
     rank = ctx.rank(node, 0)
     axis = attributes(node)["axis"]
     axis = axis + rank if axis < 0 else axis
@@ -199,6 +201,53 @@ def _global_avg(ctx: Importer, node) -> None:
         raise Unsupported("it pools a non-image tensor; AdaptiveAvgPool2d pools images")
     x = ctx.tensor(node, 0)
     ctx.output(node, Value(TENSOR, ctx.add_layer("AdaptiveAvgPool2d", node, {"output_size": 1}, [x])))
+
+
+def _reduce_mean(ctx: Importer, node) -> None:
+    """The mean over height and width (how exporters write AdaptiveAvgPool2d(1)), with or without a Flatten."""
+    a = attributes(node)
+    axes = a.get("axes")
+    if axes is None and len(node.input) > 1 and node.input[1]:
+        axes = [int(x) for x in ctx.const(node, 1, "axes").reshape(-1)]
+    rank = ctx.rank(node)
+    if rank != 4 or sorted(x % 4 for x in (axes or [])) != [2, 3]:
+        raise Unsupported(f"it averages over axes {axes}; netbuilder imports only the mean over an image's height "
+                          "and width (global average pooling)")
+    x = ctx.tensor(node, 0)
+    pooled = Value(TENSOR, ctx.add_layer("AdaptiveAvgPool2d", node, {"output_size": 1}, [x]))
+    if not a.get("keepdims", 1):
+        pooled = Value(TENSOR, ctx.add_layer("Flatten", node, {}, [pooled]))
+    ctx.output(node, pooled)
+
+
+def _resize(ctx: Importer, node) -> None:
+    """Whole-factor nearest or bilinear upsampling of an image, as torch's Upsample computes it."""
+    a = attributes(node)
+    x = ctx.tensor(node, 0)
+    dims = ctx.shape(node.input[0])
+    scales = ctx.optional_const(node, 2, "scales")
+    if (scales is None or scales.size == 0) and len(node.input) > 3:
+        sizes = ctx.const(node, 3, "sizes")
+        if dims is None or any(d is None for d in dims[2:]):
+            raise Unsupported("its input size is unknown")
+        scales = np.asarray(sizes[-2:], dtype=np.float64) / np.asarray(dims[2:], dtype=np.float64)
+    if scales is None or dims is None or len(dims) != 4:
+        raise Unsupported("it resizes something other than an image by constant factors")
+    factors = [float(f) for f in np.asarray(scales).reshape(-1)[-2:]]
+    if len(set(factors)) != 1 or not factors[0].is_integer() or factors[0] < 1 or \
+            (np.asarray(scales).size == 4 and list(np.asarray(scales).reshape(-1)[:2]) != [1, 1]):
+        raise Unsupported(f"its scales {np.asarray(scales).reshape(-1).tolist()} are not one whole factor for "
+                          "height and width")
+    mode, ctm = a.get("mode", "nearest"), a.get("coordinate_transformation_mode", "half_pixel")
+    if mode == "nearest" and ctm == "asymmetric" and a.get("nearest_mode", "round_prefer_floor") == "floor":
+        kind = "nearest"
+    elif mode == "linear" and ctm in ("half_pixel", "pytorch_half_pixel") and not a.get("antialias", 0):
+        kind = "bilinear"
+    else:
+        raise Unsupported(f"mode={mode} with coordinate_transformation_mode={ctm} is not how torch's Upsample "
+                          "(nearest, or bilinear without align_corners) computes")
+    layer = ctx.add_layer("Upsample", node, {"scale_factor": int(factors[0]), "mode": kind}, [x])
+    ctx.output(node, Value(TENSOR, layer))
 
 
 def _batchnorm(ctx: Importer, node) -> None:
@@ -343,6 +392,7 @@ OPS: dict[str, Converter] = {
     "Gemm": _gemm, "MatMul": _matmul, "Add": _add, "Mul": _mul, "Concat": _concat,
     "Conv": _conv, "ConvTranspose": _conv_transpose, "BatchNormalization": _batchnorm,
     "MaxPool": _pool("MaxPool2d"), "AveragePool": _pool("AvgPool2d"), "GlobalAveragePool": _global_avg,
+    "ReduceMean": _reduce_mean, "Resize": _resize, "Slice": onnx_rnn.half,
     "Relu": _activation("ReLU"), "Sigmoid": _activation("Sigmoid"), "Tanh": _activation("Tanh"),
     "LeakyRelu": _activation("LeakyReLU", lambda a: {"negative_slope": f32(a.get("alpha", 0.01))}),
     "Elu": _activation("ELU", lambda a: {"alpha": f32(a.get("alpha", 1.0))}),

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from netbuilder.export.onnx_values import (CONST, RNN_H, RNN_Y, RNN_Y_T, RNN_YB, TENSOR, TIME_MAJOR, ZEROS, Importer,
-                                           Layer, Unsupported, Value, attributes)
+from netbuilder.export.onnx_values import (BI_FIRST, BI_LAST, BWD_FIRST, CONST, FWD_LAST, RNN_H, RNN_Y, RNN_Y_T,
+                                           RNN_YB, TENSOR, TIME_MAJOR, ZEROS, Importer, Layer, Unsupported, Value,
+                                           attributes)
 
 GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
 TORCH_ORDER = {"LSTM": [0, 2, 3, 1], "GRU": [1, 0, 2], "RNN": [0]}  # ONNX gate blocks in torch's order
@@ -166,9 +167,43 @@ def last_step(ctx: Importer, node, data: Value, idx: Value, axis: int) -> None:
                           "as the last time step of a recurrent layer")
     length = (ctx.shape(node.input[0]) or [None, None])[axis]
     index = int(idx.const.reshape(-1)[0])
-    if index != -1 and (length is None or index != length - 1):
+    is_last = index == -1 or (length is not None and index == length - 1)
+    if layer.params["bidirectional"] and (is_last or index == 0):
+        # Half of a bidirectional last step; `half` and `join_directions` complete the pattern.
+        ctx.output(node, Value(BI_LAST if is_last else BI_FIRST, layer))
+        return
+    if not is_last:
         raise Unsupported(f"it picks time step {index}; only the last step of a recurrent layer can be imported")
-    if layer.params["bidirectional"]:
-        raise Unsupported("it picks the last step of a bidirectional layer, whose backward direction ends at the "
-                          "first step; re-export with the final states (Y_h) or return_sequence on")
     ctx.output(node, Value(TENSOR, layer, step="last"))
+
+
+def half(ctx: Importer, node) -> None:
+    """``Slice`` of the forward half of the last step, or of the backward half of the first step."""
+    value = ctx.values[node.input[0]]
+    if value.form not in (BI_LAST, BI_FIRST):
+        raise Unsupported("it takes a slice of a tensor; netbuilder has no slicing layer")
+    hidden = value.producer.params["hidden_size"]
+    starts, ends = (int(ctx.const(node, i, what)[0]) for i, what in ((1, "start"), (2, "end")))
+    axes = [int(a) for a in ctx.optional_const(node, 3, "axes")] if len(node.input) > 3 else [0]
+    steps = ctx.optional_const(node, 4, "steps")
+    if axes[0] not in (1, -1) or (steps is not None and int(steps[0]) != 1):
+        raise Unsupported("it slices a recurrent layer's output in a way that is not recognised")
+    if value.form == BI_LAST and (starts, min(ends, 2 * hidden)) == (0, hidden):
+        ctx.output(node, Value(FWD_LAST, value.producer))
+    elif value.form == BI_FIRST and (starts, min(ends, 2 * hidden)) == (hidden, 2 * hidden):
+        ctx.output(node, Value(BWD_FIRST, value.producer))
+    else:
+        raise Unsupported("it slices a bidirectional layer's step in a way that is not recognised")
+
+
+def join_directions(ctx: Importer, node) -> bool:
+    """``Concat`` of the forward last step and the backward first step: the layer's last step. False if not."""
+    values = [ctx.values[n] for n in node.input]
+    if not values or values[0].form not in (FWD_LAST, BWD_FIRST):
+        return False
+    axis = attributes(node).get("axis")
+    if [v.form for v in values] != [FWD_LAST, BWD_FIRST] or values[0].producer is not values[1].producer \
+            or axis not in (1, -1):
+        raise Unsupported("it joins the directions of a bidirectional layer in a way that is not recognised")
+    ctx.output(node, Value(TENSOR, values[0].producer, step="last"))
+    return True

@@ -25,6 +25,10 @@ RNN_H = "rnn_h"  # an RNN's final state Y_h: [directions, batch, hidden] (layout
 CONST = "const"  # known when importing (initializers, Constant, folded arithmetic)
 SHAPE = "shape"  # computed from shapes at run time (Shape -> Slice -> Concat ...); only feeds shape inputs
 ZEROS = "zeros"  # zeros of a run-time shape: an RNN's initial state
+# A bidirectional RNN's last step, as exporters build it: both directions at the last and the first time step,
+# then the forward half of the one and the backward half of the other, joined by a Concat.
+BI_LAST, BI_FIRST, FWD_LAST, BWD_FIRST = "bidirectional_last_step", "bidirectional_first_step", "forward_last", \
+    "backward_first"
 
 
 class Unsupported(Exception):
@@ -197,9 +201,13 @@ class Importer:
     def use(self, value: Value | None, where: str) -> Value:
         if value is None:
             raise Unsupported(f"{where} is not produced by an imported layer")
+        if value.form == TIME_MAJOR:
+            raise Unsupported(f"{where} is a sequence turned time-major, which only an ONNX LSTM/GRU/RNN node may "
+                              "read here (a recurrent layer the exporter unrolled step by step cannot be imported; the "
+                              "TorchScript exporter, `netbuilder export --exporter torchscript`, keeps RNN nodes)")
         if value.form != TENSOR:
-            raise Unsupported(f"{where} is an intermediate {value.form.replace('_', ' ')} value that only the "
-                              "exporter's own patterns may use")
+            raise Unsupported(f"{where} is an intermediate value ({value.form.replace('_', ' ')}) of a pattern "
+                              "that is not recognised")
         if isinstance(value.producer, Layer) and value.producer.type in ("LSTM", "GRU", "RNN"):
             value.producer.uses.add(value.step)
         return value

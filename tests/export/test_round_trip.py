@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
+from netbuilder.compile import build
 from netbuilder.export.onnx_in import import_onnx
 from netbuilder.export.onnx_out import export_onnx
+from netbuilder.graph import Graph
 from tests.export.conftest import EXAMPLES, ort_run, random_batch
 
 
@@ -32,3 +35,50 @@ def test_exported_lstm_comes_back_as_one_layer_giving_its_last_step(exported):
     layers = [n for n in project.graphs["model"].nodes.values() if n.spec.role == "layer"]
     assert [n.type for n in layers] == ["LSTM", "Linear"]
     assert layers[0].values()["return_sequence"] is False
+
+
+def chain(input_params: dict, *layers: tuple[str, dict]) -> Graph:
+    g = Graph("model")
+    prev = g.add_node("Input", params=input_params, name="x")
+    for kind, params in layers:
+        node = g.add_node(kind, params=params)
+        g.connect(prev.id, "out", node.id, "in")
+        prev = node
+    out = g.add_node("Output", name="y")
+    g.connect(prev.id, "out", out.id, "in")
+    return g
+
+
+SEQ = {"kind": "sequence", "length": 6, "features": 3}
+PATTERNS = {  # graphs whose export uses patterns beyond one ONNX node per layer
+    "stacked_bidirectional_lstm_last_step": (
+        chain(SEQ, ("LSTM", {"hidden_size": 5, "num_layers": 2, "bidirectional": True})), "auto"),
+    "embedding_gru_sequence": (
+        chain({"kind": "tokens", "length": 7}, ("Embedding", {"num_embeddings": 20, "embedding_dim": 4}),
+              ("GRU", {"hidden_size": 4, "return_sequence": True}), ("Flatten", {})), "auto"),
+    "rnn_torchscript": (chain(SEQ, ("RNN", {"hidden_size": 4, "bidirectional": True, "nonlinearity": "relu"})),
+                        "torchscript"),
+    "conv1d_softmax": (chain({"kind": "sequence", "length": 4, "features": 10},
+                             ("Conv1d", {"out_channels": 6, "kernel_size": 3}), ("BatchNorm1d", {}), ("ReLU", {}),
+                             ("Flatten", {}), ("Linear", {"out_features": 3}), ("Softmax", {})), "auto"),
+    "upsample_pool_reshape": (chain({"kind": "tabular", "features": 32}, ("Reshape", {"shape": [2, 4, 4]}),
+                                    ("Upsample", {"mode": "bilinear"}), ("AvgPool2d", {"kernel_size": 2, "padding": 1}),
+                                    ("AdaptiveAvgPool2d", {}), ("Flatten", {})), "auto"),
+}
+
+
+@pytest.mark.parametrize("name", PATTERNS)
+def test_exporter_patterns_import_into_layers_that_reproduce_the_file(tmp_path, name):
+    graph, exporter = PATTERNS[name]
+    first = export_onnx(graph, tmp_path / "first.onnx", exporter=exporter).path
+    project, state = import_onnx(first)
+    compiled = build(project.graphs["model"], "inference")
+    compiled.load_state_dict(state)
+    compiled.eval()
+    arrays = random_batch(first, 3, seed=2)
+    if name.startswith("embedding"):
+        arrays = [np.random.default_rng(0).integers(0, 20, (3, 7))]
+    (want,) = ort_run(first, *arrays)
+    with torch.no_grad():
+        got = compiled.model(*[torch.from_numpy(a) for a in arrays]).numpy()
+    assert np.abs(want - got).max() <= 1e-5

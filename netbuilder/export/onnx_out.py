@@ -213,26 +213,37 @@ def _metadata(project: Project | None, graph: Graph, graph_name: str, exporter: 
             "graph": graph_name, "exporter": exporter}
     if encoder_only:
         meta["part"] = "encoder"
-    if project is not None:
-        meta["project"] = project.name
-        meta["dataset"] = project.dataset.name
-        names = _class_names(project, graph)
-        if names:
-            meta["class_names"] = json.dumps(names)
-        fed_by_data = project.scheme != "adversarial" or graph_name == "discriminator"  # a generator eats noise
-        if project.dataset.normalize and fed_by_data:
-            # The data package standardises inputs with training-set statistics before they reach the Input.
-            meta["input_normalization"] = f"standardized per feature on the '{project.dataset.name}' training split"
+    if project is None:
+        return meta
+    meta["project"] = project.name
+    meta["dataset"] = project.dataset.name
+    if project.scheme == "adversarial" and graph_name != "discriminator":
+        return meta  # a generator's input is noise, not data: no classes, no normalisation
+    names, normalization = _dataset_info(project, graph)
+    targets = [n for n in graph.nodes.values() if n.type == "Target" and n.values()["kind"] == "classes"]
+    if targets and names and len(names) == targets[0].values()["classes"]:
+        meta["class_names"] = json.dumps(names)
+    if normalization:
+        meta["input_normalization"] = json.dumps(normalization)
     return meta
 
 
-def _class_names(project: Project, graph: Graph) -> list[str]:
-    """Class names when the Target is classes and the data set is a built-in one whose count matches."""
-    targets = [n for n in graph.nodes.values() if n.type == "Target" and n.values()["kind"] == "classes"]
-    if not targets:
-        return []
-    names = CLASS_NAMES.get(project.dataset.name, [])
-    return names if len(names) == targets[0].values()["classes"] else []
+def _dataset_info(project: Project, graph: Graph) -> tuple[list[str], dict]:
+    """Class names and the input normalisation (``x = (raw / scale - mean) / std``) the model was trained with.
+
+    Read from the data package when the data set can be loaded; otherwise the
+    fixed class names of the built-in sets, and no normalisation.
+    """
+    try:
+        from netbuilder.data import load_for_graph
+
+        folder = project.path.parent if project.path is not None else None
+        data = load_for_graph(project.dataset, graph, folder)
+        norm = data.normalization.to_dict()
+        norm["formula"] = data.normalization.describe()
+        return list(data.class_names or []), norm
+    except Exception:  # a user file that is not there, or no data package: the metadata is optional
+        return CLASS_NAMES.get(project.dataset.name, []), {}
 
 
 def _finish_model(path: Path, metadata: dict[str, str], project: Project | None) -> None:

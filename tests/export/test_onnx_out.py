@@ -54,7 +54,20 @@ def test_metadata_names_producer_project_and_class_names(exported):
     assert model.producer_name == "netbuilder" and meta["producer"] == "netbuilder"
     assert meta["project"] == "MLP on iris"
     assert json.loads(meta["class_names"]) == ["setosa", "versicolor", "virginica"]
-    assert "input_normalization" in meta
+    normalization = json.loads(meta["input_normalization"])
+    assert normalization["kind"] == "standardize" and len(normalization["mean"]) == 4
+
+
+def test_gan_generator_metadata_claims_no_data_normalisation(exported):
+    meta = {p.key: p.value for p in onnx.load(str(exported["gan_digits"][0])).metadata_props}
+    assert meta["graph"] == "generator"
+    assert "input_normalization" not in meta and "class_names" not in meta
+
+
+def test_opset_can_be_chosen(tmp_path):
+    report = export_onnx(example("mlp_iris"), tmp_path / "iris.onnx", opset=18)
+    assert report.opset == 18
+    assert onnx.load(str(report.path)).opset_import[0].version == 18
 
 
 def test_gan_project_exports_its_generator_by_default(exported):

@@ -103,6 +103,17 @@ def _infer_node(node: Node, values: dict[str, Any], inputs: dict[str, TensorShap
     return result
 
 
+def _walk(start: list[str], neighbours) -> set[str]:
+    """Every node reachable from ``start`` by following ``neighbours``."""
+    seen, stack = set(start), list(start)
+    while stack:
+        for nxt in neighbours(stack.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
 def _label(node: Node) -> str:
     return f"{node.type} '{node.name}'"
 
@@ -147,10 +158,23 @@ def _analyze(graph: Graph, purpose: str) -> Analysis:
                 report(ERROR, "param", f"{_label(node)}: {p.name} {problem}", node.id)
                 bad_params.add(node.id)
 
-    # Loops: name the nodes on each one.
+    # Adjacency built once: networkx's views cost more than the rules themselves on big graphs.
+    into: dict[str, list] = {nid: [] for nid in nodes}
+    out_of: dict[str, list] = {nid: [] for nid in nodes}
+    for edge in graph.edges.values():
+        into[edge.target].append(edge)
+        out_of[edge.source].append(edge)
+
+    # Loops: name the nodes on each one (only searched for when there is one).
     g = graph.nx
     in_cycle: set[str] = set()
-    for component in nx.strongly_connected_components(g):
+    try:
+        order = list(nx.topological_sort(g))
+        components = []
+    except nx.NetworkXUnfeasible:
+        order = None
+        components = list(nx.strongly_connected_components(g))
+    for component in components:
         if len(component) > 1 or any(g.has_edge(n, n) for n in component):
             cycle = nx.find_cycle(g.subgraph(component))
             names = [nodes[u].name for u, *_ in cycle] + [nodes[cycle[0][0]].name]
@@ -194,12 +218,8 @@ def _analyze(graph: Graph, purpose: str) -> Analysis:
     # Reachability from the sources and usefulness towards an Output or a loss.
     sources = [n.id for n in nodes.values() if n.type in CATALOG and CATALOG[n.type].role in ("input", "target")]
     sinks = [n.id for n in nodes.values() if n.type in CATALOG and CATALOG[n.type].role in ("output", "loss")]
-    reached: set[str] = set(sources)
-    for s in sources:
-        reached |= nx.descendants(g, s)
-    useful: set[str] = set(sinks)
-    for s in sinks:
-        useful |= nx.ancestors(g, s)
+    reached = _walk(sources, lambda nid: (e.target for e in out_of[nid]))
+    useful = _walk(sinks, lambda nid: (e.source for e in into[nid]))
     flagged = {d.node_id for d in diags if d.code in ("unconnected", "cycle")}
     for node in nodes.values():
         if node.id in flagged or node.type not in CATALOG:
@@ -229,15 +249,15 @@ def _analyze(graph: Graph, purpose: str) -> Analysis:
     # Shapes, in topological order over the loop-free part.
     infos: dict[str, NodeInfo] = {}
     edge_shapes: dict[str, TensorShape] = {}
-    acyclic = g if not in_cycle else g.subgraph([n for n in g if n not in in_cycle])
-    order = list(nx.topological_sort(acyclic))
+    if order is None:
+        order = list(nx.topological_sort(g.subgraph([n for n in g if n not in in_cycle])))
     for nid in order:
         node = nodes[nid]
         spec = CATALOG.get(node.type)
         info = infos[nid] = NodeInfo()
         if spec is None:
             continue
-        for edge in graph.edges_into(nid):
+        for edge in into[nid]:
             src = infos.get(edge.source)
             if src is not None and edge.source_port in src.outputs:
                 info.inputs[edge.target_port] = src.outputs[edge.source_port]
@@ -251,7 +271,7 @@ def _analyze(graph: Graph, purpose: str) -> Analysis:
             report(ERROR, "shape", message, nid)
             continue
         info.outputs, info.params, info.macs = result
-        for edge in graph.edges_out_of(nid):
+        for edge in out_of[nid]:
             if edge.source_port in info.outputs:
                 edge_shapes[edge.id] = info.outputs[edge.source_port]
     diags += loss_hints(graph, lambda nid, port: infos[nid].outputs.get(port) if nid in infos else None)

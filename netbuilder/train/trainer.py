@@ -169,12 +169,8 @@ class Trainer:
         self.last_metrics: dict[str, float] = {}
         try:
             self.prepare()
-        except _End as end:
-            return self._finish(end.reason, end.message)
-        except DataError as exc:
-            return self._finish("data_error", f"the data cannot be used: {exc}")
-        except Exception as exc:  # graph errors, bad settings, a missing device: nothing trained yet
-            return self._finish("error", f"cannot start training: {exc}", traceback.format_exc())
+        except Exception as exc:  # graph errors, bad settings or data, a missing device: nothing trained yet
+            return self._fault(exc, "cannot start training")
         self.snapshots = Snapshots(self.scheme.graphs)
         self.callbacks.on_run_start(RunStarted(
             self.project.name, self.settings.scheme, describe_device(self.device), self.epochs,
@@ -185,17 +181,28 @@ class Trainer:
         try:
             for epoch in range(1, self.epochs + 1):
                 self._epoch(epoch)
-        except _End as end:
-            return self._finish(end.reason, end.message)
-        except torch.cuda.OutOfMemoryError:
-            return self._finish("out_of_memory", f"the GPU ran out of memory at epoch {self.epochs_done + 1} — "
-                                f"lower the batch size (now {self.settings.batch_size}) or make the network smaller")
-        except DataError as exc:
-            return self._finish("data_error", f"the data failed during training: {exc}")
         except Exception as exc:
-            message = self._explain(exc)
-            return self._finish("error", f"training failed in batch {self.step + 1}: {message}", traceback.format_exc())
+            return self._fault(exc, f"training failed in batch {self.step + 1}")
         return self._finish("completed", f"trained {self.epochs} epoch(s)")
+
+    def _fault(self, exc: Exception, where: str) -> RunFinished:
+        """End the run for ``exc`` with the reason that fits it."""
+        if isinstance(exc, _End):
+            return self._finish(exc.reason, exc.message)
+        if isinstance(exc, torch.cuda.OutOfMemoryError) or (isinstance(exc, RuntimeError)
+                                                            and "out of memory" in str(exc)):
+            return self._finish("out_of_memory", f"{where}: the {self._device_name()} ran out of memory "
+                                f"at epoch {self.epochs_done + 1} — lower the batch size (now "
+                                f"{self.settings.batch_size}) or make the network smaller")
+        if isinstance(exc, DataError):
+            return self._finish("data_error", f"{where}: the data cannot be used: {exc}")
+        if self.scheme is None:
+            return self._finish("error", f"{where}: {exc}", traceback.format_exc())
+        return self._finish("error", f"{where}: {self._explain(exc)}", traceback.format_exc())
+
+    def _device_name(self) -> str:
+        device = getattr(self, "device", None)
+        return "GPU" if device is not None and device.type in ("cuda", "mps") else "computer"
 
     def _explain(self, exc: Exception) -> str:
         batch = getattr(self, "_current", None)
@@ -353,7 +360,7 @@ class Trainer:
                 history_file = self.out_dir / "history.json"
                 self.out_dir.mkdir(parents=True, exist_ok=True)
                 history_file.write_text(json.dumps({**result.to_dict(),
-                                                    "epochs": [e.to_dict() for e in self.history]}, indent=1))
+                                                    "epochs": [e.to_dict() for e in self.history]}))
                 result.history_file = history_file
             except OSError:
                 pass

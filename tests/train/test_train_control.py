@@ -85,7 +85,7 @@ def test_out_of_memory_ends_the_run_with_advice_and_checkpoints(iris, tmp_path, 
     monkeypatch.setattr(Supervised, "train_step", oom)
     result = Trainer(iris, epochs=2, out_dir=tmp_path).run()
     assert result.reason == "out_of_memory"
-    assert "batch size" in result.message
+    assert "ran out of memory" in result.message and "batch size" in result.message
     assert result.last_checkpoint.exists()
 
 
@@ -142,3 +142,27 @@ def test_progress_is_reported_every_n_batches_with_rate_and_learning_rate(iris, 
     assert [e.step for e in seen] == [3, 6]
     assert seen[0].learning_rate == pytest.approx(0.01)
     assert seen[0].samples_per_s > 0 and "accuracy" in seen[0].metrics
+
+
+def test_trainer_runs_in_a_worker_thread_and_stops_from_the_caller(example, tmp_path):
+    control = Control()
+    started = threading.Event()
+    results = []
+    project = example("cnn_digits")
+    project.training.report_every = 1
+    trainer = Trainer(project, control=control, epochs=50, out_dir=tmp_path,
+                      callbacks=[FunctionCallback(on_batch_end=lambda e: started.set())])
+    worker = threading.Thread(target=lambda: results.append(trainer.run()))
+    worker.start()
+    assert started.wait(60)
+    control.request_stop()
+    worker.join(60)
+    assert not worker.is_alive()
+    assert results[0].reason == "stopped"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="mixed precision needs CUDA")
+def test_mixed_precision_on_cuda_trains(iris, tmp_path):
+    iris.training.mixed_precision = True
+    result = Trainer(iris, epochs=2, device="cuda", out_dir=tmp_path).run()
+    assert result.reason == "completed" and math.isfinite(result.metrics["val_loss"])

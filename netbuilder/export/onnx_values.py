@@ -259,7 +259,10 @@ class Importer:
         if "." in weight_name:
             return weight_name.rsplit(".", 1)[0]
         name = node.name or ""
-        if not name or name.startswith(("node_", "/")):  # generated names ("node_relu_3", "/layer1/Relu") say less
+        if name.startswith("/"):  # TorchScript's "/features/conv1/Conv": the module path ends in its name
+            parts = [p for p in name.split("/") if p]
+            return parts[-2] if len(parts) >= 2 else layer_type.lower()
+        if not name or name.startswith("node_"):  # the dynamo exporter's "node_relu_3" names the op, not the layer
             return layer_type.lower()
         return name
 

@@ -86,14 +86,13 @@ class Control:
         self._stop = threading.Event()
         self._running = threading.Event()  # clear while paused
         self._running.set()
-        self._lock = threading.Condition()
+        self._lock = threading.Lock()  # so a pause cannot slip in after a stop and hold the run forever
 
     def request_stop(self) -> None:
         """End the run after the batch in progress (also ends a pause)."""
         with self._lock:
             self._stop.set()
             self._running.set()
-            self._lock.notify_all()
 
     def pause(self) -> None:
         """Hold the run after the batch in progress until `resume` or `request_stop`."""
@@ -104,7 +103,6 @@ class Control:
     def resume(self) -> None:
         with self._lock:
             self._running.set()
-            self._lock.notify_all()
 
     @property
     def stop_requested(self) -> bool:
@@ -114,12 +112,8 @@ class Control:
     def paused(self) -> bool:
         return not self._running.is_set()
 
-    def wait_while_paused(self, on_pause: Callable[[], None] | None = None) -> None:
+    def wait_while_paused(self) -> None:
         """Block the training thread while paused; returns on resume or stop."""
-        if self._running.is_set():
-            return
-        if on_pause is not None:
-            on_pause()
         self._running.wait()
 
     def reset(self) -> None:

@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"--epochs must be at least 1, not {args.epochs}", file=sys.stderr)
         return EXIT_UNREADABLE
     if args.json:
-        # stdout carries only JSON; the human-readable lines go to stderr (without a bar).
+        # stdout carries only JSON, one object per line, for scripts to read.
         sink = JsonLines(sys.stdout)
         hooks = FunctionCallback(on_epoch_end=sink.on_epoch_end, on_run_end=sink.on_run_end)
     else:

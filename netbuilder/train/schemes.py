@@ -73,7 +73,6 @@ class Scheme:
         self.graphs: dict[str, CompiledGraph] = {}
         self.steppers: list[Stepper] = []
         self.probe: LayerProbe | None = None  # set by the Trainer on report batches only
-        self.scaler = torch.amp.GradScaler(device.type) if amp else None
 
     def _build(self, name: str) -> CompiledGraph:
         if name not in self.project.graphs:
@@ -82,8 +81,10 @@ class Scheme:
 
     def make_steppers(self) -> None:
         """Optimisers over what is trainable now (call after freezing)."""
+        # One GradScaler per optimiser: a GAN's two losses overflow at different scales.
         self.steppers = [Stepper(make_optimizer(g.trainable_parameters(), self.settings), self.settings.grad_clip,
-                                 self.scaler) for g in self.graphs.values()]
+                                 torch.amp.GradScaler(self.device.type) if self.amp else None)
+                         for g in self.graphs.values()]
 
     @property
     def optimizers(self) -> list[torch.optim.Optimizer]:

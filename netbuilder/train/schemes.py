@@ -20,7 +20,7 @@ from netbuilder.train.metrics import ClassificationMeter, Meter, NamedLossMeter,
 from netbuilder.train.optim import make_optimizer
 from netbuilder.train.stats import LayerProbe
 
-SAMPLE_COUNT = 8
+GENERATED_SAMPLES = 16  # a GAN's fixed noise batch, shown once per epoch
 
 
 class SchemeError(ValueError):
@@ -62,8 +62,7 @@ def _single(names: list[str], what: str, graph: str) -> None:
 class Scheme:
     """Base: graphs, steppers, meters and the hooks the Trainer calls."""
 
-    kind = "supervised"
-    task = "regression"
+    task = "regression"  # what the metrics are: classification, regression, reconstruction or adversarial
 
     def __init__(self, project: Project, settings: TrainingSettings, device: torch.device, amp: bool) -> None:
         self.project = project
@@ -212,7 +211,6 @@ def separate_targets(compiled: CompiledGraph) -> fx.GraphModule:
 class Reconstruction(Scheme):
     """Autoencoders: the loss target is the input; with ``denoise`` the network sees a noisy copy."""
 
-    kind = "reconstruction"
     task = "reconstruction"
 
     def __init__(self, project: Project, settings: TrainingSettings, device: torch.device, amp: bool,
@@ -270,7 +268,6 @@ class Reconstruction(Scheme):
 class Adversarial(Scheme):
     """GANs: the discriminator learns real from fake, then the generator learns to fool it (BCE on logits)."""
 
-    kind = "adversarial"
     task = "adversarial"
 
     def __init__(self, project: Project, settings: TrainingSettings, device: torch.device, amp: bool,
@@ -284,7 +281,7 @@ class Adversarial(Scheme):
         self.latent = settings.latent_dim
         self.bce = nn.BCEWithLogitsLoss()
         generator = torch.Generator().manual_seed(seed + 7)
-        self.fixed_noise = torch.randn(2 * SAMPLE_COUNT, self.latent, generator=generator).to(device)
+        self.fixed_noise = torch.randn(GENERATED_SAMPLES, self.latent, generator=generator).to(device)
         self.make_steppers()
 
     def _generate(self, n: int) -> torch.Tensor:

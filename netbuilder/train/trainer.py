@@ -282,6 +282,8 @@ class Trainer:
         scheme.eval()
         with torch.no_grad():
             for x, y in self.val_batches:
+                if self.control.stop_requested:  # a long validation pass must not delay a stop either
+                    raise _End("stopped", f"stopped on request during validation, after {self.step} batch(es)")
                 scheme.eval_step(x, y, meter)
         values = meter.compute()
         return values, getattr(meter, "confusion_matrix", lambda: None)()
@@ -302,7 +304,7 @@ class Trainer:
         lr = self.schedule.learning_rate
         event = EpochEnd(epoch, self.epochs, train, val, lr, seconds, rate, improved, confusion)
         self.history.append(event)
-        self.schedule.step(val.get("loss"))
+        self.schedule.step(watched)
         self.callbacks.on_epoch_end(event)
         samples = self.scheme.samples(epoch)
         if samples is not None:

@@ -13,7 +13,8 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", help="the .nbproj file to export")
     parser.add_argument("--onnx", required=True, metavar="OUT.onnx", help="where to write the ONNX model")
     parser.add_argument("--weights", metavar="CKPT", help="checkpoint (.safetensors) to export; default: "
-                        "PROJECT.safetensors beside the project if there is one, else the initial weights")
+                        "PROJECT.safetensors beside the project, else runs/PROJECT/best.safetensors (the last "
+                        "training run), else the initial weights")
     parser.add_argument("--opset", type=int, metavar="N", help="ONNX opset version (default: the exporter's)")
     parser.add_argument("--graph", metavar="NAME", help="which graph to export (default: the model, or a GAN's "
                         "generator)")
@@ -25,6 +26,8 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default: the narrowest layer)")
     parser.add_argument("--exporter", choices=("auto", "dynamo", "torchscript"), default="auto",
                         help="auto tries dynamo and falls back to TorchScript (default: auto)")
+    parser.add_argument("--tolerance", type=float, default=1e-4, metavar="T", help="largest accepted difference "
+                        "between onnxruntime and torch (default: 1e-4)")
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -39,12 +42,10 @@ def run_export(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return EXIT_UNREADABLE
     weights = args.weights
-    beside = Path(args.project).with_suffix(".safetensors")
-    if weights is None and beside.is_file():
-        weights = beside
-        print(f"using the weights in {beside}")
-    elif weights is None:
-        print("no checkpoint given or found beside the project: exporting the initial (untrained) weights")
+    if weights is None:
+        weights = _default_checkpoint(Path(args.project))
+        print(f"using the weights in {weights}" if weights else
+              "no checkpoint given or found: exporting the initial (untrained) weights")
     out = Path(args.onnx)
     jobs = [(args.graph, out)]
     if args.discriminator:
@@ -56,12 +57,20 @@ def run_export(args: argparse.Namespace) -> int:
         try:
             report = export_onnx(project, path, weights=weights, opset=args.opset, graph_name=graph_name,
                                  encoder_only=args.encoder_only and graph_name != "discriminator",
-                                 until=args.until, exporter=args.exporter)
+                                 until=args.until, exporter=args.exporter, tolerance=args.tolerance)
         except ExportError as exc:
             print(f"export refused: {exc}", file=sys.stderr)
             return EXIT_REFUSED
         print(report.summary())
     return EXIT_OK
+
+
+def _default_checkpoint(project: Path) -> Path | None:
+    """PROJECT.safetensors beside the project (an import), else the best checkpoint of its last training run."""
+    for candidate in (project.with_suffix(".safetensors"), project.parent / "runs" / project.stem / "best.safetensors"):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def add_import_arguments(parser: argparse.ArgumentParser) -> None:

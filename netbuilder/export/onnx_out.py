@@ -53,6 +53,7 @@ class ExportReport:
     seconds: float
     metadata: dict[str, str] = field(default_factory=dict)
     phases: dict[str, float] = field(default_factory=dict)  # seconds per step: compile, export, check, parity
+    tolerance: float = parity.TOLERANCE
 
     def summary(self) -> str:
         lines = [f"wrote {self.path} ({self.graph_name}: inputs {', '.join(self.input_names)} -> outputs "
@@ -60,7 +61,7 @@ class ExportReport:
         if self.fallback_reason:
             lines.append(f"  the dynamo exporter failed, so the TorchScript exporter was used: {self.fallback_reason}")
         diffs = ", ".join(f"batch {b}: {d:.2e}" for b, d in self.max_abs_diff.items())
-        lines.append(f"  onnx.checker passed; onnxruntime parity max |diff| {diffs} (limit {parity.TOLERANCE:g})")
+        lines.append(f"  onnx.checker passed; onnxruntime parity max |diff| {diffs} (limit {self.tolerance:g})")
         lines.append(f"  took {self.seconds:.2f} s")
         return "\n".join(lines)
 
@@ -113,7 +114,7 @@ def export_onnx(source: Project | Graph, path: str | os.PathLike, *, weights: st
         if tmp.exists():
             tmp.unlink()
     return ExportReport(target, name, used, reason, opset_used, result.max_abs_diff, compiled.input_names,
-                        compiled.output_names, time.perf_counter() - start, metadata, phases)
+                        compiled.output_names, time.perf_counter() - start, metadata, phases, tolerance)
 
 
 def _pick_graph(source: Project | Graph, graph_name: str | None) -> Graph:

@@ -54,20 +54,19 @@ def match_state(state: dict[str, torch.Tensor], wanted: list[str], graph_name: s
     """The entries of ``state`` for the keys ``wanted``.
 
     Accepts keys as saved for the graph itself, or prefixed with the graph's
-    name (``generator.g_fc1.weight``), as a multi-graph (GAN) checkpoint may
-    hold them. Extra keys are ignored (an encoder is a part of the checkpoint);
-    missing ones are an ExportError that lists them.
+    name (``generator/g_fc1.weight`` as training checkpoints of a GAN hold
+    them, or ``generator.g_fc1.weight``). Extra keys are ignored (an encoder is
+    a part of the checkpoint); missing ones are an ExportError that lists them.
     """
-    prefix = f"{graph_name}."
+    prefixes = ("", f"{graph_name}/", f"{graph_name}.")
     out: dict[str, torch.Tensor] = {}
     missing: list[str] = []
     for key in wanted:
-        if key in state:
-            out[key] = state[key]
-        elif prefix + key in state:
-            out[key] = state[prefix + key]
-        else:
+        found = next((prefix + key for prefix in prefixes if prefix + key in state), None)
+        if found is None:
             missing.append(key)
+        else:
+            out[key] = state[found]
     if missing:
         shown = ", ".join(missing[:8]) + (" …" if len(missing) > 8 else "")
         raise ExportError(f"{source} has no weights for {shown} — was it saved from this project's "

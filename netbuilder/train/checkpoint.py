@@ -33,7 +33,8 @@ def collect_state(graphs: Mapping[str, CompiledGraph]) -> dict[str, torch.Tensor
     """One flat state dict for all graphs (graph prefixes only when there are several)."""
     if len(graphs) == 1:
         return dict(next(iter(graphs.values())).state_dict())
-    return {f"{name}{GRAPH_SEPARATOR}{key}": value for name, g in graphs.items() for key, value in g.state_dict().items()}
+    return {f"{name}{GRAPH_SEPARATOR}{key}": value
+            for name, g in graphs.items() for key, value in g.state_dict().items()}
 
 
 class Snapshots:

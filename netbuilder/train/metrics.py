@@ -65,9 +65,10 @@ class ClassificationMeter(Meter):
         self.correct += (predicted == target).sum()
         self.count += target.numel()
         if self.confusion is not None:
-            # bincount of true*C + predicted fills the flattened C×C matrix in one kernel.
+            # true*C + predicted indexes the flattened C×C matrix. A scatter-add into the fixed-size
+            # matrix, unlike bincount, does not ask the GPU for the largest index (a wait per batch).
             index = target.reshape(-1) * self.num_classes + predicted.reshape(-1)
-            self.confusion += torch.bincount(index, minlength=self.num_classes ** 2)
+            self.confusion.scatter_add_(0, index, torch.ones_like(index))
 
     def _sums(self) -> list[torch.Tensor]:
         return [self.loss_sum, self.correct]

@@ -72,6 +72,9 @@ class Scheme:
         self.graphs: dict[str, CompiledGraph] = {}
         self.steppers: list[Stepper] = []
         self.probe: LayerProbe | None = None  # set by the Trainer on report batches only
+        # bfloat16 has float32's range, so it needs no GradScaler — whose overflow check waits for the GPU
+        # every step. float16 (older GPUs) needs the scaler.
+        self.amp_dtype = torch.bfloat16 if amp and torch.cuda.is_bf16_supported() else torch.float16
 
     def _build(self, name: str) -> CompiledGraph:
         if name not in self.project.graphs:
@@ -80,9 +83,10 @@ class Scheme:
 
     def make_steppers(self) -> None:
         """Optimisers over what is trainable now (call after freezing)."""
+        scaled = self.amp and self.amp_dtype == torch.float16
         # One GradScaler per optimiser: a GAN's two losses overflow at different scales.
         self.steppers = [Stepper(make_optimizer(g.trainable_parameters(), self.settings), self.settings.grad_clip,
-                                 torch.amp.GradScaler(self.device.type) if self.amp else None)
+                                 torch.amp.GradScaler(self.device.type) if scaled else None)
                          for g in self.graphs.values()]
 
     @property
@@ -91,7 +95,7 @@ class Scheme:
 
     def autocast(self) -> contextlib.AbstractContextManager:
         if self.amp:
-            return torch.autocast(self.device.type, dtype=torch.float16)
+            return torch.autocast(self.device.type, dtype=self.amp_dtype)
         return contextlib.nullcontext()
 
     def train(self) -> None:

@@ -38,7 +38,8 @@ class LayerProbe:
             self._dead[graph] = {}
             for module_name, module in compiled.modules.items():
                 if isinstance(module, GATING):
-                    self._handles.append(module.register_forward_hook(self._hook(graph, self._node(graph, module_name))))
+                    hook = self._hook(graph, self._node(graph, module_name))
+                    self._handles.append(module.register_forward_hook(hook))
 
     def _hook(self, graph: str, node: str):
         store = self._dead[graph]

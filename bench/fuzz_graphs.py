@@ -7,7 +7,7 @@ with measured shapes equal to the inferred ones, that an invalid graph says
 where it is wrong, that the file round trip keeps it, and that undo/redo
 walk back and forth exactly. See tests/reliability/graph_fuzz.py.
 
-    .venv/bin/python bench/fuzz_graphs.py [--cases 10000] [--seed 0]
+    .venv/bin/python bench/fuzz_graphs.py [--cases 10000] [--seed 0] [--commands]
 
 Prints how many graphs, how many were valid and compiled, how many failures
 (target: 10,000 and 0), and the seed of each failure so it can be replayed
@@ -37,7 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the first case (cases use seed, seed+1, ...)")
     parser.add_argument("--max-edits", type=int, default=8)
     parser.add_argument("--verbose", action="store_true", help="print the traceback of the first failure")
+    parser.add_argument("--commands", action="store_true",
+                        help="edit through the window's undo commands on a QUndoStack (needs PySide6)")
     args = parser.parse_args(argv)
+    session_for = None
+    if args.commands:
+        from netbuilder.graph import Graph
+        from tests.reliability.qt_session import QtSession
+
+        def session_for() -> QtSession:
+            return QtSession(Graph("model"))
     torch.set_num_threads(1)  # tiny graphs: threads only add overhead
 
     failures: collections.Counter[str] = collections.Counter()
@@ -48,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     for seed in range(args.seed, args.seed + args.cases):
         try:
-            r = run_case(random.Random(seed), seed, max_edits=args.max_edits)
+            r = run_case(random.Random(seed), seed, max_edits=args.max_edits,
+                         session=session_for() if session_for else None)
         except Exception as exc:  # noqa: BLE001 - every escape is counted and reported
             key = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
             failures[key] += 1
@@ -64,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - start
 
     total_failures = sum(failures.values())
+    print(f"edits through: {'the window undo commands (QUndoStack)' if args.commands else 'the Graph API'}")
     print(f"graphs: {args.cases}  (seeds {args.seed}..{args.seed + args.cases - 1}, {seconds:.1f} s, "
           f"{1000 * seconds / max(args.cases, 1):.1f} ms per graph)")
     print(f"valid and compiled with measured shapes == inferred: {compiled} ({100 * compiled / args.cases:.1f}%); "

@@ -23,7 +23,7 @@ from typing import Iterable
 
 import torch
 
-from netbuilder.data import Augmenter, DataError, Dataset, load_dataset, make_loaders
+from netbuilder.data import Augmenter, DataError, Dataset, make_loaders
 from netbuilder.graph import Project
 from netbuilder.train.callbacks import Callback, CallbackList, Control
 from netbuilder.train.checkpoint import Snapshots, freeze_nodes, load_matching, save_checkpoint

@@ -23,7 +23,7 @@ class Meter:
         self.samples = 0  # counted on the host: batch sizes are known without asking the device
 
     def add_loss(self, loss: torch.Tensor, samples: int) -> None:
-        self.loss_sum += loss.detach().float()
+        self.loss_sum += loss.detach()  # in place into float32, whatever precision the loss was computed in
         self.batches += 1
         self.samples += samples
 
@@ -38,7 +38,7 @@ class Meter:
 
     def compute(self) -> dict[str, float]:
         """The metrics as Python floats (one device-to-host transfer)."""
-        sums = torch.stack([s.float().reshape(()) for s in self._sums()]).tolist()
+        sums = torch.stack([s if s.is_floating_point() else s.float() for s in self._sums()]).tolist()
         return self._values(sums)
 
 
@@ -58,7 +58,7 @@ class ClassificationMeter(Meter):
                           if self.track_confusion else None)
 
     def update(self, loss: torch.Tensor, prediction: torch.Tensor | None, target: torch.Tensor | None) -> None:
-        self.loss_sum += loss.detach().float()
+        self.loss_sum += loss.detach()
         self.batches += 1
         self.samples += len(target)
         predicted = prediction.detach().argmax(dim=1)
@@ -93,7 +93,7 @@ class RegressionMeter(Meter):
         self.count = 0
 
     def update(self, loss: torch.Tensor, prediction: torch.Tensor | None, target: torch.Tensor | None) -> None:
-        self.loss_sum += loss.detach().float()
+        self.loss_sum += loss.detach()
         self.batches += 1
         self.samples += len(target)
         error = prediction.detach().float() - target.float()

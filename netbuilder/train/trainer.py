@@ -23,6 +23,7 @@ from typing import Iterable
 
 import torch
 
+from netbuilder.compile import CompiledGraph
 from netbuilder.data import Augmenter, DataError, Dataset, make_loaders
 from netbuilder.graph import Project
 from netbuilder.train.callbacks import Callback, CallbackList, Control
@@ -141,6 +142,11 @@ class Trainer:
         self.value_range = (float(x.min()), float(x.max())) if x.numel() and x.is_floating_point() else None
         self.image_shape = image_shape(ds)
         self.scheme = scheme  # last: a half-done set-up is retried in full
+
+    @property
+    def graphs(self) -> dict[str, CompiledGraph]:
+        """The compiled graphs being trained, by graph name (after `prepare`): to export or inspect."""
+        return dict(self.scheme.graphs) if self.scheme is not None else {}
 
     def evaluate(self) -> dict[str, float]:
         """The validation metrics of the network's current weights (prepares the run if needed)."""

@@ -114,7 +114,14 @@ class Control:
 
     def wait_while_paused(self) -> None:
         """Block the training thread while paused; returns on resume or stop."""
-        self._running.wait()
+        if not self._running.is_set():
+            self._running.wait()
+
+    def between_batches(self) -> bool:
+        """The trainer's once-per-batch check: waits out a pause, then says whether to stop."""
+        if not self._running.is_set():
+            self._running.wait()
+        return self._stop.is_set()
 
     def reset(self) -> None:
         """Clear a stop request so the same Control can drive another run."""

@@ -28,7 +28,7 @@ class Meter:
         self.samples += samples
 
     def update(self, loss: torch.Tensor, prediction: torch.Tensor | None, target: torch.Tensor | None) -> None:
-        self.add_loss(loss, len(target) if target is not None else 1)
+        self.add_loss(loss, target.shape[0] if target is not None else 1)
 
     def _sums(self) -> list[torch.Tensor]:
         return [self.loss_sum]
@@ -60,7 +60,7 @@ class ClassificationMeter(Meter):
     def update(self, loss: torch.Tensor, prediction: torch.Tensor | None, target: torch.Tensor | None) -> None:
         self.loss_sum += loss.detach()
         self.batches += 1
-        self.samples += len(target)
+        self.samples += target.shape[0]
         predicted = prediction.detach().argmax(dim=1)
         self.correct += (predicted == target).sum()
         self.count += target.numel()
@@ -95,7 +95,7 @@ class RegressionMeter(Meter):
     def update(self, loss: torch.Tensor, prediction: torch.Tensor | None, target: torch.Tensor | None) -> None:
         self.loss_sum += loss.detach()
         self.batches += 1
-        self.samples += len(target)
+        self.samples += target.shape[0]
         error = prediction.detach().float() - target.float()
         self.sse += error.square().sum()
         self.sae += error.abs().sum()

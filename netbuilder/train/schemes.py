@@ -20,6 +20,7 @@ from netbuilder.train.metrics import ClassificationMeter, Meter, NamedLossMeter,
 from netbuilder.train.optim import make_optimizer
 from netbuilder.train.stats import LayerProbe
 
+_NO_AUTOCAST = contextlib.nullcontext()  # reusable: entering it twice is fine
 GENERATED_SAMPLES = 16  # a GAN's fixed noise batch, shown once per epoch
 
 
@@ -96,7 +97,7 @@ class Scheme:
     def autocast(self) -> contextlib.AbstractContextManager:
         if self.amp:
             return torch.autocast(self.device.type, dtype=self.amp_dtype)
-        return contextlib.nullcontext()
+        return _NO_AUTOCAST
 
     def train(self) -> None:
         for g in self.graphs.values():

@@ -231,10 +231,7 @@ class Trainer:
         measuring = False
         done = 0
         for x, y in self.train_batches:
-            if control.stop_requested:
-                raise _End("stopped", f"stopped on request at epoch {epoch}, after {self.step} batch(es)")
-            control.wait_while_paused()
-            if control.stop_requested:
+            if control.between_batches():
                 raise _End("stopped", f"stopped on request at epoch {epoch}, after {self.step} batch(es)")
             if skip_single and x.shape[0] == 1:
                 continue

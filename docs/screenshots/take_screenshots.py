@@ -2,6 +2,8 @@
 
 Run under a virtual X display:
     xvfb-run -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb .venv/bin/python docs/screenshots/take_screenshots.py
+
+With the argument ``training`` only the training screenshot is taken (a real run, so it takes ~20 s).
 """
 
 from __future__ import annotations
@@ -63,5 +65,50 @@ def main() -> None:
     window.close()
 
 
+def training() -> None:
+    """A real training run of the CNN template, grabbed mid-run: curves, progress, overlay, confusion matrix."""
+    import time
+
+    from PySide6.QtCore import QSettings, Qt
+
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
+    os.environ.setdefault("NETBUILDER_THEME", "dark")
+    from netbuilder.ui.app import make_app, open_window
+
+    app = make_app()
+    window = open_window(str(ROOT / "resources/examples/cnn_digits.nbproj"))
+    window.resize(1600, 960)
+    window.move(0, 0)
+    settle(app)
+    window.editor().auto_layout()
+    window.undo_stack.setClean()
+    controller = window.training
+    controller.out_dir = Path(tempfile.mkdtemp())
+    controller.epochs = 40
+    controller.settings_dock.raise_()
+    window.resizeDocks([controller.run_dock], [380], Qt.Vertical)
+    window.resizeDocks([controller.results_dock, controller.run_dock], [430, 1170], Qt.Horizontal)
+    controller.train_button.click()
+    started = time.perf_counter()
+    # Wait for several epochs so the curves have a shape and the confusion matrix is filled.
+    while time.perf_counter() - started < 120:
+        settle(app, 200)
+        done = controller.curves.point_count("val_loss") if controller.curves else 0
+        if done >= 14 or not controller.running:
+            break
+    controller.results_dock.raise_()
+    settle(app, 400)
+    window.editor().view.fit_all()
+    settle(app, 300)
+    window.grab().save(str(HERE / "training.png"))
+    controller.stop_and_wait()
+    window.undo_stack.setClean()
+    window._dirty = False
+    window.close()
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["training"]:
+        training()
+    else:
+        main()

@@ -77,6 +77,8 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.actions_by_name = build_actions(self)
         for dock in self.findChildren(QDockWidget):
             self.view_menu.addAction(dock.toggleViewAction())
+        from netbuilder.ui.training import install_training  # light: torch loads on the first Train click
+        self.training = install_training(self)
         self.undo_stack.cleanChanged.connect(self._update_title)
         self.undo_stack.indexChanged.connect(self._update_title)
         self._analysis_timer = QTimer(self, singleShot=True, interval=0, timeout=self.run_analysis)
@@ -85,6 +87,13 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.resize(1440, 900)
         self._restore_layout()
         self.set_project(project or empty_project())
+
+    def closeEvent(self, event) -> None:
+        # A training run must be stopped cleanly (the user is asked) before the usual save prompt.
+        if not self.training.confirm_close():
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     # ---- docks (the hook for later panels) -------------------------------------------------------
     def add_dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea = Qt.RightDockWidgetArea,

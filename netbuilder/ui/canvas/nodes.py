@@ -151,6 +151,11 @@ class NodeItem(QGraphicsItem):
         self._bounds = self._rect.adjusted(-3, -3, 3, 3)
         self.ports: dict[tuple[str, bool], PortItem] = {}
         self.snap = False
+        # Training overlay (gradient flow): a tint, a short badge and a tooltip line; None when off.
+        self.overlay_colour: QColor | None = None
+        self.overlay_badge = ""
+        self.overlay_warning = False
+        self.overlay_tooltip = ""
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
                       | QGraphicsItem.ItemSendsGeometryChanges)
         self.setAcceptHoverEvents(True)
@@ -167,9 +172,48 @@ class NodeItem(QGraphicsItem):
             shape = look.port_shapes.get((name, is_out))
             flow = f" — {'gives' if is_out else 'receives'} {shape}" if shape else ""
             port.setToolTip(f"{'output' if is_out else 'input'} '{name}'{flow}\ndrag from here to draw a wire")
-        problems = look.errors or look.warnings
-        self.setToolTip("\n".join(problems) if problems else "")
+        self._update_tooltip()
         self.update()
+
+    def _update_tooltip(self) -> None:
+        problems = self.look.errors or self.look.warnings
+        lines = ([self.overlay_tooltip] if self.overlay_tooltip else []) + list(problems)
+        self.setToolTip("\n".join(lines))
+
+    # ---- training overlay ----------------------------------------------------------------------
+    def set_overlay(self, colour: QColor | None, badge: str = "", tooltip: str = "", warning: bool = False) -> None:
+        """Tint the node (gradient flow while training) and show ``badge`` above it; red when ``warning``."""
+        if (colour, badge, tooltip, warning) == (self.overlay_colour, self.overlay_badge, self.overlay_tooltip,
+                                                 self.overlay_warning):
+            return
+        self.prepareGeometryChange()  # the badge sits above the node, outside the plain bounds
+        self.overlay_colour, self.overlay_badge, self.overlay_tooltip = colour, badge, tooltip
+        self.overlay_warning = warning
+        self._bounds = self._rect.adjusted(-3, -22 if badge else -3, 3, 3)
+        self._update_tooltip()
+        self.update()
+
+    def clear_overlay(self) -> None:
+        self.set_overlay(None)
+
+    def _paint_overlay(self, painter: QPainter, t) -> None:
+        if self.overlay_colour is not None:
+            body = QColor(self.overlay_colour)
+            body.setAlpha(110)
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(body)
+            painter.drawRoundedRect(QRectF(1, HEADER, WIDTH - 2, self.height - HEADER - 1), 6, 6)
+            painter.setBrush(self.overlay_colour)
+            painter.drawRect(QRectF(1, self.height - 5, WIDTH - 2, 4))
+        if self.overlay_badge:
+            painter.setFont(TYPE_FONT)
+            w = QFontMetrics(TYPE_FONT).horizontalAdvance(self.overlay_badge) + 12
+            pill = QRectF(WIDTH - w - 4, -19, w, 16)
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(t.error if self.overlay_warning else t.node_border)
+            painter.drawRoundedRect(pill, 8, 8)
+            painter.setPen(QColor("white") if self.overlay_warning else t.text)
+            painter.drawText(pill, Qt.AlignCenter, self.overlay_badge)
 
     def _build_ports(self, look: NodeLook) -> None:
         for port in self.ports.values():
@@ -218,6 +262,9 @@ class NodeItem(QGraphicsItem):
             painter.drawRect(self._rect)
             painter.setBrush(accent)
             painter.drawRect(HEADER_RECT)
+            if self.overlay_colour is not None:
+                painter.setBrush(self.overlay_colour)
+                painter.drawRect(QRectF(0, HEADER, WIDTH, self.height - HEADER))
             return
         rect = self._rect
         if look.errors:
@@ -237,6 +284,8 @@ class NodeItem(QGraphicsItem):
         painter.drawPath(HEADER_PATH)
         painter.setBrush(accent)
         painter.drawRect(QRectF(1, HEADER - 2, WIDTH - 2, 2))
+        if self.overlay_colour is not None or self.overlay_badge:
+            self._paint_overlay(painter, t)
         self._paint_text(painter, t)
         if self.isSelected() and look.errors:
             painter.setPen(QPen(t.selected, 1.0, Qt.DashLine))

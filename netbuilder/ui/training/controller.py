@@ -1,0 +1,450 @@
+"""`TrainingController`: the window's Train / Pause / Resume / Stop / Export, wired to a worker thread.
+
+The run happens in a `TrainingWorker` moved to a QThread; it trains a snapshot
+of the project. The worker's reports pile up in an `EventBuffer` that a 10 Hz
+timer drains into the curves, the progress bar, the results and the canvas
+overlay — plotting never runs per batch, so it never slows training. Stop and
+pause go straight to the Trainer's thread-safe `Control`. While a run is going
+the graph cannot be edited (actions, palette, inspector and canvas are locked,
+with a banner saying why).
+
+Importing this module is light: torch, pyqtgraph and the worker are imported
+on the first Train click.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QScrollArea,
+                               QStyle, QToolBar, QVBoxLayout, QWidget)
+
+from netbuilder.ui.training.buffer import EventBuffer
+from netbuilder.ui.training.overlay import GradientLegend, GradientOverlay
+from netbuilder.ui.training.results import ResultsView
+from netbuilder.ui.training.settings_panel import TrainingSettingsPanel
+
+if TYPE_CHECKING:
+    from netbuilder.ui.mainwindow import MainWindow
+
+POLL_MS = 100  # the UI drains the worker's reports 10 times a second
+LOCK_MESSAGE = "Editing is locked while training — stop the run to edit"
+# Window actions that change the graph or replace the project: off while a run is going.
+EDIT_ACTIONS = ("new", "open", "paste", "duplicate", "delete", "group", "ungroup", "collapse", "save_block",
+                "layout", "undo", "redo")
+OK_COLOUR = "#2e9e48"
+ERROR_COLOUR = "#d93025"
+
+
+def install_training(window: "MainWindow") -> "TrainingController":
+    """Add the training docks, actions and menu to ``window``; returns the controller."""
+    return TrainingController(window)
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    if seconds >= 60:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds} s"
+
+
+class TrainingController(QObject):
+    """Owns the settings panel, the run bar, the curves and results docks, the overlay and the worker thread."""
+
+    run_finished = Signal(object)  # the RunOutcome, after the window has shown it
+
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__(window)
+        self.window = window
+        self.out_dir: Path | None = None  # where checkpoints go; None: runs/<project> beside the project file
+        self.epochs: int | None = None  # overrides the project's epochs (tests, benchmarks)
+        self.thread: QThread | None = None
+        self.worker: Any = None
+        self.control: Any = None
+        self.buffer = EventBuffer()
+        self.curves: Any = None  # CurvesWidget, made on the first run (pyqtgraph is imported then)
+        self.last_outcome: Any = None
+        self.best_checkpoint: Path | None = None
+        self.run_info: dict[str, Any] = {}
+        self.class_names: list[str] = []
+        self.locked = False
+        self._started_at = 0.0
+        self._last_batch: Any = None
+        self.banners: dict[QWidget, QLabel] = {}
+        self.legends: dict[QWidget, GradientLegend] = {}
+        self.overlay = GradientOverlay(window)
+
+        self.panel = TrainingSettingsPanel()
+        self.panel.changed.connect(self._settings_changed)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.panel)
+        self.settings_dock = window.add_dock(scroll, "Training settings", Qt.RightDockWidgetArea, "training_settings")
+        inspector_dock = window.findChild(QDockWidget, "dock_inspector")
+        if inspector_dock is not None:
+            window.tabifyDockWidget(inspector_dock, self.settings_dock)
+            inspector_dock.raise_()
+
+        self._build_actions()
+        self.run_page = self._build_run_page()
+        self.run_dock = window.add_dock(self.run_page, "Training run", Qt.BottomDockWidgetArea, "training_run")
+        self.results = ResultsView()
+        self.results_dock = window.add_dock(self.results, "Results", Qt.BottomDockWidgetArea, "training_results")
+        problems = window.findChild(QDockWidget, "dock_problems")
+        if problems is not None:
+            window.splitDockWidget(problems, self.run_dock, Qt.Horizontal)
+            window.tabifyDockWidget(problems, self.results_dock)
+            problems.raise_()
+
+        self.timer = QTimer(self, interval=POLL_MS, timeout=self.poll)
+        window.project_changed.connect(self._project_changed)
+        self._project_changed()
+
+    # ---- building ------------------------------------------------------------------------------------
+    def _action(self, name: str, text: str, slot, shortcut: str | None, tip: str, icon) -> QAction:
+        action = QAction(text, self.window)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.setIcon(self.window.style().standardIcon(icon))
+        action.triggered.connect(lambda _=False: slot())
+        self.window.addAction(action)
+        self.window.actions_by_name[name] = action
+        return action
+
+    def _build_actions(self) -> None:
+        self.train_action = self._action("train", "&Train", self.train, "F5", "Train the network with the project's "
+                                         "settings", QStyle.SP_MediaPlay)
+        self.pause_action = self._action("pause", "&Pause", self.pause, None, "Pause after the batch in progress",
+                                         QStyle.SP_MediaPause)
+        self.resume_action = self._action("resume", "&Resume", self.resume, None, "Go on training",
+                                          QStyle.SP_MediaSeekForward)
+        self.stop_action = self._action("stop", "&Stop", self.stop, "Shift+F5", "Stop after the batch in progress "
+                                        "(the last good checkpoint is kept)", QStyle.SP_MediaStop)
+        self.export_action = self._action("export", "&Export…", self.open_export, "Ctrl+Shift+E",
+                                          "Export to ONNX, weights or PyTorch code", QStyle.SP_DialogSaveButton)
+        menu = self.window.menuBar().addMenu("&Train")
+        menu.addActions([self.train_action, self.pause_action, self.resume_action, self.stop_action])
+        menu.addSeparator()
+        menu.addAction(self.export_action)
+        bar = QToolBar("Training", self.window)
+        bar.setObjectName("training_toolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        bar.addActions([self.train_action, self.pause_action, self.resume_action, self.stop_action,
+                        self.export_action])
+        self.window.addToolBar(bar)
+        self.toolbar = bar
+
+    def _build_run_page(self) -> QWidget:
+        page = QWidget()
+        self.train_button = QPushButton(self.train_action.icon(), "Train")
+        self.pause_button = QPushButton(self.pause_action.icon(), "Pause")
+        self.resume_button = QPushButton(self.resume_action.icon(), "Resume")
+        self.stop_button = QPushButton(self.stop_action.icon(), "Stop")
+        self.export_button = QPushButton(self.export_action.icon(), "Export…")
+        for button, action in ((self.train_button, self.train_action), (self.pause_button, self.pause_action),
+                               (self.resume_button, self.resume_action), (self.stop_button, self.stop_action),
+                               (self.export_button, self.export_action)):
+            button.setToolTip(action.toolTip())
+            button.clicked.connect(action.trigger)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("Not trained yet")
+        self.progress.setValue(0)
+        self.status = QLabel("Press Train to train the network with the settings on the right.")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        row = QHBoxLayout()
+        for b in (self.train_button, self.pause_button, self.resume_button, self.stop_button):
+            row.addWidget(b)
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.export_button)
+        self.curves_placeholder = QLabel("Loss, accuracy and learning-rate curves appear here while training.")
+        self.curves_placeholder.setAlignment(Qt.AlignCenter)
+        self.run_layout = QVBoxLayout(page)
+        self.run_layout.setContentsMargins(4, 4, 4, 4)
+        self.run_layout.addLayout(row)
+        self.run_layout.addWidget(self.status)
+        self.run_layout.addWidget(self.curves_placeholder, 1)
+        self._update_buttons()
+        return page
+
+    def _ensure_curves(self) -> None:
+        if self.curves is None:
+            from netbuilder.ui.training.curves import CurvesWidget
+
+            self.curves = CurvesWidget()
+            self.run_layout.replaceWidget(self.curves_placeholder, self.curves)
+            self.curves_placeholder.deleteLater()
+
+    def _decorate_editors(self) -> None:
+        """A lock banner above and a gradient legend below each canvas (added once per editor)."""
+        for editor in self.window.editors.values():
+            if editor in self.banners:
+                continue
+            banner = QLabel(LOCK_MESSAGE)
+            banner.setObjectName("training_lock_banner")
+            banner.setStyleSheet("background: #f5b942; color: #1f2430; padding: 5px; font-weight: bold;")
+            banner.setAlignment(Qt.AlignCenter)
+            banner.setVisible(self.locked)
+            legend = GradientLegend()
+            legend.hide()
+            editor.layout().insertWidget(0, banner)
+            editor.layout().addWidget(legend)
+            self.banners[editor] = banner
+            self.legends[editor] = legend
+            editor.destroyed.connect(lambda _=None, e=editor: (self.banners.pop(e, None), self.legends.pop(e, None)))
+
+    # ---- project ------------------------------------------------------------------------------------
+    def _project_changed(self) -> None:
+        self.panel.set_project(self.window.project)
+        self._decorate_editors()
+        self.overlay.latest = {}
+        if not self.running:
+            self.best_checkpoint = None
+            self.results.clear()
+
+    def _settings_changed(self) -> None:
+        self.window._dirty = True  # stored in the project file: saving keeps them
+        self.window._update_title()
+
+    # ---- running --------------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.thread is not None
+
+    def train(self) -> bool:
+        """Start a run on a snapshot of the project (no-op while one is going)."""
+        if self.running:
+            return False
+        self._show_status("Preparing: loading PyTorch and the data…", "")
+        self.window.statusBar().showMessage("Starting training…")
+        self.panel.load_choices()  # imports torch, detects the devices
+        from netbuilder.train import Control
+        from netbuilder.ui.training.worker import TrainingWorker
+
+        self._ensure_curves()
+        self.curves.reset("Accuracy" if self._task_guess() == "classification" else "Metrics")
+        self.results.clear()
+        self.overlay.clear()
+        self.run_info, self._last_batch, self.last_outcome = {}, None, None
+        self.class_names = self._builtin_class_names()
+        self.buffer = EventBuffer()
+        self.control = Control()
+        self.worker = TrainingWorker(self.window.project, self.control, self.buffer, out_dir=self.out_dir,
+                                     epochs=self.epochs)
+        self.thread = QThread(self)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        # quit() is thread-safe: called directly from the worker thread, it needs no event loop in the UI
+        # thread (closing the window waits for the thread while the UI loop is not running).
+        self.worker.finished.connect(self.thread.quit, Qt.DirectConnection)
+        self.worker.finished.connect(self._on_finished)
+        self._set_locked(True)
+        self._started_at = time.perf_counter()
+        self.progress.setRange(0, 0)  # busy until the first report says how long the run is
+        self.progress.setFormat("Preparing…")
+        self.timer.start()
+        self.thread.start()
+        self.run_dock.show()
+        self.run_dock.raise_()
+        self._update_buttons()
+        return True
+
+    def pause(self) -> None:
+        if self.running and not self.control.paused:
+            self.control.pause()
+            self._show_status("Paused after the batch in progress — Resume to go on, Stop to end the run.", "")
+            self._update_buttons()
+
+    def resume(self) -> None:
+        if self.running and self.control.paused:
+            self.control.resume()
+            self._show_status("Training…", "")
+            self._update_buttons()
+
+    def stop(self) -> None:
+        if self.running:
+            self.control.request_stop()
+            self._show_status("Stopping after the batch in progress…", "")
+            self._update_buttons()
+
+    def stop_and_wait(self, timeout_ms: int = 60_000) -> bool:
+        """Stop a run and wait for its thread to end (closing the window)."""
+        if not self.running:
+            return True
+        self.control.request_stop()
+        done = self.thread.wait(timeout_ms)
+        if done:
+            self._cleanup_thread()
+        return done
+
+    def confirm_close(self) -> bool:
+        """Closing the window during a run: ask, then stop it cleanly. False keeps the window open."""
+        if not self.running:
+            return True
+        if not self.ask_stop_for_close():
+            return False
+        return self.stop_and_wait()
+
+    def ask_stop_for_close(self) -> bool:
+        answer = QMessageBox.question(self.window, "Training in progress",
+                                      "A training run is in progress. Stop it and close? The last good checkpoint "
+                                      "is kept.", QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
+    # ---- progress ------------------------------------------------------------------------------------
+    def poll(self) -> None:
+        """Drain the worker's reports into the curves, progress, results and overlay (timer, 10 Hz)."""
+        drained = self.buffer.drain()
+        if drained.empty:
+            return
+        if drained.started:
+            self.run_info = drained.started
+            total = drained.started["epochs"] * max(drained.started["batches_per_epoch"], 1)
+            self.progress.setRange(0, total)
+            notes = "; ".join(drained.started["notes"])
+            self._show_status(f"Training on {drained.started['device']} — {drained.started['dataset']}"
+                              + (f" ({notes})" if notes else ""), "")
+        if self.curves is not None:
+            self.curves.add_batches(drained.batches)
+            self.curves.add_epochs(drained.epochs)
+            self.curves.refresh()
+        if drained.batches:
+            self._last_batch = drained.batches[-1]
+            self._show_progress(self._last_batch)
+        for event in drained.epochs:
+            if event.confusion:
+                self.results.set_confusion(event.confusion, self.class_names, event.epoch)
+        for stats in drained.layer_stats.values():
+            self.overlay.apply(stats)
+            for legend in self.legends.values():
+                legend.show()
+        if drained.samples is not None:
+            self.results.set_samples(drained.samples)
+
+    def _show_progress(self, e: Any) -> None:
+        total = e.epochs * max(e.batches_per_epoch, 1)
+        done = (e.epoch - 1) * e.batches_per_epoch + e.batch
+        elapsed = time.perf_counter() - self._started_at
+        left = elapsed * (total - done) / max(done, 1)
+        self.progress.setMaximum(total)
+        self.progress.setValue(min(done, total))
+        self.progress.setFormat(f"epoch {e.epoch}/{e.epochs} · batch {e.batch}/{e.batches_per_epoch} · "
+                                f"{e.samples_per_s:,.0f} samples/s · {_duration(left)} left")
+
+    def _on_finished(self, outcome: Any) -> None:
+        self.poll()  # the last reports
+        self._cleanup_thread()
+        self.last_outcome = outcome
+        self.best_checkpoint = outcome.best_checkpoint or outcome.last_checkpoint
+        if outcome.predictions is not None:
+            self.class_names = outcome.predictions.class_names
+            self.results.set_predictions(outcome.predictions)
+        if outcome.confusion:
+            self.results.set_confusion(outcome.confusion, self.class_names, outcome.epochs_completed)
+        figures = " · ".join(f"{k.replace('_', ' ')} {v:.4g}" for k, v in outcome.metrics.items())
+        kept = f" Checkpoint: {self.best_checkpoint}." if self.best_checkpoint else ""
+        if outcome.ok:
+            self.progress.setFormat(f"{outcome.reason.replace('_', ' ')} · {outcome.epochs_completed} epoch(s)")
+            summary = f" {figures}." if figures else ""
+            self._show_status(f"✔ {outcome.message[:1].upper()}{outcome.message[1:]}.{summary}{kept}", OK_COLOUR)
+            self.window.show_message(f"Training {outcome.reason.replace('_', ' ')}: {figures}")
+        else:
+            self.progress.setFormat(f"failed ({outcome.reason.replace('_', ' ')})")
+            text = f"✖ Training ended: {outcome.message}.{kept}"
+            self._show_status(text, ERROR_COLOUR)
+            self.status.setToolTip(outcome.details)
+            self.window.show_error("Training failed", text)
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, 1)
+        self.run_finished.emit(outcome)
+
+    def _cleanup_thread(self) -> None:
+        if self.thread is None:
+            return
+        self.timer.stop()
+        self.thread.wait()
+        # The worker stays referenced (its step count and trainer are readable) until the next run; its
+        # thread has ended, so it receives no more events.
+        self.thread.deleteLater()
+        self.thread = None
+        self._set_locked(False)
+        self._update_buttons()
+
+    # ---- locking ---------------------------------------------------------------------------------------
+    def _set_locked(self, locked: bool) -> None:
+        """While a run goes, nothing can change the graph: actions, palette, inspector and canvas are off."""
+        self.locked = locked
+        w = self.window
+        for name in EDIT_ACTIONS:
+            action = w.actions_by_name.get(name)
+            if action is not None:
+                action.setEnabled(not locked)
+        if not locked:  # the undo stack's own actions follow what can be undone
+            w.actions_by_name["undo"].setEnabled(w.undo_stack.canUndo())
+            w.actions_by_name["redo"].setEnabled(w.undo_stack.canRedo())
+        if w.recent_menu is not None:
+            w.recent_menu.setEnabled(not locked)
+        for widget in (w.palette, w.inspector, self.panel):
+            widget.setEnabled(not locked)
+        self._decorate_editors()
+        for editor in w.editors.values():
+            editor.view.setInteractive(not locked)  # no selecting, dragging, wiring or deleting on the canvas
+            editor.view.setAcceptDrops(not locked)
+            self.banners[editor].setVisible(locked)
+        if locked:
+            w.statusBar().showMessage(LOCK_MESSAGE)
+        else:
+            w.statusBar().clearMessage()
+
+    def _update_buttons(self) -> None:
+        running = self.running
+        paused = running and self.control is not None and self.control.paused
+        stopping = running and self.control is not None and self.control.stop_requested
+        states = {self.train_action: not running, self.pause_action: running and not paused and not stopping,
+                  self.resume_action: paused and not stopping, self.stop_action: running and not stopping,
+                  self.export_action: not running}
+        for action, on in states.items():
+            action.setEnabled(on)
+        for button, action in ((self.train_button, self.train_action), (self.pause_button, self.pause_action),
+                               (self.resume_button, self.resume_action), (self.stop_button, self.stop_action),
+                               (self.export_button, self.export_action)):
+            button.setEnabled(action.isEnabled())
+
+    def _show_status(self, text: str, colour: str) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(f"color: {colour}; font-weight: bold;" if colour else "")
+        self.status.setToolTip("")
+
+    # ---- helpers ---------------------------------------------------------------------------------------
+    def _builtin_class_names(self) -> list[str]:
+        from netbuilder.data import BUILTIN_DATASETS
+
+        info = BUILTIN_DATASETS.get(self.window.project.dataset.name)
+        return list(info.class_names) if info else []
+
+    def _task_guess(self) -> str:
+        from netbuilder.data import BUILTIN_DATASETS
+
+        info = BUILTIN_DATASETS.get(self.window.project.dataset.name)
+        return info.task if info and self.window.project.scheme == "supervised" else "other"
+
+    # ---- export ----------------------------------------------------------------------------------------
+    def open_export(self):
+        """Show the export dialog (non-modal) for the project, with the last run's weights if any."""
+        from netbuilder.ui.training.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.window.project, self.best_checkpoint, self.window)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        self.export_dialog = dialog
+        dialog.open()
+        return dialog

@@ -1,0 +1,269 @@
+"""`CurvesWidget`: live pyqtgraph curves of a run (loss, the task's metric, learning rate).
+
+Each curve is one long-lived PlotDataItem fed from a growing buffer with
+``setData`` when the window's timer drains the worker's reports; clip-to-view
+and peak downsampling keep long runs cheap. Imports pyqtgraph (lazily loaded
+by the controller on the first run).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.exporters  # noqa: F401  (registers ImageExporter)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from netbuilder.ui.theme import theme
+from netbuilder.ui.training.hints import OVERFIT_PATIENCE, overfitting_epochs, overfitting_message
+
+TRAIN_COLOUR = "#4a86e8"
+VAL_COLOUR = "#e69138"
+EPOCH_COLOUR = "#1f4fa0"
+LR_COLOUR = "#6aa84f"
+EXTRA_COLOURS = ("#d5548f", "#46bdc6", "#8e7cc3", "#c27c0e")
+
+
+class Series:
+    """A growing (x, y) buffer, doubled when full so appending stays cheap; `view` is what is filled."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self.x = np.empty(capacity)
+        self.y = np.empty(capacity)
+        self.n = 0
+        self.dirty = False
+
+    def append(self, x: float, y: float) -> None:
+        if self.n == len(self.x):
+            self.x = np.concatenate([self.x, np.empty_like(self.x)])
+            self.y = np.concatenate([self.y, np.empty_like(self.y)])
+        self.x[self.n], self.y[self.n] = x, y
+        self.n += 1
+        self.dirty = True
+
+    def view(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.x[:self.n], self.y[:self.n]
+
+
+@dataclass
+class Curve:
+    """One plotted series: its buffer, its long-lived item, and the plot it lives in."""
+
+    label: str
+    series: Series
+    item: pg.PlotDataItem
+    plot: pg.PlotItem
+
+
+class CurvesWidget(QWidget):
+    """Loss (batches and epochs), metric and learning-rate plots with log scale, hover read-out and export."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        pg.setConfigOptions(useOpenGL=False, antialias=True)
+        t = theme()
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(t.background)
+        self.graphics.setMinimumHeight(160)
+        self.loss_plot = self._plot("Loss", 0)
+        self.metric_plot = self._plot("Accuracy", 1)
+        self.lr_plot = self._plot("Learning rate", 2)
+        self.metric_plot.setXLink(self.loss_plot)
+        self.lr_plot.setXLink(self.loss_plot)
+        self.lr_plot.setLogMode(x=False, y=True)  # schedules change it by factors: a log axis reads best
+        self.curves: dict[str, Curve] = {}
+        self._add("train_loss", "training loss (batches)", self.loss_plot, pg.mkPen(TRAIN_COLOUR, width=1.2))
+        self._add("train_loss_epoch", "training loss (epochs)", self.loss_plot, pg.mkPen(EPOCH_COLOUR, width=2),
+                  symbol="o")
+        self._add("val_loss", "validation loss", self.loss_plot, pg.mkPen(VAL_COLOUR, width=2), symbol="o")
+        self._add("lr", "learning rate", self.lr_plot, pg.mkPen(LR_COLOUR, width=1.5))
+        self.overfit_text = pg.TextItem("", color="#d93025", anchor=(1, 0))
+        self.loss_plot.addItem(self.overfit_text, ignoreBounds=True)
+        self._train_epoch: list[float] = []
+        self._val_epoch: list[float] = []
+        self.overfitting = False
+
+        self.log_box = QCheckBox("Log scale")
+        self.log_box.setToolTip("Show the loss on a logarithmic scale")
+        self.log_box.toggled.connect(self.set_log_scale)
+        self.png_button = QPushButton("PNG…")
+        self.png_button.setToolTip("Save the plots as an image")
+        self.png_button.clicked.connect(lambda: self._ask_and_export("png"))
+        self.csv_button = QPushButton("CSV…")
+        self.csv_button.setToolTip("Save every plotted point as a CSV table")
+        self.csv_button.clicked.connect(lambda: self._ask_and_export("csv"))
+        self.readout = QLabel("Hover over a plot to read its values")
+        self.readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.hint = QLabel("")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #d93025; font-weight: bold;")
+        self.hint.hide()
+        bar = QHBoxLayout()
+        bar.addWidget(self.log_box)
+        bar.addWidget(self.readout, 1)
+        bar.addWidget(self.png_button)
+        bar.addWidget(self.csv_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.graphics, 1)
+        layout.addLayout(bar)
+        # Merge bursts of mouse moves: the read-out needs ~30 updates a second at most.
+        self._mouse_proxy = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30, slot=self._mouse_moved)
+
+    def _plot(self, title: str, column: int) -> pg.PlotItem:
+        t = theme()
+        plot = self.graphics.addPlot(row=0, col=column, title=title)
+        plot.setClipToView(True)
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.setLabel("bottom", "epoch")
+        plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+        for axis in ("left", "bottom"):
+            plot.getAxis(axis).setTextPen(t.muted)
+            plot.getAxis(axis).setPen(t.muted)
+        plot.titleLabel.setText(title, color=t.text.name(), size="10pt")
+        return plot
+
+    def _add(self, key: str, label: str, plot: pg.PlotItem, pen, symbol: str | None = None) -> Curve:
+        item = plot.plot([], [], pen=pen, name=label, symbol=symbol, symbolSize=5,
+                         symbolBrush=pen.color() if symbol else None, symbolPen=None)
+        item.setClipToView(True)
+        item.setDownsampling(auto=True, method="peak")
+        curve = Curve(label, Series(), item, plot)
+        self.curves[key] = curve
+        return curve
+
+    def _metric_curve(self, name: str, validation: bool) -> Curve:
+        key = f"{'val' if validation else 'train'}_{name}"
+        if key not in self.curves:
+            if validation:
+                pen, symbol = pg.mkPen(VAL_COLOUR, width=2), "o"
+            else:
+                n = sum(1 for k in self.curves if k.startswith("train_") and k not in ("train_loss",
+                                                                                     "train_loss_epoch"))
+                pen, symbol = pg.mkPen(TRAIN_COLOUR if n == 0 else EXTRA_COLOURS[(n - 1) % 4], width=1.2), None
+            self._add(key, f"{'validation' if validation else 'training'} {name.replace('_', ' ')}",
+                      self.metric_plot, pen, symbol)
+        return self.curves[key]
+
+    # ---- data ------------------------------------------------------------------------------------
+    def reset(self, metric_title: str = "Accuracy") -> None:
+        """Empty every curve for a new run (the items stay: they are long-lived)."""
+        for key in [k for k in self.curves if k not in ("train_loss", "train_loss_epoch", "val_loss", "lr")]:
+            curve = self.curves.pop(key)
+            curve.plot.removeItem(curve.item)
+        for curve in self.curves.values():
+            curve.series = Series()
+            curve.item.setData([], [])
+        self.metric_plot.titleLabel.setText(metric_title, color=theme().text.name(), size="10pt")
+        self._train_epoch, self._val_epoch = [], []
+        self.overfitting = False
+        self.overfit_text.setText("")
+        self.hint.hide()
+
+    def add_batches(self, events: Iterable) -> None:
+        """BatchProgress records: training loss, metrics and learning rate at fractional epochs."""
+        for e in events:
+            x = e.epoch - 1 + e.batch / max(e.batches_per_epoch, 1)
+            self.curves["train_loss"].series.append(x, e.loss)
+            self.curves["lr"].series.append(x, e.learning_rate)
+            for name, value in e.metrics.items():
+                self._metric_curve(name, False).series.append(x, value)
+
+    def add_epochs(self, events: Iterable) -> None:
+        """EpochEnd records: the epoch's training loss and every validation figure."""
+        for e in events:
+            if "loss" in e.train:
+                self.curves["train_loss_epoch"].series.append(e.epoch, e.train["loss"])
+                self._train_epoch.append(e.train["loss"])
+            for name, value in e.val.items():
+                if name == "loss":
+                    self.curves["val_loss"].series.append(e.epoch, value)
+                    self._val_epoch.append(value)
+                else:
+                    self._metric_curve(name, True).series.append(e.epoch, value)
+        self._check_overfitting()
+
+    def _check_overfitting(self) -> None:
+        rising = overfitting_epochs(self._train_epoch, self._val_epoch)
+        self.overfitting = rising >= OVERFIT_PATIENCE
+        if self.overfitting:
+            message = overfitting_message(rising)
+            self.hint.setText(message)
+            self.hint.show()
+            self.overfit_text.setText("overfitting ↗")
+            x, y = self.curves["val_loss"].series.view()
+            self.overfit_text.setPos(x[-1], y[-1])
+        else:
+            self.hint.hide()
+            self.overfit_text.setText("")
+
+    def refresh(self) -> None:
+        """Push new points to the items (called on the window's timer, never per batch)."""
+        for curve in self.curves.values():
+            if curve.series.dirty:
+                curve.item.setData(*curve.series.view())
+                curve.series.dirty = False
+
+    def point_count(self, key: str) -> int:
+        """How many points the plotted item holds (what the user sees, for tests)."""
+        curve = self.curves.get(key)
+        if curve is None or curve.item.xData is None:
+            return 0
+        return len(curve.item.xData)
+
+    # ---- viewing ---------------------------------------------------------------------------------
+    def set_log_scale(self, on: bool) -> None:
+        self.loss_plot.setLogMode(x=False, y=on)
+        if self.log_box.isChecked() != on:
+            self.log_box.setChecked(on)
+
+    def _mouse_moved(self, args) -> None:
+        self.readout.setText(self.read_at(args[0]) or "Hover over a plot to read its values")
+
+    def read_at(self, scene_pos) -> str:
+        """The values of every curve of the plot under ``scene_pos`` at the nearest plotted epoch."""
+        for plot in (self.loss_plot, self.metric_plot, self.lr_plot):
+            if not plot.sceneBoundingRect().contains(scene_pos):
+                continue
+            x = plot.vb.mapSceneToView(scene_pos).x()
+            parts = []
+            for curve in self.curves.values():
+                xs, ys = curve.series.view()
+                if curve.plot is not plot or not len(xs):
+                    continue
+                i = int(np.clip(np.searchsorted(xs, x), 0, len(xs) - 1))
+                if i > 0 and abs(xs[i - 1] - x) < abs(xs[i] - x):
+                    i -= 1
+                parts.append(f"{curve.label} {ys[i]:.4g} @ epoch {xs[i]:.2f}")
+            return " · ".join(parts)
+        return ""
+
+    # ---- export ----------------------------------------------------------------------------------
+    def _ask_and_export(self, kind: str) -> None:
+        filters = {"png": "PNG image (*.png)", "csv": "CSV table (*.csv)"}
+        path = QFileDialog.getSaveFileName(self, "Export the curves", f"training_curves.{kind}", filters[kind])[0]
+        if path:
+            (self.export_png if kind == "png" else self.export_csv)(path)
+
+    def export_png(self, path: str | Path) -> Path:
+        exporter = pg.exporters.ImageExporter(self.graphics.ci)
+        exporter.parameters()["width"] = max(800, self.graphics.width())
+        exporter.export(str(path))
+        return Path(path)
+
+    def export_csv(self, path: str | Path) -> Path:
+        """One row per plotted point: series, epoch, value."""
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["series", "epoch", "value"])
+            for key, curve in self.curves.items():
+                xs, ys = curve.series.view()
+                writer.writerows((key, f"{x:.6g}", f"{y:.8g}") for x, y in zip(xs, ys))
+        return Path(path)

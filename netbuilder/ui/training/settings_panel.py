@@ -1,0 +1,262 @@
+"""`TrainingSettingsPanel`: a form over the project's DatasetSettings and TrainingSettings.
+
+Light at start-up (Qt only): the list of built-in data sets and the device
+detection need torch, so they are filled in when the user opens those lists
+or presses Train (`load_choices`).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from netbuilder.graph.project import Project
+from netbuilder.graph.settings import OPTIMIZERS, SCHEDULES, SCHEMES, TrainingSettings
+
+USER_SOURCES = ("csv", "images", "npz", "idx")  # read from a file or folder chosen with Browse
+DEVICE_WORDS = {"auto": "auto (best available)", "cpu": "CPU", "cuda": "CUDA (NVIDIA GPU)", "mps": "MPS (Apple GPU)"}
+
+
+class LazyCombo(QComboBox):
+    """A combo box that asks for its full list the first time it opens."""
+
+    def __init__(self, on_first_open: Callable[[], None]) -> None:
+        super().__init__()
+        self._on_first_open: Callable[[], None] | None = on_first_open
+
+    def showPopup(self) -> None:
+        if self._on_first_open is not None:
+            fill, self._on_first_open = self._on_first_open, None
+            fill()
+        super().showPopup()
+
+
+def detect_devices() -> dict[str, str]:
+    """Device key -> what this machine has (imports torch): CUDA's name, MPS, or "not available"."""
+    import torch
+
+    found = {"cpu": f"CPU ({torch.get_num_threads()} threads)"}
+    found["cuda"] = (f"CUDA: {torch.cuda.get_device_name(0)}" if torch.cuda.is_available()
+                     else "CUDA — not available here")
+    mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    found["mps"] = "MPS (Apple GPU)" if mps else "MPS — not available here"
+    best = "cuda" if torch.cuda.is_available() else "mps" if mps else "cpu"
+    found["auto"] = f"auto → {found[best]}"
+    return found
+
+
+class TrainingSettingsPanel(QWidget):
+    """Edits ``project.dataset`` and ``project.training`` in place; `changed` after each edit."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project: Project | None = None
+        self._loading = False
+        self.devices_detected: dict[str, str] = {}
+
+        self.dataset = LazyCombo(self.load_choices)
+        self.dataset.setToolTip("A built-in data set, or your own file (CSV, image folder, NPZ, IDX) chosen below")
+        self.path = QLineEdit()
+        self.path.setPlaceholderText("file or folder for csv / images / npz / idx")
+        self.browse = QPushButton("Browse…")
+        self.browse.clicked.connect(self._browse)
+        path_row = QHBoxLayout()
+        path_row.setContentsMargins(0, 0, 0, 0)
+        path_row.addWidget(self.path, 1)
+        path_row.addWidget(self.browse)
+        self.split = self._double(0.0, 0.9, 0.05, 2, "Share of the data held out to measure generalisation")
+        self.flip = QCheckBox("flip")
+        self.rotation = self._double(0.0, 180.0, 5.0, 0, "Random rotation, ± degrees")
+        self.scale = self._double(0.0, 0.9, 0.05, 2, "Random zoom, ± fraction")
+        self.noise = self._double(0.0, 5.0, 0.05, 2, "Gaussian noise std added to inputs")
+        aug = QGridLayout()
+        aug.setContentsMargins(0, 0, 0, 0)
+        aug.addWidget(self.flip, 0, 0)
+        for i, (label, w) in enumerate((("rotate °", self.rotation), ("zoom ±", self.scale), ("noise σ", self.noise)),
+                                       start=1):
+            aug.addWidget(QLabel(label), i // 2, 2 * (i % 2))
+            aug.addWidget(w, i // 2, 2 * (i % 2) + 1)
+
+        self.scheme = QComboBox()
+        self.scheme.addItems(SCHEMES)
+        self.optimizer = QComboBox()
+        self.optimizer.addItems(OPTIMIZERS)
+        self.learning_rate = self._double(1e-6, 10.0, 1e-4, 6, "Step size; lower it if the loss jumps or becomes NaN")
+        self.batch_size = self._int(1, 65536, "Samples per step")
+        self.epochs = self._int(1, 100000, "Passes over the training data")
+        self.weight_decay = self._double(0.0, 10.0, 1e-4, 5, "L2 penalty: pulls weights toward zero (against "
+                                         "overfitting)")
+        self.schedule = QComboBox()
+        self.schedule.addItems(SCHEDULES)
+        self.grad_clip = self._double(0.0, 1e6, 0.5, 2, "Clip the gradient norm to this (0 = off)")
+        self.early_stopping = self._int(0, 100000, "Stop after this many epochs without validation improvement "
+                                        "(0 = off)")
+        self.device = LazyCombo(self.load_choices)
+        for key, words in DEVICE_WORDS.items():
+            self.device.addItem(words, key)
+        self.device.setToolTip("Where to train; open the list to see what this machine has")
+
+        data_box = QGroupBox("Data")
+        data = QFormLayout(data_box)
+        data.addRow("Data set", self.dataset)
+        data.addRow("File", path_row)
+        data.addRow("Validation", self.split)
+        data.addRow("Augment", aug)
+        train_box = QGroupBox("Training")
+        form = QFormLayout(train_box)
+        form.addRow("Scheme", self.scheme)
+        form.addRow("Optimiser", self.optimizer)
+        form.addRow("Learning rate", self.learning_rate)
+        form.addRow("Batch size", self.batch_size)
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Weight decay", self.weight_decay)
+        form.addRow("Schedule", self.schedule)
+        form.addRow("Gradient clip", self.grad_clip)
+        form.addRow("Early stopping", self.early_stopping)
+        form.addRow("Device", self.device)
+        for combo in (self.dataset, self.scheme, self.optimizer, self.schedule, self.device):
+            # Long entries ("digits — Handwritten digits (8×8)") must not widen the dock past the window.
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(data_box)
+        layout.addWidget(train_box)
+        layout.addStretch(1)
+
+        for w in (self.split, self.rotation, self.scale, self.noise, self.learning_rate, self.weight_decay,
+                  self.grad_clip):
+            w.valueChanged.connect(self._store)
+        for w in (self.batch_size, self.epochs, self.early_stopping):
+            w.valueChanged.connect(self._store)
+        for w in (self.dataset, self.scheme, self.optimizer, self.schedule, self.device):
+            w.currentIndexChanged.connect(self._store)
+        self.flip.toggled.connect(self._store)
+        self.path.editingFinished.connect(self._store)
+
+    @staticmethod
+    def _double(lo: float, hi: float, step: float, decimals: int, tip: str) -> QDoubleSpinBox:
+        w = QDoubleSpinBox()
+        w.setRange(lo, hi)
+        w.setSingleStep(step)
+        w.setDecimals(decimals)
+        w.setToolTip(tip)
+        return w
+
+    @staticmethod
+    def _int(lo: int, hi: int, tip: str) -> QSpinBox:
+        w = QSpinBox()
+        w.setRange(lo, hi)
+        w.setToolTip(tip)
+        return w
+
+    # ---- choices that need torch ---------------------------------------------------------------------
+    def load_choices(self) -> None:
+        """Fill the data-set list and detect the devices (imports torch; once)."""
+        if self.devices_detected:
+            return
+        from netbuilder.data import BUILTIN_DATASETS
+
+        self._loading = True
+        try:
+            current = self.dataset.currentData()
+            self.dataset.clear()
+            for key, info in BUILTIN_DATASETS.items():
+                self.dataset.addItem(f"{key} — {info.title}", key)
+                self.dataset.setItemData(self.dataset.count() - 1, info.description, 3)  # Qt.ToolTipRole
+            for key in USER_SOURCES:
+                self.dataset.addItem(f"{key} — your file", key)
+            self._select(self.dataset, current)
+            self.devices_detected = detect_devices()
+            for i in range(self.device.count()):
+                key = self.device.itemData(i)
+                self.device.setItemText(i, self.devices_detected.get(key, key))
+        finally:
+            self._loading = False
+
+    # ---- project <-> form ----------------------------------------------------------------------------
+    def set_project(self, project: Project) -> None:
+        self.project = project
+        self._loading = True
+        try:
+            d, s = project.dataset, project.training
+            if self.dataset.findData(d.name) < 0:
+                self.dataset.addItem(d.name, d.name)
+            self._select(self.dataset, d.name)
+            self.path.setText(d.path)
+            self.split.setValue(d.validation_split)
+            self.flip.setChecked(d.augmentation.flip)
+            self.rotation.setValue(d.augmentation.rotation)
+            self.scale.setValue(d.augmentation.scale)
+            self.noise.setValue(d.augmentation.noise)
+            self.scheme.setCurrentText(s.scheme)
+            self.optimizer.setCurrentText(s.optimizer)
+            self.learning_rate.setValue(s.learning_rate)
+            self.batch_size.setValue(s.batch_size)
+            self.epochs.setValue(s.epochs)
+            self.weight_decay.setValue(s.weight_decay)
+            self.schedule.setCurrentText(s.schedule)
+            self.grad_clip.setValue(s.grad_clip)
+            self.early_stopping.setValue(s.early_stopping)
+            self._select(self.device, s.device)
+            self._update_path_state()
+        finally:
+            self._loading = False
+
+    @staticmethod
+    def _select(combo: QComboBox, key: str) -> None:
+        i = combo.findData(key)
+        if i >= 0:
+            combo.setCurrentIndex(i)
+
+    def _update_path_state(self) -> None:
+        user = self.dataset.currentData() in USER_SOURCES
+        self.path.setEnabled(user)
+        self.browse.setEnabled(user)
+
+    def _store(self, *_: object) -> None:
+        if self._loading or self.project is None:
+            return
+        d, s = self.project.dataset, self.project.training
+        name = self.dataset.currentData() or d.name
+        if name != d.name:
+            d.options = {}  # options belong to one source; the data loader refuses keys it does not know
+        d.name = name
+        d.path = self.path.text().strip()
+        d.validation_split = self.split.value()
+        d.augmentation.flip = self.flip.isChecked()
+        d.augmentation.rotation = self.rotation.value()
+        d.augmentation.scale = self.scale.value()
+        d.augmentation.noise = self.noise.value()
+        s.scheme = self.scheme.currentText()
+        s.optimizer = self.optimizer.currentText()
+        s.learning_rate = self.learning_rate.value()
+        s.batch_size = self.batch_size.value()
+        s.epochs = self.epochs.value()
+        s.weight_decay = self.weight_decay.value()
+        s.schedule = self.schedule.currentText()
+        s.grad_clip = self.grad_clip.value()
+        s.early_stopping = self.early_stopping.value()
+        s.device = self.device.currentData() or "auto"
+        self._update_path_state()
+        self.changed.emit()
+
+    def _browse(self) -> None:
+        kind = self.dataset.currentData()
+        if kind == "images":
+            path = QFileDialog.getExistingDirectory(self, "Image folder (one sub-folder per class)")
+        else:
+            path = QFileDialog.getOpenFileName(self, f"Choose the {kind} file")[0]
+        if path:
+            self.path.setText(path)
+            self._store()
+
+    def settings(self) -> TrainingSettings:
+        assert self.project is not None
+        return self.project.training
+

@@ -1,0 +1,162 @@
+"""`TrainingWorker`: a QObject moved to a QThread that owns the `Trainer` for one run.
+
+Imports torch: the controller imports this module on the first Train click.
+The worker trains a snapshot of the project (graphs and settings copied when
+Train is pressed), so edits in the window can never reach the running model.
+Reports go into an `EventBuffer` that the window drains on a timer; only the
+start and the end of a run cross as (queued) signals.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from PySide6.QtCore import QObject, Signal, Slot
+
+from netbuilder.graph.project import Project, project_from_dict
+from netbuilder.train import Callback, Control, Trainer
+from netbuilder.train.events import BatchProgress, EpochEnd, LayerStats, RunFinished, RunStarted, Samples
+from netbuilder.ui.training.buffer import EventBuffer
+
+PREVIEW_COUNT = 16  # validation samples shown with their predicted and true labels
+
+
+@dataclass
+class SampleImages:
+    """Reconstructions or generated samples of one epoch, as numpy arrays for display."""
+
+    epoch: int
+    kind: str  # "reconstruction" or "generated"
+    outputs: np.ndarray
+    inputs: np.ndarray | None = None
+
+
+@dataclass
+class Predictions:
+    """A few validation samples with what the trained network says about them."""
+
+    inputs: np.ndarray  # (k, C, H, W) images or (k, ...) other data
+    predicted: list[int]
+    true: list[int]
+    class_names: list[str]
+    is_image: bool
+
+
+@dataclass
+class RunOutcome:
+    """How a run from the window ended (plain data for the UI thread)."""
+
+    reason: str
+    message: str
+    epochs_completed: int = 0
+    steps: int = 0
+    metrics: dict[str, float] = field(default_factory=dict)
+    best_checkpoint: Path | None = None
+    last_checkpoint: Path | None = None
+    details: str = ""
+    predictions: Predictions | None = None
+    confusion: list[list[int]] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.reason in ("completed", "stopped", "early_stopped")
+
+
+def snapshot(project: Project) -> Project:
+    """A deep copy of the project through its file form: nothing the editor changes later is shared."""
+    copy = project_from_dict(project.to_dict())
+    copy.path = project.path
+    return copy
+
+
+class _ToBuffer(Callback):
+    """Runs in the training thread: copies each report into the buffer and returns at once."""
+
+    def __init__(self, buffer: EventBuffer) -> None:
+        self.buffer = buffer
+
+    def on_run_start(self, event: RunStarted) -> None:
+        self.buffer.put_started({"device": event.device, "epochs": event.epochs,
+                                 "batches_per_epoch": event.batches_per_epoch, "train_size": event.train_size,
+                                 "val_size": event.val_size, "dataset": event.dataset, "task": event.task,
+                                 "scheme": event.scheme, "notes": list(event.notes), "out_dir": str(event.out_dir)})
+
+    def on_batch_end(self, event: BatchProgress) -> None:
+        self.buffer.put_batch(event)
+
+    def on_epoch_end(self, event: EpochEnd) -> None:
+        self.buffer.put_epoch(event)
+
+    def on_layer_stats(self, event: LayerStats) -> None:
+        self.buffer.put_layer_stats(event)
+
+    def on_samples(self, event: Samples) -> None:
+        inputs = event.inputs.float().numpy() if event.inputs is not None else None
+        self.buffer.put_samples(SampleImages(event.epoch, event.kind, event.outputs.float().numpy(), inputs))
+
+
+class TrainingWorker(QObject):
+    """Owns one Trainer; `run` (connected to QThread.started) trains and emits `finished(RunOutcome)`."""
+
+    finished = Signal(object)
+
+    def __init__(self, project: Project, control: Control, buffer: EventBuffer, *, out_dir: str | Path | None = None,
+                 epochs: int | None = None, save: bool = True) -> None:
+        super().__init__()
+        self.project = snapshot(project)
+        self.control = control
+        self.buffer = buffer
+        self.out_dir = out_dir
+        self.epochs = epochs
+        self.save = save
+        self.trainer: Trainer | None = None
+
+    @property
+    def step(self) -> int:
+        """Batches trained so far (read from the UI thread: a plain int attribute)."""
+        return int(getattr(self.trainer, "step", 0) or 0)
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self.trainer = Trainer(self.project, callbacks=[_ToBuffer(self.buffer)], control=self.control,
+                                   out_dir=self.out_dir, epochs=self.epochs, save=self.save)
+            result = self.trainer.run()
+            outcome = self._outcome(result)
+        except Exception as exc:  # the Trainer turns faults into results; this is a bug guard, shown in the window
+            outcome = RunOutcome("error", f"training could not run: {type(exc).__name__}: {exc}",
+                                 details=traceback.format_exc())
+        self.finished.emit(outcome)
+
+    def _outcome(self, result: RunFinished) -> RunOutcome:
+        confusion = next((e.confusion for e in reversed(result.history) if e.confusion), None)
+        try:
+            predictions = self._predictions()
+        except Exception:  # a preview is a nicety: never let it hide how the run ended
+            predictions = None
+        return RunOutcome(result.reason, result.message, result.epochs_completed, result.steps, dict(result.metrics),
+                          result.best_checkpoint, result.last_checkpoint, result.details, predictions, confusion)
+
+    def _predictions(self) -> Predictions | None:
+        trainer = self.trainer
+        scheme = getattr(trainer, "scheme", None)
+        if scheme is None or scheme.task != "classification" or trainer.ds.val_size == 0:
+            return None
+        compiled = scheme.graphs["model"]
+        x = trainer.ds.x_val[:PREVIEW_COUNT]
+        y = trainer.ds.y_val[:PREVIEW_COUNT]
+        compiled.eval()
+        with torch.no_grad():
+            out = compiled.model(x)
+        if isinstance(out, (tuple, list)):
+            out = out[0]
+        predicted = out.float().argmax(dim=-1).reshape(-1).cpu().tolist()
+        true = y.reshape(-1).cpu().tolist()
+        names = list(trainer.ds.class_names or [str(i) for i in range(max(max(true), max(predicted)) + 1)])
+        inputs = x.float().cpu().numpy()
+        return Predictions(inputs, predicted, true, names, is_image=inputs.ndim == 4)

@@ -1,0 +1,65 @@
+"""Fixtures for driving the training parts of the real window offscreen."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
+
+from netbuilder.graph.project import Project, load_project  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+RUN_TIMEOUT_MS = 90_000  # generous: two shared cores, and the first run imports torch
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory):
+    """Keep the window's settings (layout, recent files, recovery) in a fresh folder per test."""
+    folder = tmp_path_factory.mktemp("settings")
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder))
+    yield folder
+
+
+@pytest.fixture
+def cnn() -> Project:
+    return load_project(EXAMPLES / "cnn_digits.nbproj")
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    """make_window(project, epochs) -> a shown MainWindow whose runs write checkpoints under tmp_path."""
+    from netbuilder.ui.mainwindow import MainWindow
+
+    windows = []
+
+    def make(project: Project | None = None, epochs: int | None = None):
+        window = MainWindow(project)
+        window.ask_save_changes = lambda: QMessageBox.Discard  # never a modal prompt in a test
+        window.training.ask_stop_for_close = lambda: True
+        window.training.out_dir = tmp_path / "run"
+        window.training.epochs = epochs
+        qtbot.addWidget(window)
+        window.resize(1200, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:  # never leave a training thread running past its test
+        window.training.stop_and_wait()
+
+
+def run_to_end(qtbot, window):
+    """Click Train and wait for the run to end; returns the RunOutcome."""
+    from PySide6.QtCore import Qt
+
+    with qtbot.waitSignal(window.training.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(window.training.train_button, Qt.LeftButton)
+    return blocker.args[0]

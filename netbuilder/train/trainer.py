@@ -171,6 +171,7 @@ class Trainer:
         self.step = 0
         self.epochs_done = 0
         self.best_loss: float | None = None
+        self.best_epoch = 0
         self.snapshots: Snapshots | None = None
         self.last_metrics: dict[str, float] = {}
         try:
@@ -311,20 +312,24 @@ class Trainer:
         self.callbacks.on_epoch_end(event)
         samples = self.scheme.samples(epoch)
         if samples is not None:
-            if self.image_shape is not None:
-                samples.outputs = samples.outputs.reshape(-1, *self.image_shape)
-                if samples.inputs is not None:
-                    samples.inputs = samples.inputs.reshape(-1, *self.image_shape)
+            samples.outputs = self._as_images(samples.outputs)
+            samples.inputs = None if samples.inputs is None else self._as_images(samples.inputs)
             samples.value_range = self.value_range
             self.callbacks.on_samples(samples)
         if self.save and time.perf_counter() - self._saved_at > SAVE_EVERY_S:
             self._write_checkpoints()
             self._saved_at = time.perf_counter()
         patience = self.settings.early_stopping
-        if patience and self.scheme.has_validation_loss and epoch - getattr(self, "best_epoch", 0) >= patience \
+        if patience and self.scheme.has_validation_loss and epoch - self.best_epoch >= patience \
                 and epoch < self.epochs:
             raise _End("early_stopped", f"stopped early at epoch {epoch}: the validation loss has not improved for "
                        f"{patience} epoch(s) (best {self.best_loss:.4g} at epoch {self.best_epoch})")
+
+    def _as_images(self, batch: torch.Tensor) -> torch.Tensor:
+        """Samples shaped as the data set's images (C, H, W) when they have that many values."""
+        if self.image_shape is None or batch[0].numel() != math.prod(self.image_shape):
+            return batch
+        return batch.reshape(-1, *self.image_shape)
 
     # ---- the end ----------------------------------------------------------------------------------
     def _write_checkpoints(self) -> tuple[Path | None, Path | None]:

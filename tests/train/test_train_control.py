@@ -96,6 +96,25 @@ def test_unreadable_data_ends_with_data_error(iris, tmp_path):
     assert "missing.csv" in result.message
 
 
+def test_data_failing_mid_run_ends_with_data_error_and_checkpoints(iris, tmp_path, monkeypatch):
+    from netbuilder.data import DataError
+
+    real_step = Supervised.train_step
+    calls = []
+
+    def flaky(self, x, y, meter):
+        calls.append(1)
+        if len(calls) == 3:
+            raise DataError("augmentation works on batches of images; this batch is N×4")
+        real_step(self, x, y, meter)
+
+    monkeypatch.setattr(Supervised, "train_step", flaky)
+    result = Trainer(iris, epochs=2, out_dir=tmp_path).run()
+    assert result.reason == "data_error"
+    assert "N×4" in result.message
+    assert result.steps == 2 and result.last_checkpoint.exists()
+
+
 def test_a_failing_layer_is_named_in_the_error(iris, tmp_path, monkeypatch):
     trainer = Trainer(iris, epochs=1, out_dir=tmp_path)
     trainer.prepare()

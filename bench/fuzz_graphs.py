@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 
     failures: collections.Counter[str] = collections.Counter()
     first: dict[str, tuple[int, str]] = {}
-    valid = compiled = edits = refused = nodes = 0
+    valid = compiled = warned = edits = refused = nodes = 0
     purposes: collections.Counter[str] = collections.Counter()
     codes: collections.Counter[str] = collections.Counter()
     start = time.perf_counter()
@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         valid += r.valid
         compiled += r.compiled
+        warned += r.warned_runtime_failure
         edits += r.edits
         refused += r.refused
         nodes += r.nodes
@@ -79,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{1000 * seconds / max(args.cases, 1):.1f} ms per graph)")
     print(f"valid and compiled with measured shapes == inferred: {compiled} ({100 * compiled / args.cases:.1f}%); "
           f"valid: {valid}")
+    print(f"valid but failed on random data where analysis had warned on that node (BCELoss without a "
+          f"Sigmoid): {warned}")
     print(f"invalid, each with a diagnostic on a node, a wire or the graph: {args.cases - valid - total_failures}")
     print(f"purposes: {dict(purposes)}; nodes per graph: {nodes / max(args.cases - total_failures, 1):.1f}; "
           f"edits applied: {edits}, refused by the model (ConnectionRefused, bad names ...): {refused}")

@@ -215,7 +215,7 @@ def mutate(session: EditSession, rng: random.Random, count: int) -> None:
         elif op == "connect" and nodes:
             _random_connect(session, rng)
         elif op == "disconnect" and g.edges:
-            session.disconnect(rng.choice(sorted(g.edges)))
+            session.disconnect(rng.choice(list(g.edges)))
         elif op == "remove" and nodes:
             session.remove_node(rng.choice(nodes))
         elif op == "param" and nodes:
@@ -237,11 +237,11 @@ def mutate(session: EditSession, rng: random.Random, count: int) -> None:
             session.add_group(rng.choice(("block", "", "encoder")), rng.sample(nodes, rng.randint(1, len(nodes))))
         elif op == "ungroup":
             # A block with no layers of its own cannot be rebuilt through the API (nor by the UI's Ungroup).
-            groups = sorted({n.group for n in g.nodes.values() if n.group})
+            groups = list(dict.fromkeys(n.group for n in g.nodes.values() if n.group))
             if groups:
                 session.remove_group(rng.choice(groups))
         elif op == "collapse" and g.groups:
-            session.collapse_group(rng.choice(sorted(g.groups)), rng.random() < 0.5)
+            session.collapse_group(rng.choice(list(g.groups)), rng.random() < 0.5)
         elif op == "undo":
             session.undo()
         elif op == "redo":
@@ -274,7 +274,8 @@ class CaseResult:
     edits: int = 0
     refused: int = 0
     valid: bool = False
-    compiled: bool = False
+    compiled: bool = False  # valid, compiled, ran, and measured shapes equal the inferred ones
+    warned_runtime_failure: bool = False  # valid but failed on random data, as a warning on that node said
     purpose: str = ""
     error_codes: list[str] = field(default_factory=list)
 
@@ -308,8 +309,8 @@ def check_case(session: EditSession, result: CaseResult, *, compile_valid: bool 
             raise PropertyViolation(f"diagnostic {d.code} points at a wire that does not exist: {d.message}")
     if analysis.ok:
         if compile_valid:
-            _check_compiles(graph, purpose, analysis)
-            result.compiled = True
+            result.compiled = _check_compiles(graph, purpose, analysis)
+            result.warned_runtime_failure = not result.compiled
     elif not any(d.node_id or d.edge_id or d.code in GRAPH_LEVEL_CODES for d in analysis.errors):
         raise PropertyViolation("an invalid graph has no diagnostic on a node, a wire or the graph: "
                                 + "; ".join(f"{d.code}: {d.message}" for d in analysis.errors))
@@ -317,16 +318,25 @@ def check_case(session: EditSession, result: CaseResult, *, compile_valid: bool 
     _check_undo_redo(session)
 
 
-def _check_compiles(graph: Graph, purpose: str, analysis) -> None:
-    from netbuilder.compile import build, measured_shapes
+def _check_compiles(graph: Graph, purpose: str, analysis) -> bool:
+    """Compile and run ``graph``; True when it ran, False for a data-dependent failure analysis warned about."""
+    from netbuilder.compile import NodeRuntimeError, build, measured_shapes
 
+    by_name = {n.name: n for n in graph.nodes.values()}
     try:
         compiled = build(graph, purpose)
         measured = measured_shapes(compiled, batch=2)
-    except Exception as exc:  # noqa: BLE001 - any failure here breaks the property
+    except NodeRuntimeError as exc:
+        # Random data can break a value rule (BCELoss takes probabilities) rather than a shape rule; that
+        # is acceptable only where analysis warned about this very node (the "put a Sigmoid before it" hint).
+        node = by_name.get(exc.node_name)
+        if node is not None and any(d.node_id == node.id and not d.is_error for d in analysis.diagnostics):
+            return False
+        raise PropertyViolation(f"a graph that validates clean for {purpose!r} failed to run, with no warning "
+                                f"on that node: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - any other failure here breaks the property
         raise PropertyViolation(f"a graph that validates clean for {purpose!r} failed to compile or run: "
                                 f"{type(exc).__name__}: {exc}") from exc
-    by_name = {n.name: n for n in graph.nodes.values()}
     sinks = [n.id for n in graph.nodes.values() if n.spec.role in ("output", "loss")]
     needed = set().union(*(nx.ancestors(graph.nx, s) for s in sinks)) if sinks else set()
     unmeasured = sorted(graph.nodes[i].name for i in needed
@@ -340,6 +350,7 @@ def _check_compiles(graph: Graph, purpose: str, analysis) -> None:
         inferred = analysis.nodes[node.id].outputs.get("out")
         if inferred is None or tuple(inferred.dims) != tuple(dims):
             raise PropertyViolation(f"{node.type} '{name}': measured shape {dims} but inferred {inferred}")
+    return True
 
 
 def _check_file_round_trip(graph: Graph) -> None:

@@ -1,7 +1,7 @@
 """`EventBuffer`: where the training thread drops its reports and the UI timer picks them up.
 
 The worker's callback only appends plain records under a lock (microseconds);
-the window drains the buffer on a timer (10 Hz), so a fast run never floods the
+the window drains the buffer on a timer (4 Hz), so a fast run never floods the
 Qt event queue and plotting never runs once per batch.
 """
 

@@ -1,8 +1,8 @@
 """`TrainingController`: the window's Train / Pause / Resume / Stop / Export, wired to a worker thread.
 
 The run happens in a `TrainingWorker` moved to a QThread; it trains a snapshot
-of the project. The worker's reports pile up in an `EventBuffer` that a 10 Hz
-timer drains into the curves, the progress bar, the results and the canvas
+of the project. The worker's reports pile up in an `EventBuffer` that a
+timer (4 Hz) drains into the curves, the progress bar, the results and the canvas
 overlay — plotting never runs per batch, so it never slows training. Stop and
 pause go straight to the Trainer's thread-safe `Control`. While a run is going
 the graph cannot be edited (actions, palette, inspector and canvas are locked,
@@ -31,7 +31,13 @@ from netbuilder.ui.training.settings_panel import TrainingSettingsPanel
 if TYPE_CHECKING:
     from netbuilder.ui.mainwindow import MainWindow
 
-POLL_MS = 100  # the UI drains the worker's reports 10 times a second
+# The UI drains the worker's reports and redraws at most 4 times a second. Drawing holds the GIL (pyqtgraph
+# paints in Python), and bench/train_ui_overhead.py showed that 10 Hz redraws cost a small CPU network 10-30 %
+# of its training speed. So each redraw is timed and the next one waits until the UI has used at most
+# UI_BUDGET of the time: cheap redraws stay at 4 Hz, expensive ones (slow machine, big window) slow down.
+POLL_MS = 250
+MAX_POLL_MS = 1500
+UI_BUDGET = 0.02
 LOCK_MESSAGE = "Editing is locked while training — stop the run to edit"
 # Window actions that change the graph or replace the project: off while a run is going.
 EDIT_ACTIONS = ("new", "open", "paste", "duplicate", "delete", "group", "ungroup", "collapse", "save_block",
@@ -303,14 +309,23 @@ class TrainingController(QObject):
 
     # ---- progress ------------------------------------------------------------------------------------
     def poll(self) -> None:
-        """Drain the worker's reports into the curves, progress, results and overlay (timer, 10 Hz)."""
+        """Drain the worker's reports into the curves, progress, results and overlay (on the timer)."""
+        started = time.perf_counter()
         drained = self.buffer.drain()
         if drained.empty:
             return
+        self._apply(drained)
+        self.run_page.repaint()  # paint now rather than later, so that the cost is measured here
+        cost = time.perf_counter() - started
+        self.timer.setInterval(int(min(MAX_POLL_MS, max(POLL_MS, 1000 * cost / UI_BUDGET))))
+
+    def _apply(self, drained: Any) -> None:
         if drained.started:
             self.run_info = drained.started
             total = drained.started["epochs"] * max(drained.started["batches_per_epoch"], 1)
             self.progress.setRange(0, total)
+            if self.curves is not None:
+                self.curves.set_epochs(drained.started["epochs"])
             notes = "; ".join(drained.started["notes"])
             self._show_status(f"Training on {drained.started['device']} — {drained.started['dataset']}"
                               + (f" ({notes})" if notes else ""), "")
@@ -321,9 +336,9 @@ class TrainingController(QObject):
         if drained.batches:
             self._last_batch = drained.batches[-1]
             self._show_progress(self._last_batch)
-        for event in drained.epochs:
-            if event.confusion:
-                self.results.set_confusion(event.confusion, self.class_names, event.epoch)
+        latest = next((e for e in reversed(drained.epochs) if e.confusion), None)
+        if latest is not None:  # only the newest matrix is worth drawing
+            self.results.set_confusion(latest.confusion, self.class_names, latest.epoch)
         for stats in drained.layer_stats.values():
             self.overlay.apply(stats)
             for legend in self.legends.values():

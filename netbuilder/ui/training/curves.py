@@ -167,6 +167,12 @@ class CurvesWidget(QWidget):
         self.overfit_text.setText("")
         self.hint.hide()
 
+    def set_epochs(self, epochs: int) -> None:
+        """Show the whole run on the x axis from the start: the curves grow to the right, and the x axes
+        are not re-laid out on every update (axis layout is the costly part of a redraw)."""
+        self.loss_plot.enableAutoRange(x=False)
+        self.loss_plot.setXRange(0, max(epochs, 1), padding=0.02)
+
     def add_batches(self, events: Iterable) -> None:
         """BatchProgress records: training loss, metrics and learning rate at fractional epochs."""
         for e in events:

@@ -80,8 +80,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{1000 * seconds / max(args.cases, 1):.1f} ms per graph)")
     print(f"valid and compiled with measured shapes == inferred: {compiled} ({100 * compiled / args.cases:.1f}%); "
           f"valid: {valid}")
-    print(f"valid but failed on random data where analysis had warned on that node (BCELoss without a "
-          f"Sigmoid): {warned}")
+    print(f"valid but random N(0,1) data broke a value rule (BCELoss needs values in 0..1; warned by "
+          f"analysis or an Input used as the target): {warned}")
     print(f"invalid, each with a diagnostic on a node, a wire or the graph: {args.cases - valid - total_failures}")
     print(f"purposes: {dict(purposes)}; nodes per graph: {nodes / max(args.cases - total_failures, 1):.1f}; "
           f"edits applied: {edits}, refused by the model (ConnectionRefused, bad names ...): {refused}")

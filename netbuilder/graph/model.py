@@ -159,9 +159,10 @@ class Graph:
     def add_node(self, layer_type: str, position: tuple[float, float] = (0.0, 0.0), *, name: str | None = None,
                  params: dict[str, Any] | None = None, node_id: str | None = None) -> Node:
         spec = get_spec(layer_type)
+        given = {k: list(v) if isinstance(v, tuple) else v for k, v in (params or {}).items()}  # as set_param
         node = Node(id=node_id or new_id("n"), type=layer_type,
                     name=self.unique_name(name or f"{spec.type}_1"),
-                    params={**spec.defaults(), **(params or {})}, position=tuple(position))
+                    params={**spec.defaults(), **given}, position=tuple(position))
         return self.insert_node(node)
 
     def insert_node(self, node: Node) -> Node:

@@ -17,7 +17,7 @@ from typing import Any
 from netbuilder.graph.analysis import Analysis, analyze
 from netbuilder.graph.diagnostics import ERROR, Diagnostic
 from netbuilder.graph.model import Graph
-from netbuilder.graph.serialize import ProjectFileError, expect, graph_from_dict, graph_to_dict
+from netbuilder.graph.serialize import ProjectFileError, expect, graph_from_dict, graph_to_dict, limit_depth
 from netbuilder.graph.settings import DatasetSettings, TrainingSettings, from_dict, to_dict
 
 FORMAT_VERSION = 1
@@ -150,7 +150,7 @@ def project_from_dict(data: Any) -> Project:
         graphs=graphs,
         dataset=from_dict(DatasetSettings, data.get("dataset", {}), "dataset"),
         training=from_dict(TrainingSettings, data.get("training", {}), "training"),
-        view=expect(data.get("view", {}), dict, "view", "the view"),
+        view=limit_depth(expect(data.get("view", {}), dict, "view", "the view"), "view", "the view"),
     )
 
 

@@ -61,6 +61,21 @@ def expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> 
     return value
 
 
+MAX_DEPTH = 32  # free-form values (data-set options, the canvas view): deeper is damage, not data
+
+
+def limit_depth(value: Any, where: str, what: str, limit: int = MAX_DEPTH) -> Any:
+    """Refuse a free-form value nested more than ``limit`` levels deep (saving it again would overflow)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth >= limit:
+                raise ProjectFileError(where, f"{what} is nested more than {limit} levels deep — the file is damaged")
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return value
+
+
 def _kind_name(kind: type | tuple[type, ...]) -> str:
     names = {dict: "an object {…}", list: "a list […]", str: "text", int: "a whole number", float: "a number",
              bool: "true or false"}
@@ -180,19 +195,28 @@ def graph_from_dict(d: Any, name: str, where: str) -> Graph:
 
 
 def paste_fragment(graph: Graph, fragment: dict[str, Any], offset: tuple[float, float] = (40.0, 40.0)) -> list[str]:
-    """Insert copied nodes with fresh ids and names; returns the new node ids."""
+    """Insert copied nodes with fresh ids and names; returns the new node ids.
+
+    All or nothing: if a node is damaged or a wire is refused (a loop or a doubled input copied from a
+    broken graph), the nodes already inserted are taken out again before the error propagates.
+    """
     mapping: dict[str, str] = {}
     new_ids: list[str] = []
-    for i, nd in enumerate(fragment.get("nodes", [])):
-        node = _node_from_dict(nd, f"nodes[{i}]")
-        mapping[node.id] = node.id = new_id("n")
-        node.position = (node.position[0] + offset[0], node.position[1] + offset[1])
-        node.group = None
-        node.name = graph.unique_name(node.name)
-        graph.insert_node(node)
-        new_ids.append(node.id)
-    for i, ed in enumerate(fragment.get("edges", [])):
-        edge = _edge_from_dict(ed, f"edges[{i}]")
-        if edge.source in mapping and edge.target in mapping:
-            graph.connect(mapping[edge.source], edge.source_port, mapping[edge.target], edge.target_port)
+    try:
+        for i, nd in enumerate(fragment.get("nodes", [])):
+            node = _node_from_dict(nd, f"nodes[{i}]")
+            mapping[node.id] = node.id = new_id("n")
+            node.position = (node.position[0] + offset[0], node.position[1] + offset[1])
+            node.group = None
+            node.name = graph.unique_name(node.name)
+            graph.insert_node(node)
+            new_ids.append(node.id)
+        for i, ed in enumerate(fragment.get("edges", [])):
+            edge = _edge_from_dict(ed, f"edges[{i}]")
+            if edge.source in mapping and edge.target in mapping:
+                graph.connect(mapping[edge.source], edge.source_port, mapping[edge.target], edge.target_port)
+    except BaseException:
+        for nid in reversed(new_ids):  # their wires go with them
+            graph.remove_node(nid)
+        raise
     return new_ids

@@ -77,7 +77,7 @@ def to_dict(obj: Any) -> dict[str, Any]:
 
 def from_dict(cls: type, data: Any, where: str):
     """Build settings, checking each known key's type; missing keys take their defaults."""
-    from netbuilder.graph.serialize import ProjectFileError, expect
+    from netbuilder.graph.serialize import ProjectFileError, expect, limit_depth
 
     expect(data, dict, where, "the settings")
     default = cls()
@@ -93,6 +93,8 @@ def from_dict(cls: type, data: Any, where: str):
             continue
         kind: Any = (int, float) if isinstance(current, float) else type(current)
         expect(value, kind, at, key)
+        if isinstance(value, (dict, list)):
+            limit_depth(value, at, key)
         if isinstance(current, float):
             try:
                 value = float(value)

@@ -16,7 +16,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from netbuilder.graph import ConnectionRefused, Edge, Graph, Node
+from netbuilder.graph import ConnectionRefused, Edge, Graph, Node, paste_fragment
+from netbuilder.graph.model import new_id
 from netbuilder.graph.serialize import graph_to_dict
 
 # The refusals each Graph method documents; anything else is a crash of the model.
@@ -26,6 +27,7 @@ REFUSALS: dict[str, tuple[type[BaseException], ...]] = {
     "set_param": (KeyError,),  # a parameter the layer does not have
     "set_options": (ValueError,),  # an unknown initialisation
     "add_group": (ValueError,),  # no nodes selected
+    "paste": (ConnectionRefused,),  # a copied loop or doubled input (from a broken graph)
 }
 
 
@@ -194,6 +196,36 @@ class EditSession:
                 g.update_group(kept.id, collapsed=True)
 
         self._push(Step("ungroup", undo, lambda: g.remove_group(group_id)))
+
+    def paste(self, node_ids: Iterable[str], offset: tuple[float, float] = (40.0, 40.0)) -> list[str]:
+        """Copy the nodes and the wires between them, and paste them as new nodes (copy + paste)."""
+        g = self.graph
+        fragment = g.fragment(node_ids)
+        before = (set(g.nodes), set(g.edges))
+        try:
+            ids = paste_fragment(g, fragment, offset)
+        except Exception as exc:  # noqa: BLE001
+            if (set(g.nodes), set(g.edges)) != before:
+                raise AssertionError("a refused paste left nodes or wires behind") from exc
+            self._refused("paste", exc)
+            return []
+        nodes = [copy.deepcopy(g.nodes[i]) for i in ids]
+        edges = [e for e in g.edges.values() if e.source in ids and e.target in ids]
+
+        def redo() -> None:
+            for node in nodes:
+                g.insert_node(copy.deepcopy(node))
+            for e in edges:
+                g.insert_edge(e, checked=False)
+
+        self._push(Step("paste", lambda: [g.remove_node(i) for i in reversed(ids)], redo))
+        return ids
+
+    def insert_broken_wire(self, source: str, source_port: str, target: str, target_port: str) -> None:
+        """A wire the graph would refuse (a loop, a doubled input), as a damaged or hand-edited file brings in."""
+        g = self.graph
+        edge = g.insert_edge(Edge(new_id("e"), source, source_port, target, target_port), checked=False)
+        self._push(Step("broken wire", lambda: g.disconnect(edge.id), lambda: g.insert_edge(edge, checked=False)))
 
     def collapse_group(self, group_id: str, collapsed: bool) -> None:
         g = self.graph

@@ -10,7 +10,8 @@ seed (the bench prints it), and hypothesis can drive the same code through
 2. applies a few random edits through the Graph API (add any layer type,
    connect random ports, disconnect, delete, set parameters to values of the
    right and wrong types and out of range, rename, move, options, group,
-   ungroup) with undo and redo mixed in;
+   ungroup, copy-paste, and now and then a wire the graph would refuse, as a
+   damaged file brings in) with undo and redo mixed in;
 3. checks the properties in `check_case`.
 """
 
@@ -204,7 +205,7 @@ def mutate(session: EditSession, rng: random.Random, count: int) -> None:
     """``count`` random edits through the Graph API, undo and redo included."""
     g = session.graph
     ops = ("add", "connect", "connect", "disconnect", "remove", "param", "param", "param", "rename", "move",
-           "options", "group", "ungroup", "collapse", "undo", "undo", "redo")
+           "options", "group", "ungroup", "collapse", "paste", "broken", "undo", "undo", "redo")
     for _ in range(count):
         op = rng.choice(ops)
         nodes = list(g.nodes)
@@ -242,6 +243,13 @@ def mutate(session: EditSession, rng: random.Random, count: int) -> None:
                 session.remove_group(rng.choice(groups))
         elif op == "collapse" and g.groups:
             session.collapse_group(rng.choice(list(g.groups)), rng.random() < 0.5)
+        elif op == "paste" and nodes:
+            session.paste(rng.sample(nodes, rng.randint(1, len(nodes))), (rng.uniform(0, 80), rng.uniform(0, 80)))
+        elif op == "broken" and nodes and hasattr(session, "insert_broken_wire") and rng.random() < 0.3:
+            src, dst = g.nodes[rng.choice(nodes)], g.nodes[rng.choice(nodes)]
+            if src.spec.outputs and dst.spec.inputs:
+                session.insert_broken_wire(src.id, rng.choice(src.spec.outputs).name, dst.id,
+                                           rng.choice(dst.spec.inputs).name)
         elif op == "undo":
             session.undo()
         elif op == "redo":
@@ -275,7 +283,7 @@ class CaseResult:
     refused: int = 0
     valid: bool = False
     compiled: bool = False  # valid, compiled, ran, and measured shapes equal the inferred ones
-    warned_runtime_failure: bool = False  # valid but failed on random data, as a warning on that node said
+    warned_runtime_failure: bool = False  # valid, but random data broke a value rule (see _check_compiles)
     purpose: str = ""
     error_codes: list[str] = field(default_factory=list)
 
@@ -327,10 +335,14 @@ def _check_compiles(graph: Graph, purpose: str, analysis) -> bool:
         compiled = build(graph, purpose)
         measured = measured_shapes(compiled, batch=2)
     except NodeRuntimeError as exc:
-        # Random data can break a value rule (BCELoss takes probabilities) rather than a shape rule; that
-        # is acceptable only where analysis warned about this very node (the "put a Sigmoid before it" hint).
+        # Random data can break a value rule rather than a shape rule: BCELoss takes probabilities and
+        # targets between 0 and 1. Random inputs are N(0, 1), so an Input wired straight into its target
+        # (a BCE autoencoder, fine on images in [0, 1]) fails here. Acceptable only for that rule, or
+        # where analysis warned about this very node (the "put a Sigmoid before it" hint).
         node = by_name.get(exc.node_name)
         if node is not None and any(d.node_id == node.id and not d.is_error for d in analysis.diagnostics):
+            return False
+        if node is not None and node.type == "BCELoss" and "between 0 and 1" in str(exc):
             return False
         raise PropertyViolation(f"a graph that validates clean for {purpose!r} failed to run, with no warning "
                                 f"on that node: {exc}") from exc

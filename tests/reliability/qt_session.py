@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from PySide6.QtGui import QUndoStack
 
-from netbuilder.graph import ConnectionRefused, Edge, Graph, Node
+from netbuilder.graph import ConnectionRefused, Edge, Graph, Node, paste_fragment
 from netbuilder.graph.model import INIT_CHOICES
 from netbuilder.ui import commands as cmd
 
@@ -123,6 +123,18 @@ class QtSession:
 
     def remove_group(self, group_id: str) -> None:
         self._push(cmd.Ungroup(self.graph, group_id))
+
+    def paste(self, node_ids: Iterable[str], offset: tuple[float, float] = (40.0, 40.0)) -> list[str]:
+        """Copy and paste as the editor does: a trial on a scratch graph, then the Paste command."""
+        fragment = self.graph.fragment(node_ids)
+        try:
+            paste_fragment(Graph("scratch"), fragment, offset)
+        except ConnectionRefused:
+            self.refused += 1
+            return []
+        command = cmd.Paste(self.graph, fragment, offset)
+        self._push(command)
+        return command.node_ids
 
     def collapse_group(self, group_id: str, collapsed: bool) -> None:
         self._push(cmd.UpdateGroup(self.graph, group_id, collapsed=collapsed))

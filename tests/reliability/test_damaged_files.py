@@ -5,6 +5,7 @@ The large run is bench/fuzz_files.py (1,000+ files); this runs 200 fixed cases.
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -51,3 +52,15 @@ def test_loading_a_damaged_file_leaves_its_bytes_and_time_alone(tmp_path, source
     case = FileCase(0, "truncate")
     check_load(path, case, tmp_path)  # raises if the file changed
     assert case.outcome == "refused"
+
+
+@pytest.mark.parametrize("section", ["dataset", "view"])
+def test_free_form_values_nested_absurdly_deep_are_refused_so_a_save_cannot_overflow(tmp_path, section) -> None:
+    deep: object = 1
+    for _ in range(200):
+        deep = {"x": deep}
+    body = {"options": deep} if section == "dataset" else {"canvas": deep}
+    path = tmp_path / "deep.nbproj"
+    path.write_text(json.dumps({"format_version": 1, "graphs": {"model": {"nodes": []}}, section: body}))
+    with pytest.raises(ProjectFileError, match="nested more than 32 levels"):
+        load_project(path)

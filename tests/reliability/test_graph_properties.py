@@ -96,3 +96,31 @@ def test_undoing_a_grouping_puts_members_back_in_their_former_block() -> None:
     s.add_group("inner", [a.id, b.id])
     s.undo()
     assert snapshot(g) == before
+
+
+def test_a_refused_paste_leaves_the_graph_as_it_was() -> None:
+    from netbuilder.graph import ConnectionRefused, Edge, paste_fragment
+
+    g = Graph()
+    a, b = g.add_node("ReLU"), g.add_node("Tanh")
+    g.connect(a.id, "out", b.id, "in")
+    g.insert_edge(Edge("e-loop", b.id, "out", a.id, "in"), checked=False)  # a loop, as a damaged file has
+    with pytest.raises(ConnectionRefused):
+        paste_fragment(g, g.fragment([a.id, b.id]))
+    assert set(g.nodes) == {a.id, b.id} and len(g.edges) == 2
+
+
+def test_parameters_given_as_tuples_are_stored_as_lists_so_copies_paste() -> None:
+    from netbuilder.graph import paste_fragment
+
+    g = Graph()
+    node = g.add_node("Reshape", params={"shape": (2, 2)})
+    assert node.params["shape"] == [2, 2]
+    assert len(paste_fragment(g, g.fragment([node.id]))) == 1
+
+
+def test_an_absurd_target_size_is_a_parameter_error_not_a_crash_when_run() -> None:
+    g = Graph()
+    y = g.add_node("Target", params={"kind": "values", "shape": [10**20]})
+    diags = [d for d in analyze(g, "edit").errors if d.node_id == y.id and d.code == "param"]
+    assert diags and "at most 1000000" in diags[0].message

@@ -81,7 +81,7 @@ RESHAPE = LayerSpec(
     help="Rearranges each sample into a new shape with the same number of values (e.g. 784 → 1,28,28).",
     inputs=IN, outputs=OUT,
     params=(ParamSpec("shape", "ints", [1, 28, 28], "The new shape of one sample, without the batch, "
-                      "e.g. 1,28,28."),),
+                      "e.g. 1,28,28.", maximum=1_000_000),),
     infer=_reshape_infer,
     torch=TorchSpec(None, lambda p, ins: {"shape": (-1, *p["shape"])}, "reshape"),
     onnx_ops=("Reshape",),

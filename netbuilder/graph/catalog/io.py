@@ -61,7 +61,7 @@ TARGET = LayerSpec(
         ParamSpec("classes", "int", 10, "How many classes the data set has.", 2, 100_000,
                   when=("kind", ("classes",))),
         ParamSpec("shape", "ints", [1], "Shape of one target sample, e.g. 1 or 16,1.",
-                  when=("kind", ("values",))),
+                  maximum=1_000_000, when=("kind", ("values",))),
     ),
     infer=_target_shape,
     role="target",

@@ -99,7 +99,9 @@ class ParamSpec:
             if not isinstance(value, (list, tuple)) or not value or not all(
                 isinstance(v, int) and not isinstance(v, bool) and v >= (self.minimum or 1) for v in value
             ):
-                return f"must be a list of positive whole numbers such as 1,28,28; it is {value!r}"
+                return f"must be a list of positive whole numbers such as 1,28,28; it is {_short(value)}"
+            if self.maximum is not None and any(v > self.maximum for v in value):
+                return f"must have every size at most {_num(self.maximum)}; it is {_short(value)}"
             return None
         return f"has an unknown kind {self.kind!r}"
 
@@ -112,6 +114,15 @@ class ParamSpec:
         if hi is not None and value > hi:
             return f"must be at most {_num(hi)}; it is {_num(value)}"
         return None
+
+
+def _short(value: Any) -> str:
+    """A value for a message, shortened (and safe for ints too long to print)."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_num(v) if isinstance(v, int) and not isinstance(v, bool) else _short(v)
+                               for v in value[:8]) + (", …]" if len(value) > 8 else "]")
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _num(x: float) -> str:

@@ -17,7 +17,7 @@ from netbuilder.graph.project import Project, dumps, loads
 from tests.reliability.edits import EditSession, snapshot
 from tests.reliability.graph_fuzz import run_case
 
-QUICK = settings(max_examples=80, deadline=None, derandomize=True, database=None,
+QUICK = settings(max_examples=100, deadline=None, derandomize=True, database=None,
                  suppress_health_check=[HealthCheck.too_slow])
 
 

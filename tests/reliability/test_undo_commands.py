@@ -23,7 +23,7 @@ from tests.reliability.graph_fuzz import run_case  # noqa: E402
 from tests.reliability.qt_session import QtSession  # noqa: E402
 
 
-@settings(max_examples=50, deadline=None, derandomize=True, database=None,
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(rng=st.randoms(use_true_random=False))
 def test_random_edit_sequences_through_the_undo_commands_keep_every_property(rng: random.Random) -> None:

@@ -84,11 +84,13 @@ def training() -> None:
     window.undo_stack.setClean()
     controller = window.training
     controller.out_dir = Path(tempfile.mkdtemp())
-    controller.epochs = 40
+    controller.panel.epochs.setValue(40)
     controller.settings_dock.raise_()
+    window.resizeDocks([controller.settings_dock], [370], Qt.Horizontal)
     window.resizeDocks([controller.run_dock], [380], Qt.Vertical)
     window.resizeDocks([controller.results_dock, controller.run_dock], [430, 1170], Qt.Horizontal)
     controller.train_button.click()
+    controller.curves.set_log_scale(True)  # the loss on a log axis shows the late epochs too
     started = time.perf_counter()
     # Wait for several epochs so the curves have a shape and the confusion matrix is filled.
     while time.perf_counter() - started < 120:

@@ -322,6 +322,7 @@ class TrainingController(QObject):
     def _apply(self, drained: Any) -> None:
         if drained.started:
             self.run_info = drained.started
+            self._started_at = time.perf_counter()  # time left counts from here: loading torch and data is done
             total = drained.started["epochs"] * max(drained.started["batches_per_epoch"], 1)
             self.progress.setRange(0, total)
             if self.curves is not None:

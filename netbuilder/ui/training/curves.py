@@ -70,9 +70,9 @@ class CurvesWidget(QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(t.background)
         self.graphics.setMinimumHeight(160)
-        self.loss_plot = self._plot("Loss", 0)
-        self.metric_plot = self._plot("Accuracy", 1)
-        self.lr_plot = self._plot("Learning rate", 2)
+        self.loss_plot = self._plot("Loss", 0, (-5, 5))  # losses fall: the top right is free
+        self.metric_plot = self._plot("Accuracy", 1, (-5, -5))  # accuracy rises: the bottom right is free
+        self.lr_plot = self._plot("Learning rate", 2, (-5, 5))
         self.metric_plot.setXLink(self.loss_plot)
         self.lr_plot.setXLink(self.loss_plot)
         self.lr_plot.setLogMode(x=False, y=True)  # schedules change it by factors: a log axis reads best
@@ -116,14 +116,14 @@ class CurvesWidget(QWidget):
         # Merge bursts of mouse moves: the read-out needs ~30 updates a second at most.
         self._mouse_proxy = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30, slot=self._mouse_moved)
 
-    def _plot(self, title: str, column: int) -> pg.PlotItem:
+    def _plot(self, title: str, column: int, legend_at: tuple[int, int]) -> pg.PlotItem:
         t = theme()
         plot = self.graphics.addPlot(row=0, col=column, title=title)
         plot.setClipToView(True)
         plot.setDownsampling(auto=True, mode="peak")
         plot.showGrid(x=True, y=True, alpha=0.25)
         plot.setLabel("bottom", "epoch")
-        plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+        plot.addLegend(offset=legend_at, labelTextSize="8pt")
         for axis in ("left", "bottom"):
             plot.getAxis(axis).setTextPen(t.muted)
             plot.getAxis(axis).setPen(t.muted)

@@ -65,10 +65,11 @@ class _Grid(QScrollArea):
         self.setWidgetResizable(True)
         self.empty = empty
         self.tiles: list[QWidget] = []
+        self.title = ""
         self.clear()
 
     def clear(self, text: str | None = None) -> None:
-        self.tiles = []
+        self.tiles, self.title = [], ""
         label = QLabel(text or self.empty)
         label.setAlignment(Qt.AlignCenter)
         label.setWordWrap(True)
@@ -85,7 +86,7 @@ class _Grid(QScrollArea):
         for i, tile in enumerate(tiles):
             grid.addWidget(tile, row + i // COLUMNS, i % COLUMNS)
         grid.setRowStretch(row + len(tiles) // COLUMNS + 1, 1)
-        self.tiles = list(tiles)
+        self.tiles, self.title = list(tiles), title
         self.setWidget(body)
 
 

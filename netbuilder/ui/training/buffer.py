@@ -21,12 +21,10 @@ class Drained:
     epochs: list[Any] = field(default_factory=list)  # EpochEnd records
     layer_stats: dict[str, Any] = field(default_factory=dict)  # graph name -> latest LayerStats
     samples: Any = None  # the latest SampleImages
-    paused: bool = False
 
     @property
     def empty(self) -> bool:
-        return not (self.started or self.batches or self.epochs or self.layer_stats or self.samples is not None
-                    or self.paused)
+        return not (self.started or self.batches or self.epochs or self.layer_stats or self.samples is not None)
 
 
 class EventBuffer:
@@ -56,10 +54,6 @@ class EventBuffer:
     def put_samples(self, samples: Any) -> None:
         with self._lock:
             self._pending.samples = samples
-
-    def put_paused(self) -> None:
-        with self._lock:
-            self._pending.paused = True
 
     def drain(self) -> Drained:
         with self._lock:

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QScrollArea,
-                               QStyle, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QDockWidget, QMessageBox, QScrollArea, QStyle, QToolBar
 
 from netbuilder.ui.training.buffer import EventBuffer
-from netbuilder.ui.training.overlay import GradientLegend, GradientOverlay
+from netbuilder.ui.training.lock import EditingLock
+from netbuilder.ui.training.overlay import GradientOverlay
 from netbuilder.ui.training.results import ResultsView
+from netbuilder.ui.training.run_page import RunPage
 from netbuilder.ui.training.settings_panel import TrainingSettingsPanel
 
 if TYPE_CHECKING:
@@ -38,10 +39,6 @@ if TYPE_CHECKING:
 POLL_MS = 250
 MAX_POLL_MS = 1500
 UI_BUDGET = 0.02
-LOCK_MESSAGE = "Editing is locked while training — stop the run to edit"
-# Window actions that change the graph or replace the project: off while a run is going.
-EDIT_ACTIONS = ("new", "open", "paste", "duplicate", "delete", "group", "ungroup", "collapse", "save_block",
-                "layout", "undo", "redo")
 OK_COLOUR = "#2e9e48"
 ERROR_COLOUR = "#d93025"
 
@@ -49,15 +46,6 @@ ERROR_COLOUR = "#d93025"
 def install_training(window: "MainWindow") -> "TrainingController":
     """Add the training docks, actions and menu to ``window``; returns the controller."""
     return TrainingController(window)
-
-
-def _duration(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
-    if seconds >= 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
-    if seconds >= 60:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds} s"
 
 
 class TrainingController(QObject):
@@ -79,15 +67,13 @@ class TrainingController(QObject):
         self.best_checkpoint: Path | None = None
         self.run_info: dict[str, Any] = {}
         self.class_names: list[str] = []
-        self.locked = False
         self._started_at = 0.0
         self._last_batch: Any = None
-        self.banners: dict[QWidget, QLabel] = {}
-        self.legends: dict[QWidget, GradientLegend] = {}
         self.overlay = GradientOverlay(window)
 
         self.panel = TrainingSettingsPanel()
         self.panel.changed.connect(self._settings_changed)
+        self.lock = EditingLock(window, [self.panel])
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.panel)
@@ -98,7 +84,13 @@ class TrainingController(QObject):
             inspector_dock.raise_()
 
         self._build_actions()
-        self.run_page = self._build_run_page()
+        self.run_page = RunPage({"train": self.train_action, "pause": self.pause_action,
+                                 "resume": self.resume_action, "stop": self.stop_action,
+                                 "export": self.export_action})
+        self.train_button, self.pause_button, self.resume_button, self.stop_button, self.export_button = (
+            self.run_page.buttons[k] for k in ("train", "pause", "resume", "stop", "export"))
+        self.progress, self.status = self.run_page.progress, self.run_page.status
+        self._update_buttons()
         self.run_dock = window.add_dock(self.run_page, "Training run", Qt.BottomDockWidgetArea, "training_run")
         self.results = ResultsView()
         self.results_dock = window.add_dock(self.results, "Results", Qt.BottomDockWidgetArea, "training_results")
@@ -149,70 +141,17 @@ class TrainingController(QObject):
         self.window.addToolBar(bar)
         self.toolbar = bar
 
-    def _build_run_page(self) -> QWidget:
-        page = QWidget()
-        self.train_button = QPushButton(self.train_action.icon(), "Train")
-        self.pause_button = QPushButton(self.pause_action.icon(), "Pause")
-        self.resume_button = QPushButton(self.resume_action.icon(), "Resume")
-        self.stop_button = QPushButton(self.stop_action.icon(), "Stop")
-        self.export_button = QPushButton(self.export_action.icon(), "Export…")
-        for button, action in ((self.train_button, self.train_action), (self.pause_button, self.pause_action),
-                               (self.resume_button, self.resume_action), (self.stop_button, self.stop_action),
-                               (self.export_button, self.export_action)):
-            button.setToolTip(action.toolTip())
-            button.clicked.connect(action.trigger)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress.setFormat("Not trained yet")
-        self.progress.setValue(0)
-        self.status = QLabel("Press Train to train the network with the settings on the right.")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        row = QHBoxLayout()
-        for b in (self.train_button, self.pause_button, self.resume_button, self.stop_button):
-            row.addWidget(b)
-        row.addWidget(self.progress, 1)
-        row.addWidget(self.export_button)
-        self.curves_placeholder = QLabel("Loss, accuracy and learning-rate curves appear here while training.")
-        self.curves_placeholder.setAlignment(Qt.AlignCenter)
-        self.run_layout = QVBoxLayout(page)
-        self.run_layout.setContentsMargins(4, 4, 4, 4)
-        self.run_layout.addLayout(row)
-        self.run_layout.addWidget(self.status)
-        self.run_layout.addWidget(self.curves_placeholder, 1)
-        self._update_buttons()
-        return page
-
     def _ensure_curves(self) -> None:
         if self.curves is None:
             from netbuilder.ui.training.curves import CurvesWidget
 
             self.curves = CurvesWidget()
-            self.run_layout.replaceWidget(self.curves_placeholder, self.curves)
-            self.curves_placeholder.deleteLater()
-
-    def _decorate_editors(self) -> None:
-        """A lock banner above and a gradient legend below each canvas (added once per editor)."""
-        for editor in self.window.editors.values():
-            if editor in self.banners:
-                continue
-            banner = QLabel(LOCK_MESSAGE)
-            banner.setObjectName("training_lock_banner")
-            banner.setStyleSheet("background: #f5b942; color: #1f2430; padding: 5px; font-weight: bold;")
-            banner.setAlignment(Qt.AlignCenter)
-            banner.setVisible(self.locked)
-            legend = GradientLegend()
-            legend.hide()
-            editor.layout().insertWidget(0, banner)
-            editor.layout().addWidget(legend)
-            self.banners[editor] = banner
-            self.legends[editor] = legend
-            editor.destroyed.connect(lambda _=None, e=editor: (self.banners.pop(e, None), self.legends.pop(e, None)))
+            self.run_page.set_curves(self.curves)
 
     # ---- project ------------------------------------------------------------------------------------
     def _project_changed(self) -> None:
         self.panel.set_project(self.window.project)
-        self._decorate_editors()
+        self.lock.decorate()
         self.overlay.latest = {}
         if not self.running:
             self.best_checkpoint = None
@@ -224,6 +163,20 @@ class TrainingController(QObject):
 
     # ---- running --------------------------------------------------------------------------------------
     @property
+    def locked(self) -> bool:
+        return self.lock.locked
+
+    @property
+    def banners(self) -> dict:
+        """Editor -> its lock banner."""
+        return self.lock.banners
+
+    @property
+    def legends(self) -> dict:
+        """Editor -> its gradient legend."""
+        return self.lock.legends
+
+    @property
     def running(self) -> bool:
         return self.thread is not None
 
@@ -231,7 +184,7 @@ class TrainingController(QObject):
         """Start a run on a snapshot of the project (no-op while one is going)."""
         if self.running:
             return False
-        self._show_status("Preparing: loading PyTorch and the data…", "")
+        self.run_page.show_status("Preparing: loading PyTorch and the data…", "")
         self.window.statusBar().showMessage("Starting training…")
         self.panel.load_choices()  # imports torch, detects the devices
         from netbuilder.train import Control
@@ -254,10 +207,9 @@ class TrainingController(QObject):
         # thread (closing the window waits for the thread while the UI loop is not running).
         self.worker.finished.connect(self.thread.quit, Qt.DirectConnection)
         self.worker.finished.connect(self._on_finished)
-        self._set_locked(True)
+        self.lock.set_locked(True)
         self._started_at = time.perf_counter()
-        self.progress.setRange(0, 0)  # busy until the first report says how long the run is
-        self.progress.setFormat("Preparing…")
+        self.run_page.show_busy("Preparing…")
         self.timer.start()
         self.thread.start()
         self.run_dock.show()
@@ -268,19 +220,19 @@ class TrainingController(QObject):
     def pause(self) -> None:
         if self.running and not self.control.paused:
             self.control.pause()
-            self._show_status("Paused after the batch in progress — Resume to go on, Stop to end the run.", "")
+            self.run_page.show_status("Paused after the batch in progress — Resume to go on, Stop to end the run.", "")
             self._update_buttons()
 
     def resume(self) -> None:
         if self.running and self.control.paused:
             self.control.resume()
-            self._show_status("Training…", "")
+            self.run_page.show_status("Training…", "")
             self._update_buttons()
 
     def stop(self) -> None:
         if self.running:
             self.control.request_stop()
-            self._show_status("Stopping after the batch in progress…", "")
+            self.run_page.show_status("Stopping after the batch in progress…", "")
             self._update_buttons()
 
     def stop_and_wait(self, timeout_ms: int = 60_000) -> bool:
@@ -328,7 +280,7 @@ class TrainingController(QObject):
             if self.curves is not None:
                 self.curves.set_epochs(drained.started["epochs"])
             notes = "; ".join(drained.started["notes"])
-            self._show_status(f"Training on {drained.started['device']} — {drained.started['dataset']}"
+            self.run_page.show_status(f"Training on {drained.started['device']} — {drained.started['dataset']}"
                               + (f" ({notes})" if notes else ""), "")
         if self.curves is not None:
             self.curves.add_batches(drained.batches)
@@ -336,26 +288,15 @@ class TrainingController(QObject):
             self.curves.refresh()
         if drained.batches:
             self._last_batch = drained.batches[-1]
-            self._show_progress(self._last_batch)
+            self.run_page.show_progress(self._last_batch, time.perf_counter() - self._started_at)
         latest = next((e for e in reversed(drained.epochs) if e.confusion), None)
         if latest is not None:  # only the newest matrix is worth drawing
             self.results.set_confusion(latest.confusion, self.class_names, latest.epoch)
         for stats in drained.layer_stats.values():
             self.overlay.apply(stats)
-            for legend in self.legends.values():
-                legend.show()
+            self.lock.show_legends()
         if drained.samples is not None:
             self.results.set_samples(drained.samples)
-
-    def _show_progress(self, e: Any) -> None:
-        total = e.epochs * max(e.batches_per_epoch, 1)
-        done = (e.epoch - 1) * e.batches_per_epoch + e.batch
-        elapsed = time.perf_counter() - self._started_at
-        left = elapsed * (total - done) / max(done, 1)
-        self.progress.setMaximum(total)
-        self.progress.setValue(min(done, total))
-        self.progress.setFormat(f"epoch {e.epoch}/{e.epochs} · batch {e.batch}/{e.batches_per_epoch} · "
-                                f"{e.samples_per_s:,.0f} samples/s · {_duration(left)} left")
 
     def _on_finished(self, outcome: Any) -> None:
         self.poll()  # the last reports
@@ -370,18 +311,15 @@ class TrainingController(QObject):
         figures = " · ".join(f"{k.replace('_', ' ')} {v:.4g}" for k, v in outcome.metrics.items())
         kept = f" Checkpoint: {self.best_checkpoint}." if self.best_checkpoint else ""
         if outcome.ok:
-            self.progress.setFormat(f"{outcome.reason.replace('_', ' ')} · {outcome.epochs_completed} epoch(s)")
+            self.run_page.show_ended(f"{outcome.reason.replace('_', ' ')} · {outcome.epochs_completed} epoch(s)")
             summary = f" {figures}." if figures else ""
-            self._show_status(f"✔ {outcome.message[:1].upper()}{outcome.message[1:]}.{summary}{kept}", OK_COLOUR)
+            self.run_page.show_status(f"✔ {outcome.message[:1].upper()}{outcome.message[1:]}.{summary}{kept}", OK_COLOUR)
             self.window.show_message(f"Training {outcome.reason.replace('_', ' ')}: {figures}")
         else:
-            self.progress.setFormat(f"failed ({outcome.reason.replace('_', ' ')})")
+            self.run_page.show_ended(f"failed ({outcome.reason.replace('_', ' ')})")
             text = f"✖ Training ended: {outcome.message}.{kept}"
-            self._show_status(text, ERROR_COLOUR)
-            self.status.setToolTip(outcome.details)
+            self.run_page.show_status(text, ERROR_COLOUR, outcome.details)
             self.window.show_error("Training failed", text)
-        if self.progress.maximum() == 0:
-            self.progress.setRange(0, 1)
         self.run_finished.emit(outcome)
 
     def _cleanup_thread(self) -> None:
@@ -393,34 +331,8 @@ class TrainingController(QObject):
         # thread has ended, so it receives no more events.
         self.thread.deleteLater()
         self.thread = None
-        self._set_locked(False)
+        self.lock.set_locked(False)
         self._update_buttons()
-
-    # ---- locking ---------------------------------------------------------------------------------------
-    def _set_locked(self, locked: bool) -> None:
-        """While a run goes, nothing can change the graph: actions, palette, inspector and canvas are off."""
-        self.locked = locked
-        w = self.window
-        for name in EDIT_ACTIONS:
-            action = w.actions_by_name.get(name)
-            if action is not None:
-                action.setEnabled(not locked)
-        if not locked:  # the undo stack's own actions follow what can be undone
-            w.actions_by_name["undo"].setEnabled(w.undo_stack.canUndo())
-            w.actions_by_name["redo"].setEnabled(w.undo_stack.canRedo())
-        if w.recent_menu is not None:
-            w.recent_menu.setEnabled(not locked)
-        for widget in (w.palette, w.inspector, self.panel):
-            widget.setEnabled(not locked)
-        self._decorate_editors()
-        for editor in w.editors.values():
-            editor.view.setInteractive(not locked)  # no selecting, dragging, wiring or deleting on the canvas
-            editor.view.setAcceptDrops(not locked)
-            self.banners[editor].setVisible(locked)
-        if locked:
-            w.statusBar().showMessage(LOCK_MESSAGE)
-        else:
-            w.statusBar().clearMessage()
 
     def _update_buttons(self) -> None:
         running = self.running
@@ -430,16 +342,7 @@ class TrainingController(QObject):
                   self.resume_action: paused and not stopping, self.stop_action: running and not stopping,
                   self.export_action: not running}
         for action, on in states.items():
-            action.setEnabled(on)
-        for button, action in ((self.train_button, self.train_action), (self.pause_button, self.pause_action),
-                               (self.resume_button, self.resume_action), (self.stop_button, self.stop_action),
-                               (self.export_button, self.export_action)):
-            button.setEnabled(action.isEnabled())
-
-    def _show_status(self, text: str, colour: str) -> None:
-        self.status.setText(text)
-        self.status.setStyleSheet(f"color: {colour}; font-weight: bold;" if colour else "")
-        self.status.setToolTip("")
+            action.setEnabled(on)  # the run page's buttons follow their actions
 
     # ---- helpers ---------------------------------------------------------------------------------------
     def _builtin_class_names(self) -> list[str]:

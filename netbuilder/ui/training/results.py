@@ -1,13 +1,13 @@
 """`ResultsView`: what a run produced — confusion matrix, validation samples with labels, generated samples.
 
-Takes plain records (numpy arrays, lists) from the worker; no torch here.
+Takes plain records (numpy arrays, lists) from the worker; no torch here. The view is built with the
+window, so numpy is imported only when there is something to show (the window opens without it).
 """
 
 from __future__ import annotations
 
 from typing import Any, Sequence
 
-import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import (QGridLayout, QLabel, QScrollArea, QTableWidget, QTableWidgetItem, QTabWidget,
@@ -19,8 +19,10 @@ RIGHT = "#2e9e48"
 WRONG = "#d93025"
 
 
-def to_image(array: np.ndarray, size: int = TILE) -> QPixmap:
+def to_image(array: Any, size: int = TILE) -> QPixmap:
     """A (C, H, W) or (H, W) array as a pixmap, stretched to its own min..max (greyscale or RGB)."""
+    import numpy as np
+
     a = np.asarray(array, dtype=np.float32)
     if a.ndim == 3 and a.shape[0] not in (1, 3):
         a = a[0]
@@ -125,6 +127,8 @@ class ResultsView(QTabWidget):
     def set_confusion(self, matrix: list[list[int]], class_names: Sequence[str] | None = None,
                       epoch: int | None = None) -> None:
         """Colour each cell by its share of its true class (row): a dark diagonal is a good network."""
+        import numpy as np
+
         m = np.asarray(matrix, dtype=np.int64)
         n = m.shape[0]
         names = list(class_names or [])[:n] + [str(i) for i in range(len(class_names or []), n)]

@@ -30,6 +30,8 @@ __all__ = ["CaseResult", "PropertyViolation", "grow", "mutate", "run_case"]
 
 # Plausible values stay small so that every valid graph compiles and runs in milliseconds;
 # the catalog ranges allow far bigger (in-range but huge layers are not what this tests).
+# num_embeddings starts at 2 because compile's example inputs draw token ids 0 and 1 whatever the
+# vocabulary (an Embedding of 1 token fails measured_shapes with "index out of range": reported).
 SMALL = {
     "features": (1, 8), "channels": (1, 3), "height": (3, 12), "width": (3, 12), "length": (2, 8),
     "out_features": (1, 12), "out_channels": (1, 6), "kernel_size": (1, 4), "stride": (1, 3), "padding": (0, 2),

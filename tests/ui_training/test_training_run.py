@@ -59,6 +59,7 @@ def test_a_run_that_diverges_to_nan_ends_with_its_reason_shown_in_the_window(qtb
     window = make_window(cnn, epochs=3)
     outcome = run_to_end(qtbot, window)
     assert outcome.reason == "nan"
+    assert outcome.last_checkpoint is not None and outcome.last_checkpoint.is_file()  # the last good weights
     assert "NaN" in window.training.status.text() and "lower the learning rate" in window.training.status.text()
     assert "NaN" in window.last_error
     assert not window.training.running and window.training.train_button.isEnabled()

@@ -107,8 +107,10 @@ class CompiledGraph:
         return self.train(False)
 
     def example_inputs(self, batch: int = 2, device: torch.device | str | None = None) -> list[torch.Tensor]:
-        """Random inputs of the inferred shapes (token inputs get small ids)."""
-        return [_random(self.input_shapes[n], batch, device) for n in self.input_names]
+        """Random inputs of the inferred shapes; token ids stay below the smallest Embedding vocabulary."""
+        vocab = min((int(n.values()["num_embeddings"]) for n in self._graph_nodes.values() if n.type == "Embedding"),
+                    default=2)
+        return [_random(self.input_shapes[n], batch, device, high=vocab) for n in self.input_names]
 
     def example_targets(self, batch: int = 2, device: torch.device | str | None = None) -> list[torch.Tensor]:
         """Random targets: class ids below the class count, values in [0, 1) (valid for every loss, BCE too)."""

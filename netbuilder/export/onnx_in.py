@@ -71,6 +71,9 @@ def read_model(path: str | os.PathLike):
                               file=file)
     try:
         onnx.checker.check_model(model)
+    except UnicodeDecodeError:  # the checker decodes names; a damaged one is not UTF-8
+        raise OnnxImportError("a name inside the model is not valid UTF-8 text — the file is damaged",
+                              file=file) from None
     except onnx.checker.ValidationError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise OnnxImportError(f"the ONNX checker rejects the model ({first}) — it is damaged or truncated",

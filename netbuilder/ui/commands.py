@@ -208,10 +208,15 @@ class GroupNodes(QUndoCommand):
         self.group_id = new_id("g")
 
     def redo(self) -> None:
+        self.before = {i: self.graph.nodes[i].group for i in self.ids}
         self.graph.add_group(self.name, self.ids, group_id=self.group_id)
 
     def undo(self) -> None:
         self.graph.remove_group(self.group_id)
+        # Layers gathered from different blocks go back to the block each came from.
+        for node_id, group_id in self.before.items():
+            if self.graph.nodes[node_id].group != group_id:
+                self.graph.set_group(node_id, group_id)
 
 
 class Ungroup(QUndoCommand):

@@ -66,12 +66,6 @@ def test_the_intact_model_imports(tmp_path) -> None:
     assert [n.type for n in project.main_graph.nodes.values()].count("Linear") == 2 and state
 
 
-def _invalid_utf8_name(exc: BaseException) -> bool:
-    """The known escape (reported): onnx.checker raises UnicodeDecodeError for a name that is not UTF-8,
-    and read_model catches only ValidationError around it."""
-    return isinstance(exc, UnicodeDecodeError)
-
-
 def test_damaged_onnx_files_raise_onnx_import_errors_naming_the_file(tmp_path) -> None:
     source = small_model(tmp_path / "small.onnx")
     refused = 0
@@ -84,16 +78,12 @@ def test_damaged_onnx_files_raise_onnx_import_errors_naming_the_file(tmp_path) -
             refused += 1
             assert path.name in str(exc), f"seed {seed}: the error does not name the file: {exc}"
         except Exception as exc:  # noqa: BLE001 - the escape this test looks for
-            if _invalid_utf8_name(exc):
-                continue  # covered by the xfail test below until read_model catches it
             pytest.fail(f"seed {seed}: {type(exc).__name__} escaped from import_onnx: {exc}")
         else:  # a flipped weight bit can leave a valid model: then it must be a usable project
             assert analyze(imported.project.main_graph, "inference").ok, f"seed {seed}"
     assert refused > CASES // 2
 
 
-@pytest.mark.xfail(reason="netbuilder.export.onnx_in.read_model lets onnx.checker's UnicodeDecodeError out "
-                          "(it catches only ValidationError there)", raises=UnicodeDecodeError, strict=False)
 def test_an_onnx_file_with_a_name_that_is_not_utf8_is_an_import_error(tmp_path) -> None:
     data = small_model(tmp_path / "small.onnx")
     path = tmp_path / "latin1.onnx"

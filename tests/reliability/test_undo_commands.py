@@ -30,8 +30,6 @@ def test_random_edit_sequences_through_the_undo_commands_keep_every_property(rng
     run_case(rng, session=QtSession(Graph("model")))
 
 
-@pytest.mark.xfail(reason="ui.commands.GroupNodes.undo calls remove_group, which moves the members to the new "
-                          "block's parent instead of the blocks they came from", strict=False)
 def test_undoing_a_grouping_of_nodes_from_another_block_puts_them_back_in_it() -> None:
     g = Graph()
     a, b = g.add_node("ReLU"), g.add_node("Tanh")

@@ -183,8 +183,10 @@ class NodeItem(QGraphicsItem):
     # ---- training overlay ----------------------------------------------------------------------
     def set_overlay(self, colour: QColor | None, badge: str = "", tooltip: str = "", warning: bool = False) -> None:
         """Tint the node (gradient flow while training) and show ``badge`` above it; red when ``warning``."""
-        if (colour, badge, tooltip, warning) == (self.overlay_colour, self.overlay_badge, self.overlay_tooltip,
-                                                 self.overlay_warning):
+        if (colour, badge, warning) == (self.overlay_colour, self.overlay_badge, self.overlay_warning):
+            if tooltip != self.overlay_tooltip:  # new figures, same look: no repaint needed
+                self.overlay_tooltip = tooltip
+                self._update_tooltip()
             return
         self.prepareGeometryChange()  # the badge sits above the node, outside the plain bounds
         self.overlay_colour, self.overlay_badge, self.overlay_tooltip = colour, badge, tooltip

@@ -28,6 +28,7 @@ EXPLODING = 1e3
 DEAD_WARNING = 0.5
 
 LOG_LOW, LOG_HIGH = -8.0, 2.0  # the colour scale: 1e-8 .. 1e2 (log10 of mean |grad|)
+STEPS = 40  # colours on the scale: four per decade
 # Cool for tiny gradients, green for healthy ones, red for huge ones.
 STOPS = ((0.0, "#3b3f8f"), (0.3, "#2f7fc1"), (0.55, "#3fae6a"), (0.78, "#e2c044"), (1.0, "#d93025"))
 
@@ -40,8 +41,10 @@ def scale_position(value: float) -> float:
 
 
 def gradient_colour(value: float) -> QColor:
-    """The legend's colour for a mean |gradient|."""
-    p = scale_position(value)
+    """The legend's colour for a mean |gradient|, in quarter-decade steps."""
+    # Steps, not a continuum: a node is repainted only when its colour changes, and gradients jitter
+    # from batch to batch; repainting the canvas for invisible changes would cost training time.
+    p = round(scale_position(value) * STEPS) / STEPS
     for (p0, c0), (p1, c1) in zip(STOPS, STOPS[1:]):
         if p <= p1:
             f = (p - p0) / (p1 - p0)
@@ -49,6 +52,13 @@ def gradient_colour(value: float) -> QColor:
             return QColor(round(a.red() + f * (b.red() - a.red())), round(a.green() + f * (b.green() - a.green())),
                           round(a.blue() + f * (b.blue() - a.blue())))
     return QColor(STOPS[-1][1])
+
+
+def magnitude(value: float) -> str:
+    """The order of magnitude of a positive value: ``1e-3`` for 0.0021 (badges change only when it does)."""
+    if not value > 0 or not math.isfinite(value):
+        return f"{value:g}"
+    return f"1e{round(math.log10(value))}"
 
 
 def gradient_verdict(value: float) -> str:
@@ -80,7 +90,7 @@ class GradientOverlay:
             verdict = gradient_verdict(value)
             why = {"vanishing": " — vanishing: this layer has almost stopped learning",
                    "exploding": " — exploding: lower the learning rate or clip gradients"}.get(verdict, "")
-            item.set_overlay(gradient_colour(value), verdict or f"|g| {value:.0e}",
+            item.set_overlay(gradient_colour(value), verdict or f"|g| ~{magnitude(value)}",
                              f"mean |gradient| {value:.2e}{why}", warning=bool(verdict))
         for name, dead in stats.dead_fraction.items():
             item = editor.scene.node_items.get(ids.get(name, ""))

@@ -11,19 +11,32 @@ Callbacks run in the training thread: copy the event (plain numbers, CPU
 tensors) into a queued signal and return. ``on_batch_end`` comes every
 ``report_every`` batches, ``on_layer_stats`` on report batches at most twice a
 second, ``on_samples`` once per epoch for autoencoders and GANs.
+
+The names below are loaded on first use, so ``netbuilder --help`` (which imports
+``netbuilder.train.cli``) does not pay for importing torch.
 """
 
-from netbuilder.train.callbacks import Callback, CallbackList, Control, FunctionCallback
-from netbuilder.train.checkpoint import (CheckpointError, LoadReport, freeze_nodes, load_checkpoint, load_matching,
-                                         read_checkpoint, save_checkpoint)
-from netbuilder.train.device import DeviceError, pick_device
-from netbuilder.train.events import (REASONS, BatchProgress, EpochEnd, LayerStats, RunFinished, RunResult, RunStarted,
-                                     Samples)
-from netbuilder.train.trainer import InitFrom, Trainer, default_out_dir
+from __future__ import annotations
 
-__all__ = [
-    "BatchProgress", "Callback", "CallbackList", "CheckpointError", "Control", "DeviceError", "EpochEnd",
-    "FunctionCallback", "InitFrom", "LayerStats", "LoadReport", "REASONS", "RunFinished", "RunResult", "RunStarted",
-    "Samples", "Trainer", "default_out_dir", "freeze_nodes", "load_checkpoint", "load_matching", "pick_device",
-    "read_checkpoint", "save_checkpoint",
-]
+import importlib
+from typing import Any
+
+_HOME = {
+    "Callback": "callbacks", "CallbackList": "callbacks", "Control": "callbacks", "FunctionCallback": "callbacks",
+    "CheckpointError": "checkpoint", "LoadReport": "checkpoint", "freeze_nodes": "checkpoint",
+    "load_checkpoint": "checkpoint", "load_matching": "checkpoint", "read_checkpoint": "checkpoint",
+    "save_checkpoint": "checkpoint", "DeviceError": "device", "pick_device": "device",
+    "REASONS": "events", "BatchProgress": "events", "EpochEnd": "events", "LayerStats": "events",
+    "RunFinished": "events", "RunResult": "events", "RunStarted": "events", "Samples": "events",
+    "InitFrom": "trainer", "Trainer": "trainer", "default_out_dir": "trainer",
+}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        value = getattr(importlib.import_module(f"netbuilder.train.{_HOME[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'netbuilder.train' has no attribute {name!r}")

@@ -33,3 +33,12 @@ def test_an_unreadable_file_exits_2_with_the_reason(tmp_path, capsys):
     path.write_text(json.dumps({"format_version": 99, "graphs": {}}))
     assert main(["validate", str(path)]) == 2
     assert "newer netbuilder" in capsys.readouterr().err
+
+
+def test_the_command_line_starts_without_importing_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys; from netbuilder.cli import build_parser; build_parser(); "
+            "sys.exit(1 if 'torch' in sys.modules else 0)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0, "parsing arguments must not import torch"

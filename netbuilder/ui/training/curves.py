@@ -9,6 +9,7 @@ by the controller on the first run).
 from __future__ import annotations
 
 import csv
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -27,6 +28,19 @@ VAL_COLOUR = "#e69138"
 EPOCH_COLOUR = "#1f4fa0"
 LR_COLOUR = "#6aa84f"
 EXTRA_COLOURS = ("#d5548f", "#46bdc6", "#8e7cc3", "#c27c0e")
+
+
+class TimedGraphics(pg.GraphicsLayoutWidget):
+    """The plots' canvas, adding up the time its paints take (the controller paces redraws by it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paint_seconds = 0.0
+
+    def paintEvent(self, event) -> None:
+        started = time.perf_counter()
+        super().paintEvent(event)
+        self.paint_seconds += time.perf_counter() - started
 
 
 class Series:
@@ -67,7 +81,7 @@ class CurvesWidget(QWidget):
         super().__init__(parent)
         pg.setConfigOptions(useOpenGL=False, antialias=True)
         t = theme()
-        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics = TimedGraphics()
         self.graphics.setBackground(t.background)
         self.graphics.setMinimumHeight(160)
         self.loss_plot = self._plot("Loss", 0, (-5, 5))  # losses fall: the top right is free
@@ -121,7 +135,8 @@ class CurvesWidget(QWidget):
         plot = self.graphics.addPlot(row=0, col=column, title=title)
         plot.setClipToView(True)
         plot.setDownsampling(auto=True, mode="peak")
-        plot.showGrid(x=True, y=True, alpha=0.25)
+        # No grid: pyqtgraph draws grid lines as part of the axes, blended over the whole plot, which made
+        # each redraw 7x slower (15 ms instead of 2 ms for three plots) — time taken from training.
         plot.setLabel("bottom", "epoch")
         plot.addLegend(offset=legend_at, labelTextSize="8pt")
         for axis in ("left", "bottom"):
@@ -216,6 +231,11 @@ class CurvesWidget(QWidget):
             if curve.series.dirty:
                 curve.item.setData(*curve.series.view())
                 curve.series.dirty = False
+
+    def take_paint_seconds(self) -> float:
+        """Seconds spent painting the plots since the last call."""
+        seconds, self.graphics.paint_seconds = self.graphics.paint_seconds, 0.0
+        return seconds
 
     def point_count(self, key: str) -> int:
         """How many points the plotted item holds (what the user sees, for tests)."""

@@ -306,6 +306,7 @@ class TrainingController(QObject):
         if outcome.predictions is not None:
             self.class_names = outcome.predictions.class_names
             self.results.set_predictions(outcome.predictions)
+            self.results_dock.raise_()  # what the trained network gets right and wrong, in front
         if outcome.confusion:
             self.results.set_confusion(outcome.confusion, self.class_names, outcome.epochs_completed)
         figures = " · ".join(f"{k.replace('_', ' ')} {v:.4g}" for k, v in outcome.metrics.items())

@@ -47,6 +47,21 @@ def test_changing_a_setting_in_the_panel_changes_the_project_and_marks_it_modifi
     assert window.isWindowModified()
 
 
+def test_a_settings_change_can_be_undone_and_redone(make_window, cnn):
+    window = make_window(cnn)
+    panel = window.training.panel
+    panel.epochs.setValue(16)
+    panel.epochs.setValue(17)  # consecutive edits of one setting are one undo step
+    panel.optimizer.setCurrentText("sgd")
+    window.undo_stack.undo()
+    assert window.project.training.optimizer == "adam" and panel.optimizer.currentText() == "adam"
+    window.undo_stack.undo()
+    assert window.project.training.epochs == 15 and panel.epochs.value() == 15
+    assert not window.isWindowModified()
+    window.undo_stack.redo()
+    assert window.project.training.epochs == 17 and panel.epochs.value() == 17
+
+
 def test_the_device_list_shows_what_this_machine_has_once_opened(make_window, cnn):
     window = make_window(cnn)
     panel = window.training.panel

@@ -72,7 +72,7 @@ class TrainingController(QObject):
         self.overlay = GradientOverlay(window)
 
         self.panel = TrainingSettingsPanel()
-        self.panel.changed.connect(self._settings_changed)
+        self.panel.submit = window.undo_stack.push  # settings edits are undoable, and mark the project modified
         self.lock = EditingLock(window, [self.panel])
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -157,10 +157,6 @@ class TrainingController(QObject):
             self.best_checkpoint = None
             self.results.clear()
 
-    def _settings_changed(self) -> None:
-        self.window._dirty = True  # stored in the project file: saving keeps them
-        self.window._update_title()
-
     # ---- running --------------------------------------------------------------------------------------
     @property
     def locked(self) -> bool:
@@ -184,7 +180,7 @@ class TrainingController(QObject):
         """Start a run on a snapshot of the project (no-op while one is going)."""
         if self.running:
             return False
-        self.run_page.show_status("Preparing: loading PyTorch and the data…", "")
+        self.run_page.show_status("Preparing: loading PyTorch and the data…")
         self.window.statusBar().showMessage("Starting training…")
         self.panel.load_choices()  # imports torch, detects the devices
         from netbuilder.train import Control
@@ -220,19 +216,19 @@ class TrainingController(QObject):
     def pause(self) -> None:
         if self.running and not self.control.paused:
             self.control.pause()
-            self.run_page.show_status("Paused after the batch in progress — Resume to go on, Stop to end the run.", "")
+            self.run_page.show_status("Paused after the batch in progress — Resume to go on, Stop to end the run.")
             self._update_buttons()
 
     def resume(self) -> None:
         if self.running and self.control.paused:
             self.control.resume()
-            self.run_page.show_status("Training…", "")
+            self.run_page.show_status("Training…")
             self._update_buttons()
 
     def stop(self) -> None:
         if self.running:
             self.control.request_stop()
-            self.run_page.show_status("Stopping after the batch in progress…", "")
+            self.run_page.show_status("Stopping after the batch in progress…")
             self._update_buttons()
 
     def stop_and_wait(self, timeout_ms: int = 60_000) -> bool:
@@ -314,7 +310,8 @@ class TrainingController(QObject):
         if outcome.ok:
             self.run_page.show_ended(f"{outcome.reason.replace('_', ' ')} · {outcome.epochs_completed} epoch(s)")
             summary = f" {figures}." if figures else ""
-            self.run_page.show_status(f"✔ {outcome.message[:1].upper()}{outcome.message[1:]}.{summary}{kept}", OK_COLOUR)
+            message = outcome.message[:1].upper() + outcome.message[1:]
+            self.run_page.show_status(f"✔ {message}.{summary}{kept}", OK_COLOUR)
             self.window.show_message(f"Training {outcome.reason.replace('_', ' ')}: {figures}")
         else:
             self.run_page.show_ended(f"failed ({outcome.reason.replace('_', ' ')})")

@@ -97,9 +97,9 @@ class GradientOverlay:
             if item is None:
                 continue
             warn = dead >= DEAD_WARNING
+            advice = " — many dead units: try LeakyReLU, a lower learning rate or BatchNorm" if warn else ""
             item.set_overlay(None, f"dead {dead:.0%}", f"{dead:.0%} of its units were never active in the batch"
-                             + (" — many dead units: try LeakyReLU, a lower learning rate or BatchNorm" if warn else ""),
-                             warning=warn)
+                             f"{advice}", warning=warn)
 
     def clear(self) -> None:
         self.latest = {}

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from netbuilder.graph.project import Project
 from netbuilder.graph.settings import OPTIMIZERS, SCHEDULES, SCHEMES, TrainingSettings
+from netbuilder.ui.training.settings_command import ChangeSettings, SettingsState
 
 USER_SOURCES = ("csv", "images", "npz", "idx")  # read from a file or folder chosen with Browse
 DEVICE_WORDS = {"auto": "auto (best available)", "cpu": "CPU", "cuda": "CUDA (NVIDIA GPU)", "mps": "MPS (Apple GPU)"}
@@ -49,13 +50,18 @@ def detect_devices() -> dict[str, str]:
 
 
 class TrainingSettingsPanel(QWidget):
-    """Edits ``project.dataset`` and ``project.training`` in place; `changed` after each edit."""
+    """Edits ``project.dataset`` and ``project.training``; `changed` after each edit.
+
+    With ``submit`` set (the window's undo stack push), each edit is handed over as an undoable
+    `ChangeSettings` command; without it, edits apply directly.
+    """
 
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project: Project | None = None
+        self.submit: Callable[[ChangeSettings], None] | None = None
         self._loading = False
         self.devices_detected: dict[str, str] = {}
 
@@ -77,8 +83,8 @@ class TrainingSettingsPanel(QWidget):
         aug = QGridLayout()
         aug.setContentsMargins(0, 0, 0, 0)
         aug.addWidget(self.flip, 0, 0)
-        for i, (label, w) in enumerate((("rotate °", self.rotation), ("zoom ±", self.scale), ("noise σ", self.noise)),
-                                       start=1):
+        extras = (("rotate °", self.rotation), ("zoom ±", self.scale), ("noise σ", self.noise))
+        for i, (label, w) in enumerate(extras, start=1):
             aug.addWidget(QLabel(label), i // 2, 2 * (i % 2))
             aug.addWidget(w, i // 2, 2 * (i % 2) + 1)
 
@@ -138,6 +144,13 @@ class TrainingSettingsPanel(QWidget):
             w.currentIndexChanged.connect(self._store)
         self.flip.toggled.connect(self._store)
         self.path.editingFinished.connect(self._store)
+        # Which setting a widget edits: consecutive edits of one setting merge into one undo step.
+        self._fields = {self.dataset: "data set", self.path: "data file", self.split: "validation split",
+                        self.flip: "augmentation", self.rotation: "augmentation", self.scale: "augmentation",
+                        self.noise: "augmentation", self.scheme: "scheme", self.optimizer: "optimiser",
+                        self.learning_rate: "learning rate", self.batch_size: "batch size", self.epochs: "epochs",
+                        self.weight_decay: "weight decay", self.schedule: "schedule", self.grad_clip: "gradient clip",
+                        self.early_stopping: "early stopping", self.device: "device"}
 
     @staticmethod
     def _double(lo: float, hi: float, step: float, decimals: int, tip: str) -> QDoubleSpinBox:
@@ -222,7 +235,9 @@ class TrainingSettingsPanel(QWidget):
     def _store(self, *_: object) -> None:
         if self._loading or self.project is None:
             return
-        d, s = self.project.dataset, self.project.training
+        before = SettingsState.of(self.project)
+        after = SettingsState.of(self.project)
+        d, s = after.dataset, after.training
         name = self.dataset.currentData() or d.name
         if name != d.name:
             d.options = {}  # options belong to one source; the data loader refuses keys it does not know
@@ -244,7 +259,19 @@ class TrainingSettingsPanel(QWidget):
         s.early_stopping = self.early_stopping.value()
         s.device = self.device.currentData() or "auto"
         self._update_path_state()
+        if after == before:
+            return
+        field = self._fields.get(self.sender(), "settings")
+        if self.submit is not None:
+            self.submit(ChangeSettings(self.project, before, after, field, self.refresh))
+        else:
+            self.project.dataset, self.project.training = after.dataset, after.training
         self.changed.emit()
+
+    def refresh(self) -> None:
+        """Show the project's settings again (after an undo or redo)."""
+        if self.project is not None:
+            self.set_project(self.project)
 
     def _browse(self) -> None:
         kind = self.dataset.currentData()

@@ -80,6 +80,20 @@ def test_the_file_field_is_enabled_only_for_user_data_sources(make_window, cnn):
     assert panel.path.isEnabled() and window.project.dataset.name == "csv"
 
 
+def test_data_set_options_are_typed_as_key_value_pairs_and_unknown_keys_are_refused(make_window, cnn):
+    cnn.dataset.name = "moons"
+    window = make_window(cnn)
+    panel = window.training.panel
+    panel.load_choices()
+    panel.options.setText("samples=200; noise=0.1")
+    panel.options.editingFinished.emit()
+    assert window.project.dataset.options == {"samples": 200, "noise": 0.1}
+    panel.options.setText("colour=red")
+    panel.options.editingFinished.emit()
+    assert "moons has no option colour" in panel.options_error and "samples" in panel.options.toolTip()
+    assert window.project.dataset.options == {"samples": 200, "noise": 0.1}
+
+
 def make_curves(qtbot):
     from netbuilder.ui.training.curves import CurvesWidget
 
@@ -150,3 +164,15 @@ def test_the_overlay_badges_vanishing_layers_and_dead_activations(make_window, c
     assert items["relu3"].overlay_badge == "dead 75%" and items["relu3"].overlay_warning
     window.training.overlay.clear()
     assert items["conv1"].overlay_colour is None and items["conv1"].overlay_badge == ""
+
+
+def test_options_text_reads_json_values_and_plain_words_and_says_what_is_malformed():
+    import pytest
+
+    from netbuilder.ui.training.settings_panel import format_options, parse_options
+
+    assert parse_options("target=species; features=[0, 1]; header=true") == {
+        "target": "species", "features": [0, 1], "header": True}
+    assert parse_options(format_options({"target": "species", "samples": 3})) == {"target": "species", "samples": 3}
+    with pytest.raises(ValueError, match="not key=value"):
+        parse_options("samples 200")

@@ -7,7 +7,8 @@ or presses Train (`load_choices`).
 
 from __future__ import annotations
 
-from typing import Callable
+import json
+from typing import Any, Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
@@ -68,6 +69,10 @@ class TrainingSettingsPanel(QWidget):
         self.dataset = LazyCombo(self.load_choices)
         self.dataset.setToolTip("A built-in data set, or your own file (CSV, image folder, NPZ, IDX) chosen below")
         self.path = QLineEdit()
+        self.options = QLineEdit()
+        self.options.setPlaceholderText("key=value; key=value (e.g. target=species)")
+        self.options_known: dict[str, tuple[str, ...]] = {}  # data set -> the option keys it reads (once loaded)
+        self.options_error = ""
         self.path.setPlaceholderText("file or folder for csv / images / npz / idx")
         self.browse = QPushButton("Browse…")
         self.browse.clicked.connect(self._browse)
@@ -111,6 +116,7 @@ class TrainingSettingsPanel(QWidget):
         data = QFormLayout(data_box)
         data.addRow("Data set", self.dataset)
         data.addRow("File", path_row)
+        data.addRow("Options", self.options)
         data.addRow("Validation", self.split)
         data.addRow("Augment", aug)
         train_box = QGroupBox("Training")
@@ -144,8 +150,10 @@ class TrainingSettingsPanel(QWidget):
             w.currentIndexChanged.connect(self._store)
         self.flip.toggled.connect(self._store)
         self.path.editingFinished.connect(self._store)
+        self.options.editingFinished.connect(self._store)
         # Which setting a widget edits: consecutive edits of one setting merge into one undo step.
-        self._fields = {self.dataset: "data set", self.path: "data file", self.split: "validation split",
+        self._fields = {self.dataset: "data set", self.path: "data file", self.options: "data options",
+                        self.split: "validation split",
                         self.flip: "augmentation", self.rotation: "augmentation", self.scale: "augmentation",
                         self.noise: "augmentation", self.scheme: "scheme", self.optimizer: "optimiser",
                         self.learning_rate: "learning rate", self.batch_size: "batch size", self.epochs: "epochs",
@@ -185,6 +193,10 @@ class TrainingSettingsPanel(QWidget):
             for key in USER_SOURCES:
                 self.dataset.addItem(f"{key} — your file", key)
             self._select(self.dataset, current)
+            from netbuilder.data import USER_SOURCES as SOURCES
+            from netbuilder.data.loading import GENERAL_OPTIONS
+
+            self.options_known = {k: (*i.options, *GENERAL_OPTIONS) for k, i in {**BUILTIN_DATASETS, **SOURCES}.items()}
             self.devices_detected = detect_devices()
             for i in range(self.device.count()):
                 key = self.device.itemData(i)
@@ -202,6 +214,7 @@ class TrainingSettingsPanel(QWidget):
                 self.dataset.addItem(d.name, d.name)
             self._select(self.dataset, d.name)
             self.path.setText(d.path)
+            self.options.setText(format_options(d.options))
             self.split.setValue(d.validation_split)
             self.flip.setChecked(d.augmentation.flip)
             self.rotation.setValue(d.augmentation.rotation)
@@ -227,6 +240,28 @@ class TrainingSettingsPanel(QWidget):
         if i >= 0:
             combo.setCurrentIndex(i)
 
+    def _read_options(self, dataset: str) -> dict[str, Any] | None:
+        """The options field as a dict, or None (with the reason shown on the field) when it cannot be used."""
+        try:
+            options = parse_options(self.options.text())
+        except ValueError as exc:
+            return self._options_problem(str(exc))
+        known = self.options_known.get(dataset)
+        unknown = sorted(set(options) - set(known)) if known is not None else []
+        if unknown:
+            return self._options_problem(f"{dataset} has no option {', '.join(unknown)}; it reads "
+                                         f"{', '.join(known) or 'none'}")
+        self.options_error = ""
+        self.options.setStyleSheet("")
+        self.options.setToolTip(f"Options of {dataset}: {', '.join(known)}" if known else "")
+        return options
+
+    def _options_problem(self, message: str) -> None:
+        self.options_error = message
+        self.options.setStyleSheet("border: 1px solid #d93025;")
+        self.options.setToolTip(message)
+        return None
+
     def _update_path_state(self) -> None:
         user = self.dataset.currentData() in USER_SOURCES
         self.path.setEnabled(user)
@@ -243,6 +278,11 @@ class TrainingSettingsPanel(QWidget):
             d.options = {}  # options belong to one source; the data loader refuses keys it does not know
         d.name = name
         d.path = self.path.text().strip()
+        if name == before.dataset.name:  # a new data set starts without the old one's options
+            options = self._read_options(name)
+            if options is None:
+                return  # the field says what is wrong; nothing is stored
+            d.options = options
         d.validation_split = self.split.value()
         d.augmentation.flip = self.flip.isChecked()
         d.augmentation.rotation = self.rotation.value()
@@ -287,3 +327,22 @@ class TrainingSettingsPanel(QWidget):
         assert self.project is not None
         return self.project.training
 
+
+
+def parse_options(text: str) -> dict[str, Any]:
+    """``"target=species; samples=200; features=[0, 1]"`` -> a dict (JSON values, else plain text)."""
+    options: dict[str, Any] = {}
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        key, sep, raw = part.partition("=")
+        key, raw = key.strip(), raw.strip()
+        if not sep or not key:
+            raise ValueError(f"'{part}' is not key=value — write options as key=value; key=value")
+        try:
+            options[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            options[key] = raw
+    return options
+
+
+def format_options(options: dict[str, Any]) -> str:
+    return "; ".join(f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in options.items())

@@ -10,14 +10,11 @@ EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from netbuilder.graph.project import load_project
+    from netbuilder.cli_support import open_project
     from netbuilder.graph.report import describe, human, shapes_table
-    from netbuilder.graph.serialize import ProjectFileError
 
-    try:
-        project = load_project(args.project)
-    except ProjectFileError as exc:
-        print(exc, file=sys.stderr)
+    project = open_project(args.project)
+    if project is None:
         return EXIT_UNREADABLE
     results = project.analyze()
     errors = 0

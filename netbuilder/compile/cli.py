@@ -74,13 +74,10 @@ def project_errors(project: "Project", graph_names: list[str], file: str) -> lis
 
 
 def run(args: argparse.Namespace) -> int:
-    from netbuilder.graph.project import load_project
-    from netbuilder.graph.serialize import ProjectFileError
+    from netbuilder.cli_support import open_project
 
-    try:
-        project = load_project(args.project)
-    except ProjectFileError as exc:
-        print(exc, file=sys.stderr)
+    project = open_project(args.project)
+    if project is None:
         return EXIT_UNREADABLE
     try:
         names = chosen_graphs(project, args.graph)

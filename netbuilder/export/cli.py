@@ -33,13 +33,10 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
 def run_export(args: argparse.Namespace) -> int:
     from netbuilder.export.errors import ExportError
     from netbuilder.export.onnx_out import export_onnx
-    from netbuilder.graph.project import load_project
-    from netbuilder.graph.serialize import ProjectFileError
+    from netbuilder.cli_support import open_project
 
-    try:
-        project = load_project(args.project)
-    except ProjectFileError as exc:
-        print(exc, file=sys.stderr)
+    project = open_project(args.project)
+    if project is None:
         return EXIT_UNREADABLE
     weights = args.weights
     if weights is None:

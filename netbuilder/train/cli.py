@@ -85,13 +85,11 @@ class JsonLines:
 
 
 def run(args: argparse.Namespace) -> int:
-    from netbuilder.graph import ProjectFileError, load_project
+    from netbuilder.cli_support import open_project
     from netbuilder.train import Control, FunctionCallback, InitFrom, Trainer
 
-    try:
-        project = load_project(args.project)
-    except ProjectFileError as exc:
-        print(exc, file=sys.stderr)
+    project = open_project(args.project)
+    if project is None:
         return EXIT_UNREADABLE
     if args.freeze_loaded and not args.init_from:
         print("--freeze-loaded needs --init-from CKPT (the checkpoint whose layers to load)", file=sys.stderr)

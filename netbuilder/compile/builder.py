@@ -31,7 +31,7 @@ import torch
 from torch import fx, nn
 
 from netbuilder.compile.errors import GraphCompileError, NodeRuntimeError
-from netbuilder.compile.initialization import freeze, initialise
+from netbuilder.compile.initialization import add_forget_bias, freeze, initialise
 from netbuilder.compile.ops import last_time_step
 from netbuilder.graph.analysis import Analysis, analyze
 from netbuilder.graph.catalog import CATALOG, TensorShape
@@ -151,6 +151,7 @@ def build(graph: Graph, purpose: str = "train", *, device: torch.device | str | 
         info = analysis.nodes[nid]
         module = module_class(tspec.module)(**tspec.args(node.values(), info.inputs))
         initialise(module, node.init, node.init_std)
+        add_forget_bias(module, float(node.values().get("forget_bias", 0.0)))
         if not node.trainable and any(True for _ in module.parameters()):
             freeze(module)
             frozen.append(attr[nid])

@@ -149,6 +149,15 @@ def _init_lines(compiled: CompiledGraph, nodes: dict[str, Node]) -> list[str]:
         lines += ["", "        # Weight initialisation chosen in netbuilder (biases start at zero)."]
         for name in init:
             lines += _init_calls(name, nodes[compiled.node_for_module[name]], compiled.modules[name])
+    biased = [n for n in layers if nodes[compiled.node_for_module[n]].values().get("forget_bias")]
+    if biased:
+        lines += ["", "        # LSTM forget-gate bias chosen in netbuilder: the layers start out remembering."]
+        for name in biased:
+            value = float(nodes[compiled.node_for_module[name]].values()["forget_bias"])
+            hidden = compiled.modules[name].hidden_size
+            lines += ["        with torch.no_grad():"]
+            lines += [f"            self.{name}.{pname}[{hidden}:{2 * hidden}] += {value!r}"
+                      for pname, _ in compiled.modules[name].named_parameters() if pname.startswith("bias_ih")]
     if compiled.frozen:
         lines += ["", "        # Frozen layers (trainable off): their weights are not trained."]
         lines += [f"        self.{name}.requires_grad_(False)" for name in compiled.frozen]

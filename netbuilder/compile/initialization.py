@@ -30,6 +30,17 @@ def initialise(module: nn.Module, scheme: str, std: float = 0.02) -> None:
                 param.zero_()
 
 
+def add_forget_bias(module: nn.Module, value: float) -> None:
+    """Add ``value`` to the forget-gate bias of every layer and direction of an LSTM (after `initialise`)."""
+    if not value or not isinstance(module, nn.LSTM):
+        return
+    h = module.hidden_size
+    with torch.no_grad():
+        for name, param in module.named_parameters():
+            if name.startswith("bias_ih"):  # torch's gate order is input, forget, cell, output
+                param[h:2 * h] += value
+
+
 def freeze(module: nn.Module) -> None:
     """No gradient for the node's weights (transfer learning keeps them as they are)."""
     for param in module.parameters():

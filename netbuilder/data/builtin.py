@@ -61,6 +61,11 @@ BUILTIN_DATASETS: dict[str, BuiltinInfo] = {
     "sines": BuiltinInfo("Sum of sines", "regression",
                          "Windows of a noisy sum of three sines; predict the next noise-free value.",
                          "sequence", (32, 1), "next value (1)", ("length", "samples", "noise")),
+    "memory": BuiltinInfo("Remember the start", "regression",
+                          "Sequences of random values; the target is the mean of the first few (option span), so "
+                          "a network must carry them through the whole sequence. Shows why an LSTM or GRU "
+                          "remembers where a plain RNN forgets.", "sequence", (60, 1), "mean of the first values (1)",
+                          ("length", "samples", "span")),
     "text": BuiltinInfo("Text (characters)", "classification",
                         "A short public-domain text; from a window of characters, predict the next one. "
                         "Fits a tokens Input (feed it to an Embedding).", "tokens", (32,), "one class per character",
@@ -158,6 +163,25 @@ def _waves(name: str, components: int):
     return read
 
 
+def _memory(options: dict[str, Any], input_shape: TensorShape | None, seed: int) -> RawData:
+    if input_shape is not None and input_shape.rank == 2 and input_shape.dims[1] != 1:
+        raise DataError(f"memory gives one value per time step but the Input takes {input_shape.dims[1]} "
+                        f"features per step — set the Input's features to 1")
+    length = _count(options, "length", 60, "memory") if "length" in options or input_shape is None \
+        or input_shape.rank not in (1, 2) else input_shape.dims[0]
+    n = _count(options, "samples", 2000, "memory")
+    span = _count(options, "span", 3, "memory")
+    if span > length:
+        raise DataError(f"memory: option 'span' ({span}) must not exceed the sequence length ({length})")
+    rng = np.random.default_rng(seed)
+    # Every step is uniform noise in [-1, 1]; only the first `span` steps decide the target, so the
+    # answer must survive the whole sequence inside the recurrent state (the vanishing-gradient lesson).
+    x = rng.uniform(-1.0, 1.0, (n, length))
+    y = x[:, :span].mean(axis=1, keepdims=True)
+    return RawData("memory", x[:, :, None].astype(np.float32), y.astype(np.float32), "sequence", "regression",
+                   prescaled=True)
+
+
 def read_text() -> str:
     """The shipped text snippet for next-character prediction."""
     try:
@@ -193,6 +217,7 @@ READERS: dict[str, Reader] = {
     "spirals": _spirals,
     "sine": _waves("sine", 1),
     "sines": _waves("sines", 3),
+    "memory": _memory,
     "text": _text,
 }
 

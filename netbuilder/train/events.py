@@ -76,6 +76,11 @@ class LayerStats:
     step: int
     grad_mean_abs: dict[str, float]  # node name -> mean |gradient| of its weights
     dead_fraction: dict[str, float]  # activation node name -> fraction of units never positive in the batch
+    # Recurrent node name -> gradient reaching the first step of its input sequence relative to the
+    # last step (||dL/dx_1|| / ||dL/dx_T||, batch mean): far below 1 when gradients vanish over time.
+    memory: dict[str, float] = field(default_factory=dict)
+    # Recurrent node name -> ||dL/dx_t|| for the steps t = 1..T, thinned to at most 32 evenly spaced steps.
+    memory_profile: dict[str, list[float]] = field(default_factory=dict)
 
 
 @dataclass

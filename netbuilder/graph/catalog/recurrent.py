@@ -72,6 +72,13 @@ def _rnn_params_specs(cell: str) -> tuple[ParamSpec, ...]:
     if cell == "RNN":
         specs.append(ParamSpec("nonlinearity", "choice", "tanh", "Activation of the plain RNN cell.",
                                choices=("tanh", "relu")))
+    if cell == "LSTM":
+        # PyTorch starts the forget gate near 0.5, so an untrained LSTM halves what it keeps each step and
+        # forgets a long sequence as fast as a plain RNN; a bias of 1 (Jozefowicz et al. 2015, Keras's
+        # default) starts it remembering. 0 keeps PyTorch's own initialisation.
+        specs.append(ParamSpec("forget_bias", "float", 0.0, "Added to the forget gate's starting bias: 1 (the "
+                               "usual advice) makes the layer start out remembering, so gradients reach the "
+                               "early steps of long sequences.", -10.0, 10.0))
     return tuple(specs)
 
 

@@ -106,6 +106,18 @@ def test_sine_noise_option_controls_how_far_inputs_stray_from_the_curve():
     assert quiet.x_train.abs().max() <= 1.0 + 1e-6 < loud.x_train.abs().max()
 
 
+def test_memory_targets_are_the_mean_of_the_first_span_values():
+    ds = load_dataset(DatasetSettings("memory", options={"samples": 50, "span": 2}, normalize=False),
+                      TensorShape((20, 1)))
+    assert ds.x_train.shape == (40, 20, 1) and ds.y_train.shape == (40, 1)
+    assert torch.allclose(ds.y_train[:, 0], ds.x_train[:, :2, 0].mean(dim=1))
+
+
+def test_memory_with_a_span_longer_than_the_sequence_says_so():
+    with pytest.raises(DataError, match="'span' \\(8\\) must not exceed the sequence length \\(5\\)"):
+        load_dataset(DatasetSettings("memory", options={"length": 5, "span": 8}))
+
+
 def test_text_gives_token_windows_and_the_next_character_id():
     ds = load_dataset(DatasetSettings("text"), TensorShape((16,), "int"))
     assert ds.x_train.dtype == torch.int64 and ds.x_train.shape[1] == 16

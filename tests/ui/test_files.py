@@ -61,11 +61,13 @@ def test_new_from_a_template_starts_an_unsaved_copy(make_window, cnn):
 
 def test_the_template_chooser_offers_every_example_project(qtbot):
     from netbuilder.ui.dialogs import TemplateChooser
+    from tests.ui.conftest import EXAMPLES
 
     chooser = TemplateChooser()
     qtbot.addWidget(chooser)
     names = [chooser.list.item(i).text().split("\n")[0] for i in range(chooser.list.count())]
-    assert names[0] == "Empty project" and "CNN on digits" in names and len(names) == 7
+    examples = len(list(EXAMPLES.glob("*.nbproj")))
+    assert names[0] == "Empty project" and "CNN on digits" in names and len(names) == 1 + examples
 
 
 def test_closing_with_unsaved_changes_asks_and_cancel_keeps_the_window(make_window, cnn):

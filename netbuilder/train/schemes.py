@@ -73,6 +73,7 @@ class Scheme:
         self.graphs: dict[str, CompiledGraph] = {}
         self.steppers: list[Stepper] = []
         self.probe: LayerProbe | None = None  # set by the Trainer on report batches only
+        self.notes: list[str] = []  # said once when the run starts (RunStarted.notes)
         # bfloat16 has float32's range, so it needs no GradScaler — whose overflow check waits for the GPU
         # every step. float16 (older GPUs) needs the scaler.
         self.amp_dtype = torch.bfloat16 if amp and torch.cuda.is_bf16_supported() else torch.float16
@@ -161,6 +162,14 @@ class Supervised(Scheme):
         target = compiled.target_shapes[compiled.target_names[0]]
         self.task = "classification" if target.dtype == "int" else "regression"
         self.num_classes = num_classes or compiled._classes(compiled.target_names[0])
+        losses = [compiled.node_for_module[n.target] for n in self.gm.graph.nodes
+                  if n.op == "call_module" and compiled.node_for_module.get(n.target) in compiled.loss_names]
+        if len(losses) > 1:
+            # The training graph returns the summed loss and each loss's prediction; the meter scores the
+            # first prediction only, so say which one the metrics describe.
+            metric = "accuracy is" if self.task == "classification" else "mse and mae are"
+            self.notes.append(f"the graph has {len(losses)} losses ({', '.join(losses)}): 'loss' is their sum; "
+                              f"{metric} those of the prediction fed to '{losses[0]}'")
         self.make_steppers()
 
     def make_meter(self, validation: bool) -> Meter:

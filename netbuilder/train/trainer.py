@@ -124,6 +124,7 @@ class Trainer:
                                     denoise=self.project.dataset.denoise, samples_from=fixed)
         else:
             scheme = Adversarial(self.project, self.settings, self.device, self.amp, self.settings.seed)
+        self.notes.extend(scheme.notes)
         if self.init_from is not None:
             self._transfer(scheme)
         self.train_batches, self.val_batches = make_loaders(ds, self.settings.batch_size, self.settings.seed,

@@ -190,3 +190,24 @@ def test_quotes_and_backslashes_in_names_still_give_valid_code(tmp_path):
     graph.name = 'my "best" \\ net'
     source = generate_code(graph, "Net", purpose=purpose, title='Project """x"""')
     assert _load(source, tmp_path, "quoted").Net()(torch.randn(2, 8)).shape == (2, 64)
+
+
+def test_an_lstm_forget_bias_is_added_to_the_forget_gate_in_the_compiled_and_the_exported_model(tmp_path):
+    g = Graph("model")
+    x = g.add_node("Input", params={"kind": "sequence", "length": 5, "features": 2}, name="x")
+    lstm = g.add_node("LSTM", params={"hidden_size": 4, "num_layers": 2, "forget_bias": 2.0}, name="lstm")
+    g.connect(x.id, "out", lstm.id, "in")
+    g.connect(lstm.id, "out", g.add_node("Output", name="y").id, "in")
+    torch.manual_seed(0)
+    reference = torch.nn.LSTM(2, 4, num_layers=2, batch_first=True)  # the same draws, without the bias
+    torch.manual_seed(0)
+    compiled = build(g, "inference")
+    module = _load(generate_code(g, "Net", purpose="inference"), tmp_path)
+    torch.manual_seed(0)
+    exported = module.Net()
+    for name in ("bias_ih_l0", "bias_ih_l1"):
+        want = getattr(reference, name).detach().clone()
+        want[4:8] += 2.0  # torch's gate order: input, forget, cell, output
+        assert torch.equal(getattr(compiled.modules["lstm"], name), want)
+        assert torch.equal(getattr(exported.lstm, name), want)
+    assert torch.equal(compiled.modules["lstm"].bias_hh_l0, reference.bias_hh_l0)

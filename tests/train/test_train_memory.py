@@ -64,3 +64,13 @@ def test_memory_figures_keep_the_first_and_last_step_when_thinning():
 
 def test_memory_figures_give_none_when_the_last_step_gets_no_gradient():
     assert memory_figures(torch.tensor([0.5, 0.0])) is None
+
+
+def test_a_graph_with_two_losses_says_the_loss_is_their_sum_and_which_one_the_metrics_describe(example, tmp_path):
+    started = []
+    project = example("rnn_vs_lstm")
+    project.dataset.options["samples"] = 100
+    Trainer(project, epochs=1, save=False, out_dir=tmp_path,
+            callbacks=[FunctionCallback(on_run_start=started.append)]).run()
+    assert ("the graph has 2 losses (rnn_loss, lstm_loss): 'loss' is their sum; mse and mae are those of the "
+            "prediction fed to 'rnn_loss'") in started[0].notes

@@ -164,11 +164,15 @@ def _waves(name: str, components: int):
 
 
 def _memory(options: dict[str, Any], input_shape: TensorShape | None, seed: int) -> RawData:
+    """Random sequences whose target is the mean of their first ``span`` values."""
     if input_shape is not None and input_shape.rank == 2 and input_shape.dims[1] != 1:
         raise DataError(f"memory gives one value per time step but the Input takes {input_shape.dims[1]} "
                         f"features per step — set the Input's features to 1")
-    length = _count(options, "length", 60, "memory") if "length" in options or input_shape is None \
-        or input_shape.rank not in (1, 2) else input_shape.dims[0]
+    fits = input_shape is not None and input_shape.dtype != "int" and input_shape.rank in (1, 2)
+    if "length" in options or not fits:
+        length = _count(options, "length", 60, "memory")
+    else:
+        length = input_shape.dims[0]
     n = _count(options, "samples", 2000, "memory")
     span = _count(options, "span", 3, "memory")
     if span > length:

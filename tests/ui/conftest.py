@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from netbuilder.graph.model import Graph  # noqa: E402
-from netbuilder.graph.project import Project, load_project  # noqa: E402
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
-
-
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path_factory):
-    """Point the window's INI settings (and its recovery file) at a fresh folder per test."""
-    folder = tmp_path_factory.mktemp("settings")
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder))
-    yield folder
+from netbuilder.graph.project import Project  # noqa: E402
+from tests.qt_fixtures import cnn, isolated_settings  # noqa: E402,F401 (fixtures)
 
 
 @pytest.fixture
@@ -43,11 +32,6 @@ def make_window(qtbot):
         return window
 
     return make
-
-
-@pytest.fixture
-def cnn():
-    return load_project(EXAMPLES / "cnn_digits.nbproj")
 
 
 @pytest.fixture

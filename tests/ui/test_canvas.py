@@ -140,7 +140,7 @@ def test_f_fits_the_whole_graph_in_view(make_window, cnn):
 
 
 def test_a_project_with_two_graphs_gets_one_canvas_tab_per_graph(make_window):
-    from tests.ui.conftest import EXAMPLES
+    from tests.qt_fixtures import EXAMPLES
     from netbuilder.graph.project import load_project
 
     window = make_window(load_project(EXAMPLES / "gan_digits.nbproj"))

@@ -50,7 +50,7 @@ def test_opening_a_bad_file_shows_the_loaders_message_and_keeps_the_project(make
 
 
 def test_new_from_a_template_starts_an_unsaved_copy(make_window, cnn):
-    from tests.ui.conftest import EXAMPLES
+    from tests.qt_fixtures import EXAMPLES
 
     window = make_window(cnn)
     window.ask_template = lambda: (True, EXAMPLES / "mlp_iris.nbproj")
@@ -61,7 +61,7 @@ def test_new_from_a_template_starts_an_unsaved_copy(make_window, cnn):
 
 def test_the_template_chooser_offers_every_example_project(qtbot):
     from netbuilder.ui.dialogs import TemplateChooser
-    from tests.ui.conftest import EXAMPLES
+    from tests.qt_fixtures import EXAMPLES
 
     chooser = TemplateChooser()
     qtbot.addWidget(chooser)

@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from netbuilder.graph.project import Project, load_project  # noqa: E402
+from netbuilder.graph.project import Project  # noqa: E402
+from tests.qt_fixtures import cnn, isolated_settings  # noqa: E402,F401 (fixtures)
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 RUN_TIMEOUT_MS = 90_000  # generous: two shared cores, and the first run imports torch
-
-
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path_factory):
-    """Keep the window's settings (layout, recent files, recovery) in a fresh folder per test."""
-    folder = tmp_path_factory.mktemp("settings")
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder))
-    yield folder
-
-
-@pytest.fixture
-def cnn() -> Project:
-    return load_project(EXAMPLES / "cnn_digits.nbproj")
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from netbuilder.graph.project import load_project
-from tests.ui_training.conftest import EXAMPLES, run_to_end
+from tests.qt_fixtures import EXAMPLES
+from tests.ui_training.conftest import run_to_end
 
 
 def test_an_autoencoder_run_shows_originals_above_their_reconstructions(qtbot, make_window):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from netbuilder.graph.model import Graph
 from netbuilder.graph.project import Project
 from netbuilder.graph.project import load_project
-from tests.ui_training.conftest import EXAMPLES, run_to_end
+from tests.qt_fixtures import EXAMPLES
+from tests.ui_training.conftest import run_to_end
 
 DEPTH = 12  # sigmoid's slope is at most 1/4: twelve of them shrink gradients by ~1e-7 or more
 

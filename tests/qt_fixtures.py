@@ -1,0 +1,32 @@
+"""Fixtures shared by the suites that drive the real window (tests/ui, tests/ui_training).
+
+Each conftest imports them, which is how pytest makes fixtures from another module available.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from netbuilder.graph.project import Project, load_project  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory):
+    """Keep the window's settings (layout, recent files, recovery file) in a fresh folder per test."""
+    folder = tmp_path_factory.mktemp("settings")
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder))
+    yield folder
+
+
+@pytest.fixture
+def cnn() -> Project:
+    return load_project(EXAMPLES / "cnn_digits.nbproj")

@@ -36,7 +36,7 @@ from netbuilder.compile import build  # noqa: E402
 from netbuilder.graph import load_project  # noqa: E402
 from netbuilder.train import FunctionCallback, Trainer  # noqa: E402
 from netbuilder.train.device import pick_device, synchronize  # noqa: E402
-from netbuilder.train.loading import load_for  # noqa: E402
+from netbuilder.data import load_for  # noqa: E402
 from netbuilder.train.optim import make_optimizer  # noqa: E402
 
 EXAMPLES = ("cnn_digits", "mlp_iris")

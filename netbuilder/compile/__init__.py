@@ -1,6 +1,6 @@
 """Graph -> runnable PyTorch (torch.fx GraphModules) and -> readable Python source.
 
-The names below are loaded on first use, so importing ``netbuilder.compile.cli`` (which
+The names below are loaded on first use, so importing ``netbuilder.cli.code`` (which
 ``netbuilder --help`` does) does not import torch.
 """
 

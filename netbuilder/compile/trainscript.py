@@ -5,8 +5,8 @@ classes of ``model.py`` (written by `netbuilder.compile.codegen`) and reads the
 data from ``data.npz`` beside it (the project's split, already normalised), so
 it needs only PyTorch and NumPy. Run as ``python train.py`` on one device, or
 ``torchrun --nproc_per_node=N train.py`` for DistributedDataParallel (gloo on
-the CPU, nccl on GPUs). `write_training_files` writes all three files
-(`netbuilder code PROJECT --train-script`).
+the CPU, nccl on GPUs). `netbuilder.export.code_files.write_training_files`
+writes all three files (`netbuilder code PROJECT --train-script`).
 """
 
 from __future__ import annotations
@@ -255,7 +255,7 @@ _SETTING_KEYS = ("optimizer", "learning_rate", "momentum", "nesterov", "batch_si
 
 def generate_train_script(project: "Project", data_file: str = DATA_NAME, module: str = "model") -> str:
     """The source of ``train.py`` for ``project``; its classes come from the generated ``<module>.py``."""
-    from netbuilder.compile.cli import class_names
+    from netbuilder.compile.project_code import class_names
 
     t = project.training
     settings = {key: getattr(t, key) for key in _SETTING_KEYS}
@@ -271,44 +271,17 @@ def generate_train_script(project: "Project", data_file: str = DATA_NAME, module
     if t.mixed_precision:
         notes.append("Mixed precision is not applied here: it trains in float32.")
     note_text = ("\n" + "\n".join(notes) + "\n") if notes else ""
-    if t.scheme == "adversarial":
-        gen, disc = classes["generator"], classes["discriminator"]
+    spec = project.scheme_spec
+    purposes = {purpose: name for name, purpose in spec.graphs.items()} if spec is not None else {}
+    if "generator" in purposes and "discriminator" in purposes:
+        gen, disc = classes[purposes["generator"]], classes[purposes["discriminator"]]
         header = _HEADER.format(title=project.name, data=data_file, notes=note_text, imports=f"{disc}, {gen}",
                                 settings=settings_text, module=module)
         return header + _ADVERSARIAL.format(data=data_file, generator=gen, discriminator=disc)
-    model_class = classes["model"]
+    if spec is None or list(purposes) != ["train"]:
+        raise ValueError(f"the training-script export knows one-network and generator/discriminator schemes; "
+                         f"the {t.scheme!r} scheme is neither")
+    model_class = classes[purposes["train"]]
     header = _HEADER.format(title=project.name, data=data_file, notes=note_text, imports=model_class,
                             settings=settings_text, module=module)
-    return header + _SUPERVISED.format(data=data_file, model_class=model_class,
-                                       has_target=t.scheme == "supervised")
-
-
-def write_training_files(project: "Project", model_path: str | Path, model_source: str | None = None) -> list[Path]:
-    """Write the model module (at ``model_path``), ``train.py`` and ``data.npz`` beside it; returns the paths.
-
-    The data are the project's own split, loaded and normalised exactly as the
-    Trainer sees them.
-    """
-    import numpy as np
-
-    from netbuilder.compile.cli import project_code
-    # The data set is loaded the way training loads it (imported here: compile does not need it otherwise).
-    from netbuilder.train.loading import load_for
-
-    model_path = Path(model_path)
-    folder = model_path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    module = model_path.stem
-    if model_path.suffix != ".py" or not module.isidentifier() or module == Path(SCRIPT_NAME).stem:
-        raise ValueError(f"{model_path}: the training script imports the model module by name, so it must be a .py "
-                         "file with a Python name other than train.py (e.g. model.py)")
-    model_path.write_text(model_source if model_source is not None else project_code(project), encoding="utf-8")
-    script = folder / SCRIPT_NAME
-    script.write_text(generate_train_script(project, module=module), encoding="utf-8")
-    ds = load_for(project)
-    arrays = {"x_train": ds.x_train.numpy(), "x_val": ds.x_val.numpy()}
-    if project.scheme == "supervised" and ds.y_train is not None:
-        arrays |= {"y_train": ds.y_train.numpy(), "y_val": ds.y_val.numpy()}
-    data = folder / DATA_NAME
-    np.savez_compressed(data, **arrays)
-    return [model_path, script, data]
+    return header + _SUPERVISED.format(data=data_file, model_class=model_class, has_target=spec.uses_labels)

@@ -1,7 +1,7 @@
 """ONNX out (verified export) and ONNX in (models from elsewhere as editable graphs).
 
 Imports torch and onnx, never Qt. The command-line entry points live in
-`netbuilder.export.cli`; the work is done by `export_onnx` and `import_onnx`.
+`netbuilder.cli.export`; the work is done by `export_onnx` and `import_onnx`.
 """
 
 from netbuilder.export.errors import ExportError, OnnxImportError

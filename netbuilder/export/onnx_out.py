@@ -218,8 +218,9 @@ def _metadata(project: Project | None, graph: Graph, graph_name: str, exporter: 
         return meta
     meta["project"] = project.name
     meta["dataset"] = project.dataset.name
-    if project.scheme == "adversarial" and graph_name != "discriminator":
-        return meta  # a generator's input is noise, not data: no classes, no normalisation
+    spec = project.scheme_spec
+    if spec is not None and not spec.takes_data(graph_name):
+        return meta  # e.g. a generator's input is noise, not data: no classes, no normalisation
     names, normalization = _dataset_info(project, graph)
     targets = [n for n in graph.nodes.values() if n.type == "Target" and n.values()["kind"] == "classes"]
     if targets and names and len(names) == targets[0].values()["classes"]:

@@ -18,19 +18,12 @@ from netbuilder.graph.analysis import Analysis, analyze
 from netbuilder.graph.diagnostics import ERROR, Diagnostic
 from netbuilder.graph.model import Graph
 from netbuilder.graph.serialize import ProjectFileError, expect, graph_from_dict, graph_to_dict, limit_depth
+from netbuilder.graph.schemes import Purpose, SchemeSpec, scheme_spec
 from netbuilder.graph.settings import DatasetSettings, TrainingSettings, from_dict, to_dict
 
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 64 * 1024 * 1024
 SUFFIX = ".nbproj"
-
-# Which graphs each scheme trains, and what each one is for (see analysis.REQUIRES).
-SCHEME_GRAPHS = {
-    "supervised": {"model": "train"},
-    "reconstruction": {"model": "train"},
-    "adversarial": {"generator": "generator", "discriminator": "discriminator"},
-}
-
 
 @dataclass
 class Project:
@@ -47,12 +40,31 @@ class Project:
         return self.training.scheme
 
     @property
-    def main_graph(self) -> Graph:
-        """The graph that is exported and shown first: the model, or a GAN's generator."""
-        return self.graphs.get("model") or self.graphs.get("generator") or next(iter(self.graphs.values()))
+    def scheme_spec(self) -> SchemeSpec | None:
+        """The descriptor of the project's training scheme (None for a name no scheme is registered under)."""
+        return scheme_spec(self.scheme)
 
-    def purpose(self, graph_name: str) -> str:
-        return SCHEME_GRAPHS.get(self.scheme, {}).get(graph_name, "edit")
+    @property
+    def main_graph_name(self) -> str:
+        """The graph that is exported and shown first: the scheme's first graph when the project has it."""
+        spec = self.scheme_spec
+        if spec is not None and spec.first_graph in self.graphs:
+            return spec.first_graph
+        return "model" if "model" in self.graphs else next(iter(self.graphs))
+
+    @property
+    def main_graph(self) -> Graph:
+        return self.graphs[self.main_graph_name]
+
+    @property
+    def data_graph_name(self) -> str:
+        """The graph whose Input the data set feeds (a GAN's discriminator)."""
+        spec = self.scheme_spec
+        return spec.data_graph if spec is not None else self.main_graph_name
+
+    def purpose(self, graph_name: str) -> Purpose:
+        spec = self.scheme_spec
+        return spec.purpose(graph_name) if spec is not None else "edit"
 
     def analyze(self) -> dict[str, Analysis]:
         """Each graph's analysis, with the project-level checks added to the right graph."""
@@ -78,52 +90,15 @@ class Project:
 
 def project_checks(project: Project, results: dict[str, Analysis]) -> list[Diagnostic]:
     """Checks that span graphs or depend on the scheme (GAN shapes, autoencoder targets)."""
-    diags: list[Diagnostic] = []
-    wanted = SCHEME_GRAPHS.get(project.scheme, {})
-    missing = [n for n in wanted if n not in project.graphs]
+    spec = project.scheme_spec
+    if spec is None:
+        return []
     first = next(iter(project.graphs))
-    for name in missing:
-        diags.append(Diagnostic(ERROR, "missing_graph", f"the {project.scheme} scheme needs a graph called "
-                                f"'{name}' — add it, or change the training scheme", graph=first))
+    missing = [n for n in spec.graphs if n not in project.graphs]
     if missing:
-        return diags
-
-    def output_shapes(name: str):
-        g, a = project.graphs[name], results[name]
-        return [(e.source, a.edge_shapes.get(e.id)) for n in g.nodes.values() if n.type == "Output"
-                for e in g.edges_into(n.id)]
-
-    if project.scheme == "reconstruction":
-        g = project.graphs["model"]
-        for node in g.nodes.values():
-            if node.spec.role == "loss":
-                edge = g.edge_into(node.id, "target")
-                if edge is not None and g.nodes[edge.source].type != "Input":
-                    diags.append(Diagnostic(ERROR, "scheme", f"{node.type} '{node.name}': an autoencoder learns to "
-                                            "rebuild its input, so wire the Input into the loss's target port",
-                                            node.id, graph="model"))
-    if project.scheme == "adversarial":
-        gen, disc = output_shapes("generator"), output_shapes("discriminator")
-        disc_inputs = [n for n in project.graphs["discriminator"].nodes.values() if n.type == "Input"]
-        gen_inputs = [n for n in project.graphs["generator"].nodes.values() if n.type == "Input"]
-        for n in gen_inputs:
-            if n.values()["kind"] != "tabular" or n.values()["features"] != project.training.latent_dim:
-                diags.append(Diagnostic(ERROR, "scheme", f"Input '{n.name}': the generator's Input is its noise "
-                                        f"vector, so it must be tabular with {project.training.latent_dim} features "
-                                        "(the latent size in the training settings)", n.id, graph="generator"))
-        if len(gen) == 1 and len(disc_inputs) == 1 and gen[0][1] is not None:
-            disc_in = results["discriminator"].output_shape(disc_inputs[0].id)
-            if disc_in is not None and disc_in.dims != gen[0][1].dims:
-                diags.append(Diagnostic(ERROR, "scheme", f"the generator makes {gen[0][1].sample} samples but the "
-                                        f"discriminator's Input '{disc_inputs[0].name}' takes {disc_in.sample} — "
-                                        "make them the same", disc_inputs[0].id, graph="discriminator"))
-        for src, shape in disc:
-            if shape is not None and shape.dims != (1,):
-                node = project.graphs["discriminator"].nodes[src]
-                diags.append(Diagnostic(ERROR, "scheme", f"{node.type} '{node.name}': the discriminator must end in "
-                                        f"one score per sample (shape 1) but gives {shape.sample} — end it with "
-                                        "Linear(out_features=1)", src, graph="discriminator"))
-    return diags
+        return [Diagnostic(ERROR, "missing_graph", f"the {project.scheme} scheme needs a graph called '{name}' — add "
+                           "it, or change the training scheme", graph=first) for name in missing]
+    return [diag for check in spec.checks for diag in check(project, results)]
 
 
 # ---- file ------------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, ClassVar
 
-SCHEMES = ("supervised", "reconstruction", "adversarial")
+from netbuilder.graph.schemes import scheme_names
+
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 SCHEDULES = ("none", "step", "cosine", "plateau")
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -65,10 +66,28 @@ class TrainingSettings:
     report_every: int = 10  # batches between progress reports
     latent_dim: int = 16  # adversarial: size of the generator's noise input
 
-    CHOICES = {"scheme": SCHEMES, "optimizer": OPTIMIZERS, "schedule": SCHEDULES, "device": DEVICES}
-    RANGES = {"learning_rate": (0.0, 10.0), "momentum": (0.0, 1.0), "batch_size": (1, 1_000_000),
+    # The one definition of what each setting may hold: the project file, the window's fields and the
+    # command line all read these (the schemes come from the scheme registry, so a new one is accepted).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"optimizer": OPTIMIZERS, "schedule": SCHEDULES,
+                                                     "device": DEVICES}
+    RANGES: ClassVar[dict[str, tuple[float, float]]] = {
+              "learning_rate": (0.0, 10.0), "momentum": (0.0, 1.0), "batch_size": (1, 1_000_000),
               "epochs": (1, 100_000), "weight_decay": (0.0, 10.0), "grad_clip": (0.0, 1e6),
               "early_stopping": (0, 100_000), "report_every": (1, 1_000_000), "latent_dim": (1, 100_000)}
+
+
+def choices_for(cls: type, key: str) -> tuple[str, ...] | None:
+    """The values ``key`` of settings class ``cls`` may take, or None when it is not a choice."""
+    if cls is TrainingSettings and key == "scheme":
+        return scheme_names()
+    choices: dict[str, tuple[str, ...]] = getattr(cls, "CHOICES", {})
+    return choices.get(key)
+
+
+def range_for(cls: type, key: str) -> tuple[float, float] | None:
+    """The inclusive (low, high) range of a numeric setting, or None."""
+    ranges: dict[str, tuple[float, float]] = getattr(cls, "RANGES", {})
+    return ranges.get(key)
 
 
 def to_dict(obj: Any) -> dict[str, Any]:
@@ -100,10 +119,10 @@ def from_dict(cls: type, data: Any, where: str):
                 value = float(value)
             except OverflowError:  # an integer past 10^308
                 raise ProjectFileError(at, f"{key} is far too large") from None
-        choices = getattr(cls, "CHOICES", {}).get(key)
+        choices = choices_for(cls, key)
         if choices and value not in choices:
             raise ProjectFileError(at, f"{key} should be one of {', '.join(choices)}, not {value!r}")
-        lo_hi = getattr(cls, "RANGES", {}).get(key)
+        lo_hi = range_for(cls, key)
         if lo_hi and not lo_hi[0] <= value <= lo_hi[1]:
             raise ProjectFileError(at, f"{key} should be between {lo_hi[0]} and {lo_hi[1]}, not {value}")
         values[key] = value

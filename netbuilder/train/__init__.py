@@ -13,7 +13,7 @@ tensors) into a queued signal and return. ``on_batch_end`` comes every
 second, ``on_samples`` once per epoch for autoencoders and GANs.
 
 The names below are loaded on first use, so ``netbuilder --help`` (which imports
-``netbuilder.train.cli``) does not pay for importing torch.
+``netbuilder.cli.train``) does not pay for importing torch.
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ from netbuilder.train.callbacks import Callback, CallbackList, Control
 from netbuilder.train.checkpoint import Snapshots, freeze_nodes, load_matching, save_checkpoint
 from netbuilder.train.device import describe_device, pick_device
 from netbuilder.train.events import BatchProgress, EpochEnd, RunFinished, RunResult, RunStarted
-from netbuilder.train.loading import image_shape, load_for, sample_batch
+from netbuilder.data import load_for
+from netbuilder.train.loading import image_shape, sample_batch
 from netbuilder.train.optim import make_schedule
 from netbuilder.train.schemes import SCHEMES, Adversarial, Reconstruction, Scheme, SchemeError, Supervised
 from netbuilder.train.stats import LayerProbe

@@ -52,7 +52,7 @@ def test_training_loss_is_the_sum_of_the_loss_nodes():
 
 
 def test_importing_the_compile_cli_does_not_import_torch_or_qt():
-    code = ("import sys, netbuilder.compile.cli; "
+    code = ("import sys, netbuilder.cli.code; "
             "print(sorted(m for m in ('torch', 'PySide6') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from netbuilder.compile.trainscript import generate_train_script, write_training_files
+from netbuilder.compile.trainscript import generate_train_script
+from netbuilder.export.code_files import write_training_files
 
 TORCHRUN = Path(sys.executable).with_name("torchrun")
 EXAMPLE_NAMES = ("mlp_iris", "cnn_digits", "lstm_sine", "autoencoder_digits", "gan_digits", "residual_wine")

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from netbuilder.graph.project import Project
-from netbuilder.graph.settings import OPTIMIZERS, SCHEDULES, SCHEMES, TrainingSettings
+from netbuilder.graph.schemes import scheme_names
+from netbuilder.graph.settings import OPTIMIZERS, SCHEDULES, TrainingSettings
 from netbuilder.ui.training.settings_command import ChangeSettings, SettingsState
 
 USER_SOURCES = ("csv", "images", "npz", "idx")  # read from a file or folder chosen with Browse
@@ -94,7 +95,7 @@ class TrainingSettingsPanel(QWidget):
             aug.addWidget(w, i // 2, 2 * (i % 2) + 1)
 
         self.scheme = QComboBox()
-        self.scheme.addItems(SCHEMES)
+        self.scheme.addItems(scheme_names())
         self.optimizer = QComboBox()
         self.optimizer.addItems(OPTIMIZERS)
         self.learning_rate = self._double(1e-6, 10.0, 1e-4, 6, "Step size; lower it if the loss jumps or becomes NaN")

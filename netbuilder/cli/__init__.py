@@ -10,7 +10,7 @@ EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from netbuilder.cli_support import open_project
+    from netbuilder.cli.support import open_project
     from netbuilder.graph.report import describe, human, shapes_table
 
     project = open_project(args.project)
@@ -43,10 +43,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 # Other parts add their commands here: name -> (module, function to add arguments, function to run).
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "train": ("netbuilder.train.cli", "add_arguments", "run"),
-    "export": ("netbuilder.export.cli", "add_export_arguments", "run_export"),
-    "import-onnx": ("netbuilder.export.cli", "add_import_arguments", "run_import"),
-    "code": ("netbuilder.compile.cli", "add_arguments", "run"),
+    "train": ("netbuilder.cli.train", "add_arguments", "run"),
+    "export": ("netbuilder.cli.export", "add_export_arguments", "run_export"),
+    "import-onnx": ("netbuilder.cli.export", "add_import_arguments", "run_import"),
+    "code": ("netbuilder.cli.code", "add_arguments", "run"),
 }
 
 HELP = {

@@ -33,7 +33,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
 def run_export(args: argparse.Namespace) -> int:
     from netbuilder.export.errors import ExportError
     from netbuilder.export.onnx_out import export_onnx
-    from netbuilder.cli_support import open_project
+    from netbuilder.cli.support import open_project
 
     project = open_project(args.project)
     if project is None:
@@ -46,14 +46,16 @@ def run_export(args: argparse.Namespace) -> int:
     out = Path(args.onnx)
     jobs = [(args.graph, out)]
     if args.discriminator:
-        if "discriminator" not in project.graphs:
+        spec = project.scheme_spec
+        extras = [g for g in (spec.extra_exports if spec is not None else ()) if g in project.graphs]
+        if not extras:
             print(f"{args.project}: --discriminator: the project has no discriminator graph", file=sys.stderr)
             return EXIT_REFUSED
-        jobs.append(("discriminator", out.with_name(f"{out.stem}_discriminator{out.suffix or '.onnx'}")))
+        jobs += [(g, out.with_name(f"{out.stem}_{g}{out.suffix or '.onnx'}")) for g in extras]
     for graph_name, path in jobs:
         try:
             report = export_onnx(project, path, weights=weights, opset=args.opset, graph_name=graph_name,
-                                 encoder_only=args.encoder_only and graph_name != "discriminator",
+                                 encoder_only=args.encoder_only and graph_name == jobs[0][0],
                                  until=args.until, exporter=args.exporter, tolerance=args.tolerance)
         except ExportError as exc:
             print(f"export refused: {exc}", file=sys.stderr)

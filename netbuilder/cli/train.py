@@ -85,7 +85,7 @@ class JsonLines:
 
 
 def run(args: argparse.Namespace) -> int:
-    from netbuilder.cli_support import open_project
+    from netbuilder.cli.support import open_project
     from netbuilder.train import Control, FunctionCallback, InitFrom, Trainer
 
     project = open_project(args.project)

@@ -26,44 +26,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "standalone training script that also runs under torchrun (DDP); writes every graph")
 
 
-def chosen_graphs(project: "Project", names: list[str] | None) -> list[str]:
-    """The graphs to write, in project order; ValueError names the ones the project lacks."""
-    if not names:
-        return list(project.graphs)
-    unknown = [n for n in names if n not in project.graphs]
-    if unknown:
-        raise ValueError(f"the project has no graph called {', '.join(map(repr, unknown))}; "
-                         f"its graphs are {', '.join(project.graphs)}")
-    return [n for n in project.graphs if n in names]
-
-
-def class_names(project: "Project", graph_names: list[str]) -> dict[str, str]:
-    """A class per graph: named after the project when it has one graph, else after each graph."""
-    from netbuilder.compile.codegen import class_name_for
-
-    if len(project.graphs) == 1:
-        return {graph_names[0]: class_name_for(project.name)}
-    names: dict[str, str] = {}
-    for graph in graph_names:  # "gen-1" and "gen_1" would both become Gen1
-        base = name = class_name_for(graph)
-        i = 1
-        while name in names.values():
-            i += 1
-            name = f"{base}{i}"
-        names[graph] = name
-    return names
-
-
-def project_code(project: "Project", graph_names: list[str] | None = None) -> str:
-    """The generated source for ``graph_names`` (default: all graphs). Raises GraphCompileError on errors."""
-    from netbuilder.compile.codegen import generate_file
-
-    names = chosen_graphs(project, graph_names)
-    classes = class_names(project, names)
-    parts = [(project.graphs[n], project.purpose(n), classes[n]) for n in names]
-    return generate_file(parts, project.name)
-
-
 def project_errors(project: "Project", graph_names: list[str], file: str) -> list[str]:
     """Every error of the chosen graphs (project-level checks included), worded for the terminal."""
     from netbuilder.graph.report import describe
@@ -74,7 +36,8 @@ def project_errors(project: "Project", graph_names: list[str], file: str) -> lis
 
 
 def run(args: argparse.Namespace) -> int:
-    from netbuilder.cli_support import open_project
+    from netbuilder.compile.project_code import chosen_graphs, class_names, project_code
+    from netbuilder.cli.support import open_project
 
     project = open_project(args.project)
     if project is None:
@@ -106,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
 def write_train_script(project: "Project", args: argparse.Namespace) -> int:
     """``--train-script``: the module, train.py and data.npz in one folder (see `compile.trainscript`)."""
-    from netbuilder.compile.trainscript import write_training_files
+    from netbuilder.export.code_files import write_training_files
 
     target = Path(args.output or "model.py")
     try:

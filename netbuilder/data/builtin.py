@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources import files
 from typing import Any, Callable
 
 import numpy as np
@@ -17,8 +17,6 @@ import numpy as np
 from netbuilder.data.dataset import DataError, RawData
 from netbuilder.graph.catalog import TensorShape
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-TEXT_FILE = RESOURCES / "text" / "snippet.txt"
 
 
 @dataclass(frozen=True)
@@ -188,10 +186,14 @@ def _memory(options: dict[str, Any], input_shape: TensorShape | None, seed: int)
 
 def read_text() -> str:
     """The shipped text snippet for next-character prediction."""
+    # Package data: resources/ in the repository installs as netbuilder.resources.
+    name = "netbuilder.resources/text/snippet.txt"
     try:
-        return TEXT_FILE.read_text(encoding="utf-8")
+        return (files("netbuilder.resources") / "text" / "snippet.txt").read_text(encoding="utf-8")
+    except ModuleNotFoundError:
+        raise DataError(f"{name}: the built-in text is not installed — reinstall netbuilder") from None
     except OSError as e:
-        raise DataError(f"{TEXT_FILE}: the built-in text cannot be read ({e.strerror}) — reinstall netbuilder") from None
+        raise DataError(f"{name}: the built-in text cannot be read ({e.strerror}) — reinstall netbuilder") from None
 
 
 def _text(options: dict[str, Any], input_shape: TensorShape | None, seed: int) -> RawData:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,10 @@ from PySide6.QtCore import QSettings
 from netbuilder.graph.project import SUFFIX, Project, atomic_write_text, load_project
 
 MAX_RECENT = 8
-EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+# The example projects ship as package data (resources/ installs as netbuilder.resources). An installed
+# netbuilder lies on the file system (torch and Qt cannot load from a zip), so this is a real folder
+# whose projects File › New opens by path.
+EXAMPLES = Path(str(files("netbuilder.resources") / "examples"))
 ORIGIN_KEY = "recovered_from"
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import ast
 import configparser
+import json
 import os
 import shutil
 import struct
 import subprocess
+import sys
+import sysconfig
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +23,8 @@ DESKTOP = PACKAGING / "netbuilder.desktop"
 METAINFO = PACKAGING / "io.github.netbuilder.Netbuilder.metainfo.xml"
 MIME = PACKAGING / "netbuilder-mime.xml"
 SPEC = PACKAGING / "netbuilder.spec"
-ICONS = ROOT / "resources" / "icons"
+RESOURCES = ROOT / "resources"
+ICONS = RESOURCES / "icons"
 SIZES = (16, 32, 48, 64, 128, 256, 512)
 MIME_TYPE = "application/x-netbuilder-project"
 
@@ -116,3 +121,126 @@ def test_the_pyinstaller_spec_builds_a_one_folder_app_from_the_cli_entry_with_re
     assert 'collect_submodules("netbuilder"' in text  # the CLI imports its subcommands by name
     assert '(str(ROOT / "resources"), "resources")' in text
     assert "exclude_binaries=True" in text and "COLLECT(" in text  # one folder, not one file
+
+
+# --- The wheel: `pip install .` (not editable) ships the package and everything in resources/ ---
+
+# What the wheel must carry from resources/ (installed as netbuilder.resources), as paths inside the wheel.
+SHIPPED = sorted(
+    [f"examples/{p.name}" for p in (RESOURCES / "examples").glob("*.nbproj")]
+    + ["text/snippet.txt", "icons/netbuilder.svg"]
+    + [f"icons/hicolor/{s}x{s}/apps/netbuilder.png" for s in SIZES]
+)
+
+
+def _pyproject() -> dict:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def test_the_wheel_lists_every_package_of_the_source_tree() -> None:
+    # The packages are listed by hand (resources/ maps to netbuilder.resources), so a new
+    # sub-package must be added there, or the installed copy lacks it.
+    listed = set(_pyproject()["tool"]["setuptools"]["packages"])
+    in_tree = {".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "netbuilder").rglob("__init__.py")}
+    assert listed == in_tree | {"netbuilder.resources"}
+
+
+def test_the_version_is_written_once_and_the_metainfo_release_matches_it() -> None:
+    import netbuilder
+
+    project = _pyproject()["project"]
+    assert "version" not in project and "version" in project["dynamic"]
+    assert _pyproject()["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "netbuilder.__version__"}
+    newest = ET.parse(METAINFO).getroot().find("releases/release")
+    assert newest is not None and newest.get("version") == netbuilder.__version__
+
+
+def test_the_license_file_is_the_declared_mit_licence() -> None:
+    project = _pyproject()["project"]
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+
+
+def _isolated_env(site: Path) -> dict[str, str]:
+    """Environment for a Python that imports netbuilder from `site` only; dependencies from this venv.
+
+    Run with -S: no .pth files, so the editable install's import hook (which maps netbuilder to the
+    checkout) is not loaded. PYTHONSAFEPATH (3.11+) and a cwd outside the checkout keep it off sys.path.
+    """
+    paths = sysconfig.get_paths()
+    deps = dict.fromkeys([paths["purelib"], paths["platlib"]])  # the venv's site-packages, once each
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env.update(PYTHONPATH=os.pathsep.join([str(site), *deps]), PYTHONSAFEPATH="1", PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> tuple[Path, Path]:
+    """(the wheel, the folder it is installed into), built from a copy of the source tree.
+
+    A copy, so the build leaves no build/ or egg-info in the checkout (stale build/lib files
+    would end up in later wheels), and nothing is fetched: setuptools comes from this venv.
+    """
+    tmp = tmp_path_factory.mktemp("wheel")
+    source = tmp / "source"
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    for folder in ("netbuilder", "resources"):
+        shutil.copytree(ROOT / folder, source / folder, ignore=skip)
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
+    build = subprocess.run([*pip, "wheel", str(source), "--no-deps", "--no-build-isolation", "--no-index",
+                            "-w", str(tmp / "dist")], capture_output=True, text=True, cwd=tmp)
+    assert build.returncode == 0, build.stdout + build.stderr
+    assert "Warning" not in build.stderr, build.stderr  # e.g. setuptools' "Package would be ignored"
+    (wheel,) = (tmp / "dist").glob("netbuilder-*.whl")
+    site = tmp / "site"
+    install = subprocess.run([*pip, "install", "--no-deps", "--no-index", "--target", str(site), str(wheel)],
+                             capture_output=True, text=True, cwd=tmp)
+    assert install.returncode == 0, install.stdout + install.stderr
+    return wheel, site
+
+
+@pytest.mark.slow
+def test_the_wheel_holds_every_example_the_text_data_and_the_icons_once(installed) -> None:
+    wheel, _ = installed
+    names = zipfile.ZipFile(wheel).namelist()
+    prefix = "netbuilder/resources/"
+    data = sorted(n.removeprefix(prefix) for n in names if n.startswith(prefix) and not n.endswith(".py"))
+    assert data == SHIPPED  # each once; not build_examples.py, which writes the examples
+    assert "netbuilder/resources/__init__.py" in names and "netbuilder/py.typed" in names
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "netbuilder").rglob("*.py")}
+    assert modules <= set(names)
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+
+
+@pytest.mark.slow
+def test_an_installed_copy_reads_templates_and_text_data_from_itself(installed, tmp_path) -> None:
+    _, site = installed
+    probe = ("import json, netbuilder\n"
+             "from importlib.resources import files\n"
+             "from netbuilder.data.builtin import read_text\n"
+             "from netbuilder.ui.files import templates\n"
+             "print(json.dumps({'package': netbuilder.__file__, 'resources': str(files('netbuilder.resources')),\n"
+             "                  'templates': [str(t.path) for t in templates()], 'text': len(read_text())}))\n")
+    result = subprocess.run([sys.executable, "-S", "-c", probe], capture_output=True, text=True,
+                            cwd=tmp_path, env=_isolated_env(site))
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    inside = str(site.resolve())
+    assert seen["package"].startswith(inside) and seen["resources"].startswith(inside)
+    assert sorted(Path(p).name for p in seen["templates"]) == [Path(n).name for n in SHIPPED if n.endswith(".nbproj")]
+    assert all(p.startswith(inside) for p in seen["templates"])
+    assert seen["text"] == len((RESOURCES / "text" / "snippet.txt").read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_netbuilder_validate_runs_from_an_installed_copy_on_an_example_it_ships(installed, tmp_path) -> None:
+    _, site = installed
+    example = site / "netbuilder" / "resources" / "examples" / "cnn_digits.nbproj"
+    result = subprocess.run([sys.executable, "-S", "-m", "netbuilder", "validate", str(example)],
+                            capture_output=True, text=True, cwd=tmp_path, env=_isolated_env(site))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 error(s)" in result.stdout

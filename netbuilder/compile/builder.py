@@ -31,7 +31,7 @@ import torch
 from torch import fx, nn
 
 from netbuilder.compile.errors import GraphCompileError, NodeRuntimeError
-from netbuilder.compile.initialization import add_forget_bias, freeze, initialise
+from netbuilder.compile.initialization import add_gate_biases, freeze, gate_bias_slices, initialise
 from netbuilder.compile.ops import last_time_step
 from netbuilder.graph.analysis import Analysis, analyze
 from netbuilder.graph.catalog import CATALOG, TensorShape
@@ -148,10 +148,11 @@ def build(graph: Graph, purpose: str = "train", *, device: torch.device | str | 
         tspec = node.spec.torch
         if tspec is None or tspec.module is None:
             continue
-        info = analysis.nodes[nid]
-        module = module_class(tspec.module)(**tspec.args(node.values(), info.inputs))
+        values, info = node.values(), analysis.nodes[nid]
+        args = tspec.args(values, info.inputs)
+        module = module_class(tspec.module)(**args)
         initialise(module, node.init, node.init_std)
-        add_forget_bias(module, float(node.values().get("forget_bias", 0.0)))
+        add_gate_biases(module, gate_bias_slices(module, tspec.gate_biases, values, args))
         if not node.trainable and any(True for _ in module.parameters()):
             freeze(module)
             frozen.append(attr[nid])

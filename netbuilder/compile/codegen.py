@@ -13,23 +13,20 @@ import inspect
 import operator
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import torch
 from torch import fx, nn
 
 from netbuilder.compile.builder import CompiledGraph, build, module_class
+from netbuilder.compile.initialization import GateBiasSlice, gate_bias_slices
 from netbuilder.compile.ops import last_time_step
-from netbuilder.graph.catalog import TensorShape
+from netbuilder.graph.catalog import Signature, TensorShape
 from netbuilder.graph.model import Graph, Node
 
 # Names the generated file uses itself; a variable of the same name would shadow them.
 _TAKEN = {"torch", "nn", "self", "last_time_step"}
-
-# nn.RNN/LSTM/GRU take *args, so their defaults cannot be read from the signature.
-_RNN_DEFAULTS = {"num_layers": 1, "nonlinearity": "tanh", "bias": True, "batch_first": False, "dropout": 0.0,
-                 "bidirectional": False, "proj_size": 0}
-_RNN_POSITIONAL = ("input_size", "hidden_size")
 
 _LAST_TIME_STEP_SOURCE = '''
 
@@ -149,19 +146,26 @@ def _init_lines(compiled: CompiledGraph, nodes: dict[str, Node]) -> list[str]:
         lines += ["", "        # Weight initialisation chosen in netbuilder (biases start at zero)."]
         for name in init:
             lines += _init_calls(name, nodes[compiled.node_for_module[name]], compiled.modules[name])
-    biased = [n for n in layers if nodes[compiled.node_for_module[n]].values().get("forget_bias")]
+    biased = {name: slices for name in layers if (slices := _gate_bias_slices(name, compiled, nodes))}
     if biased:
-        lines += ["", "        # LSTM forget-gate bias chosen in netbuilder: the layers start out remembering."]
-        for name in biased:
-            value = float(nodes[compiled.node_for_module[name]].values()["forget_bias"])
-            hidden = compiled.modules[name].hidden_size
+        lines += ["", "        # Gate biases chosen in netbuilder (an LSTM's forget_bias: it starts out remembering)."]
+        for name, slices in biased.items():
             lines += ["        with torch.no_grad():"]
-            lines += [f"            self.{name}.{pname}[{hidden}:{2 * hidden}] += {value!r}"
-                      for pname, _ in compiled.modules[name].named_parameters() if pname.startswith("bias_ih")]
+            lines += [f"            self.{name}.{s.tensor}[{s.start}:{s.stop}] += {s.value!r}" for s in slices]
     if compiled.frozen:
         lines += ["", "        # Frozen layers (trainable off): their weights are not trained."]
         lines += [f"        self.{name}.requires_grad_(False)" for name in compiled.frozen]
     return lines
+
+
+def _gate_bias_slices(name: str, compiled: CompiledGraph, nodes: dict[str, Node]) -> list[GateBiasSlice]:
+    """The same starting-bias changes `netbuilder.compile.builder.build` applies, from the catalog entry."""
+    node = nodes[compiled.node_for_module[name]]
+    tspec = node.spec.torch
+    if tspec is None or not tspec.gate_biases:
+        return []
+    args = tspec.args(node.values(), compiled.analysis.nodes[node.id].inputs)
+    return gate_bias_slices(compiled.modules[name], tspec.gate_biases, node.values(), args)
 
 
 def _constructor(node: Node, compiled: CompiledGraph) -> str:
@@ -170,7 +174,7 @@ def _constructor(node: Node, compiled: CompiledGraph) -> str:
     assert tspec is not None and tspec.module is not None
     kwargs = tspec.args(node.values(), compiled.analysis.nodes[node.id].inputs)
     cls = module_class(tspec.module)
-    positional, defaults = _signature(cls)
+    positional, defaults = _signature(cls, tspec.signature)
     args = [_literal(kwargs[p]) for p in positional if p in kwargs]
     args += [f"{k}={_literal(v)}" for k, v in kwargs.items()
              if k not in positional and not (k in defaults and _same(v, defaults[k]))]
@@ -180,10 +184,10 @@ def _constructor(node: Node, compiled: CompiledGraph) -> str:
     return f"{prefix}({', '.join(args)})"
 
 
-def _signature(cls: type) -> tuple[tuple[str, ...], dict[str, Any]]:
-    if issubclass(cls, nn.RNNBase):
-        return _RNN_POSITIONAL, _RNN_DEFAULTS
-    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+def _signature(cls: type, declared: Signature | None) -> tuple[tuple[str, ...], dict[str, Any]]:
+    if declared is not None:  # the catalog entry's, for constructors taking *args
+        return declared.positional, dict(declared.defaults)
+    params = list(inspect.signature(cls).parameters.values())  # the constructor's, without self
     positional = tuple(p.name for p in params if p.default is inspect.Parameter.empty
                        and p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD)
     defaults = {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
@@ -259,7 +263,9 @@ def _expression(n: fx.Node, names: dict[fx.Node, str], helpers: set[str]) -> str
     if n.target is torch.cat:
         return f"torch.cat({a[0]}, dim={n.kwargs['dim']!r})"
     if n.target is torch.reshape:
-        return f"{a[0]}.reshape{_literal(tuple(n.args[1]))}"
+        shape = n.args[1]
+        assert isinstance(shape, (list, tuple)), f"reshape to {shape!r}: the catalog gives a shape"
+        return f"{a[0]}.reshape{_literal(tuple(shape))}"
     if n.target is last_time_step:
         if not n.args[2]:
             return f"{a[0]}[:, -1]  # the last time step"

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 import torch
 from torch import nn
+
+from netbuilder.graph.catalog import GateBias
 
 
 def initialise(module: nn.Module, scheme: str, std: float = 0.02) -> None:
@@ -30,15 +36,36 @@ def initialise(module: nn.Module, scheme: str, std: float = 0.02) -> None:
                 param.zero_()
 
 
-def add_forget_bias(module: nn.Module, value: float) -> None:
-    """Add ``value`` to the forget-gate bias of every layer and direction of an LSTM (after `initialise`)."""
-    if not value or not isinstance(module, nn.LSTM):
-        return
-    h = module.hidden_size
+@dataclass(frozen=True)
+class GateBiasSlice:
+    """One module parameter's slice that gets a catalog `GateBias` value added."""
+
+    tensor: str  # the module parameter's name, e.g. ``bias_ih_l0``
+    start: int
+    stop: int
+    value: float
+
+
+def gate_bias_slices(module: nn.Module, biases: Iterable[GateBias], values: Mapping[str, Any],
+                     args: Mapping[str, Any]) -> list[GateBiasSlice]:
+    """Where the entry's gate biases go in ``module`` (built with constructor ``args``); none for zero values."""
+    slices = []
+    for bias in biases:
+        value = float(values.get(bias.param, 0.0))
+        if not value:
+            continue
+        size = int(args[bias.size_arg])
+        slices += [GateBiasSlice(name, bias.gate * size, (bias.gate + 1) * size, value)
+                   for name, _ in module.named_parameters() if name.startswith(bias.tensors)]
+    return slices
+
+
+def add_gate_biases(module: nn.Module, slices: Iterable[GateBiasSlice]) -> None:
+    """Add each slice's value to the module's starting biases (after `initialise`)."""
+    params = dict(module.named_parameters())
     with torch.no_grad():
-        for name, param in module.named_parameters():
-            if name.startswith("bias_ih"):  # torch's gate order is input, forget, cell, output
-                param[h:2 * h] += value
+        for s in slices:
+            params[s.tensor][s.start:s.stop] += s.value
 
 
 def freeze(module: nn.Module) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from netbuilder.graph.catalog import activations, conv, core, io, losses, merge, recurrent
 from netbuilder.graph.catalog.spec import (
+    GateBias,
     LayerSpec,
     ParamSpec,
     PortSpec,
     ShapeError,
+    Signature,
     TensorShape,
     TorchSpec,
 )
@@ -29,5 +31,5 @@ def get_spec(layer_type: str) -> LayerSpec:
         raise KeyError(f"unknown layer type {layer_type!r}") from None
 
 
-__all__ = ["CATALOG", "CATEGORIES", "LayerSpec", "ParamSpec", "PortSpec", "ShapeError", "TensorShape",
-           "TorchSpec", "get_spec"]
+__all__ = ["CATALOG", "CATEGORIES", "GateBias", "LayerSpec", "ParamSpec", "PortSpec", "ShapeError", "Signature",
+           "TensorShape", "TorchSpec", "get_spec"]

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from netbuilder.graph.catalog.spec import IN, OUT, LayerSpec, ParamSpec, ShapeError, TensorShape, TorchSpec
+from netbuilder.graph.catalog.spec import (IN, OUT, GateBias, LayerSpec, ParamSpec, ShapeError, Signature,
+                                           TensorShape, TorchSpec)
 
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
+
+# nn.RNN/LSTM/GRU take *args, so code export cannot read their defaults from the signature.
+_RNN_SIGNATURE = Signature(
+    positional=("input_size", "hidden_size"),
+    defaults=(("num_layers", 1), ("nonlinearity", "tanh"), ("bias", True), ("batch_first", False),
+              ("dropout", 0.0), ("bidirectional", False), ("proj_size", 0)),
+)
+# torch's LSTM gate order is input, forget, cell, output: the forget gate is block 1 of the input-side biases.
+_FORGET_BIAS = GateBias(param="forget_bias", tensors="bias_ih", gate=1, size_arg="hidden_size")
 
 
 def _sequence_input(ins, layer: str) -> tuple[int, int]:
@@ -94,7 +104,8 @@ def _rnn_spec(cell: str) -> LayerSpec:
     return LayerSpec(
         type=cell, category="Recurrent", help=_RNN_HELP[cell],
         inputs=IN, outputs=OUT, params=_rnn_params_specs(cell), infer=_rnn_infer(cell),
-        torch=TorchSpec(f"torch.nn.{cell}", _rnn_args(cell), "rnn"),
+        torch=TorchSpec(f"torch.nn.{cell}", _rnn_args(cell), "rnn", signature=_RNN_SIGNATURE,
+                        gate_biases=(_FORGET_BIAS,) if cell == "LSTM" else ()),
         onnx_ops=(cell,), count_params=_rnn_params(cell), count_macs=_rnn_macs(cell),
         key_params=("hidden_size", "return_sequence"), has_weights=True,
     )

@@ -143,6 +143,36 @@ class PortSpec:
 
 
 @dataclass(frozen=True)
+class GateBias:
+    """A parameter added to one gate's starting bias, after the weights are initialised.
+
+    torch packs the gates of a recurrent cell into one bias vector; every module
+    parameter whose name starts with ``tensors`` gets the node's value of
+    ``param`` added to elements ``[gate * size, (gate + 1) * size)``, where
+    ``size`` is the constructor argument ``size_arg``. Zero leaves the bias as
+    torch initialised it. The compiler and code export both apply it, so the
+    graph says what to do without importing torch.
+    """
+
+    param: str
+    tensors: str
+    gate: int
+    size_arg: str
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A torch constructor's arguments, for classes whose signature Python cannot read (``*args``).
+
+    ``positional`` are written by position in generated code; ``defaults`` are
+    the values code export leaves out.
+    """
+
+    positional: tuple[str, ...]
+    defaults: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
 class TorchSpec:
     """How a layer becomes torch: a dotted class name, its arguments, and how it is called.
 
@@ -152,11 +182,15 @@ class TorchSpec:
     (``m(x)[0]``, then the last step unless return_sequence), ``self_attention``
     (``m(x, x, x)[0]``), ``loss`` (``m(pred, target)``), or a plain tensor
     operation with no module: ``add``, ``mul``, ``cat``, ``reshape``.
+    ``gate_biases`` adjust the starting biases; ``signature`` stands in for a
+    constructor signature that cannot be read from the class.
     """
 
     module: str | None
     args: Callable[[ParamValues, Mapping[str, TensorShape]], dict[str, Any]]
     call: str = "module"
+    gate_biases: tuple[GateBias, ...] = ()
+    signature: Signature | None = None
 
 
 ShapeRule = Callable[[ParamValues, Mapping[str, TensorShape]], dict[str, TensorShape]]

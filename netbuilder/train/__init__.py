@@ -28,10 +28,18 @@ _HOME = {
     "save_checkpoint": "checkpoint", "DeviceError": "device", "pick_device": "device",
     "REASONS": "events", "BatchProgress": "events", "EpochEnd": "events", "LayerStats": "events",
     "RunFinished": "events", "RunResult": "events", "RunStarted": "events", "Samples": "events",
-    "InitFrom": "trainer", "Trainer": "trainer", "default_out_dir": "trainer",
+    "InitFrom": "trainer", "Trainer": "trainer", "default_out_dir": "trainer", "EndReason": "events",
+    "Predictions": "events", "PreparedRun": "trainer", "TrainingConfig": "trainer", "RunState": "trainer",
+    "Scheme": "schemes", "SchemeContext": "schemes", "training_scheme": "schemes", "TRAINING_SCHEMES": "schemes",
 }
 
-__all__ = sorted(_HOME)
+__all__ = [
+    "REASONS", "TRAINING_SCHEMES", "BatchProgress", "Callback", "CallbackList", "CheckpointError", "Control",
+    "DeviceError", "EndReason", "EpochEnd", "FunctionCallback", "InitFrom", "LayerStats", "LoadReport",
+    "Predictions", "PreparedRun", "RunFinished", "RunResult", "RunStarted", "RunState", "Samples", "Scheme",
+    "SchemeContext", "Trainer", "TrainingConfig", "default_out_dir", "freeze_nodes", "load_checkpoint",
+    "load_matching", "pick_device", "read_checkpoint", "save_checkpoint", "training_scheme",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -8,7 +8,7 @@ callback slows training.
 from __future__ import annotations
 
 import threading
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from netbuilder.train.events import BatchProgress, EpochEnd, LayerStats, RunFinished, RunStarted, Samples
 

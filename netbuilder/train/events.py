@@ -7,12 +7,41 @@ thread (the window's QThread worker) never touches the training device.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 import torch
 
-REASONS = ("completed", "stopped", "early_stopped", "nan", "out_of_memory", "data_error", "error")
+
+class EndReason(StrEnum):
+    """Why a run ended (a str: compares equal to its value, and is written to JSON as it)."""
+
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+    EARLY_STOPPED = "early_stopped"
+    NAN = "nan"
+    OUT_OF_MEMORY = "out_of_memory"
+    DATA_ERROR = "data_error"
+    ERROR = "error"
+
+    @property
+    def ended_normally(self) -> bool:
+        """Ended as planned (finished, stopped by the user, or stopped early) rather than by a fault."""
+        return self in (EndReason.COMPLETED, EndReason.STOPPED, EndReason.EARLY_STOPPED)
+
+    @property
+    def words(self) -> str:
+        """The reason as shown to a person: "early stopped", "out of memory"."""
+        return self.value.replace("_", " ")
+
+
+REASONS = tuple(r.value for r in EndReason)
+
+# What the metrics of a run describe.
+Task = Literal["classification", "regression", "reconstruction", "adversarial"]
+SampleKind = Literal["reconstruction", "generated"]
 
 
 @dataclass
@@ -27,7 +56,7 @@ class RunStarted:
     train_size: int
     val_size: int
     dataset: str  # one line describing the data set
-    task: str  # "classification", "regression", "reconstruction" or "adversarial"
+    task: Task
     out_dir: Path
     notes: list[str] = field(default_factory=list)  # e.g. what a transfer-learning checkpoint matched
 
@@ -88,17 +117,28 @@ class Samples:
     """A few reconstructions (autoencoder) or generated samples (GAN), once per epoch, on the CPU."""
 
     epoch: int
-    kind: str  # "reconstruction" or "generated"
+    kind: SampleKind
     outputs: torch.Tensor  # (k, *shape): image-shaped (C, H, W) when the data are images
     inputs: torch.Tensor | None = None  # the originals a reconstruction is compared with
     value_range: tuple[float, float] | None = None  # the training data's range, for display
 
 
 @dataclass
+class Predictions:
+    """A few validation samples with what the trained network says about them (classification)."""
+
+    inputs: np.ndarray  # (k, C, H, W) images or (k, ...) other data, float32 on the CPU
+    predicted: list[int]
+    true: list[int]
+    class_names: list[str]
+    is_image: bool
+
+
+@dataclass
 class RunFinished:
     """How the run ended. ``Trainer.run()`` returns it, and ``on_run_end`` receives it."""
 
-    reason: str  # one of REASONS
+    reason: EndReason
     message: str
     epochs_completed: int = 0
     steps: int = 0
@@ -109,14 +149,23 @@ class RunFinished:
     history_file: Path | None = None
     history: list[EpochEnd] = field(default_factory=list)
     details: str = ""  # a traceback for unexpected errors
+    predictions: Predictions | None = None  # a preview of validation samples (classification, when asked for)
+
+    def __post_init__(self) -> None:
+        self.reason = EndReason(self.reason)
 
     @property
     def ok(self) -> bool:
         """Ended as planned (finished, stopped by the user, or stopped early) rather than by a fault."""
-        return self.reason in ("completed", "stopped", "early_stopped")
+        return self.reason.ended_normally
+
+    @property
+    def confusion(self) -> list[list[int]] | None:
+        """The latest validation confusion matrix of the run (classification), if any."""
+        return next((e.confusion for e in reversed(self.history) if e.confusion), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"reason": self.reason, "message": self.message, "epochs_completed": self.epochs_completed,
+        return {"reason": self.reason.value, "message": self.message, "epochs_completed": self.epochs_completed,
                 "steps": self.steps, "metrics": self.metrics, "best_val_loss": self.best_val_loss,
                 "best_checkpoint": str(self.best_checkpoint) if self.best_checkpoint else None,
                 "last_checkpoint": str(self.last_checkpoint) if self.last_checkpoint else None}

@@ -58,11 +58,12 @@ class ClassificationMeter(Meter):
                           if self.track_confusion else None)
 
     def update(self, loss: torch.Tensor, prediction: torch.Tensor | None, target: torch.Tensor | None) -> None:
+        assert prediction is not None and target is not None, "a supervised meter needs predictions and targets"
         self.loss_sum += loss.detach()
         self.batches += 1
         self.samples += target.shape[0]
         predicted = prediction.detach().argmax(dim=1)
-        self.correct += (predicted == target).sum()
+        self.correct += (predicted == target).long().sum()
         self.count += target.numel()
         if self.confusion is not None:
             # true*C + predicted indexes the flattened C×C matrix. A scatter-add into the fixed-size
@@ -93,6 +94,7 @@ class RegressionMeter(Meter):
         self.count = 0
 
     def update(self, loss: torch.Tensor, prediction: torch.Tensor | None, target: torch.Tensor | None) -> None:
+        assert prediction is not None and target is not None, "a supervised meter needs predictions and targets"
         self.loss_sum += loss.detach()
         self.batches += 1
         self.samples += target.shape[0]

@@ -1,21 +1,33 @@
-"""The three ways a project trains: supervised, reconstruction (autoencoders) and adversarial (GANs).
+"""The training side of each scheme: supervised, reconstruction (autoencoders), adversarial (GANs).
 
-A scheme owns its compiled graphs, optimisers and meters, and runs one batch
-(`train_step`, `eval_step`). The Trainer owns the loop around it. `train_step`
-is the hot path: it queues device work and never waits for the device.
+A scheme's description (its graphs, the graph the data feed, its checks) is
+data in `netbuilder.graph.schemes`; here is the one class per scheme that
+trains it, registered under the same name with `@training_scheme`. Every class
+has the same constructor, ``Scheme(context)``, so the Trainer builds any of
+them the same way. A scheme owns its compiled graphs, optimisers and meters,
+and runs one batch (`train_step`, `eval_step`); the Trainer owns the loop
+around it. `train_step` is the hot path: it queues device work and never waits
+for the device.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+
 import torch
 from torch import fx, nn
 
 from netbuilder.compile import CompiledGraph, build, run_checked
 from netbuilder.compile.errors import NodeRuntimeError
+from netbuilder.data import Dataset
 from netbuilder.graph import Project, TrainingSettings
-from netbuilder.train.events import Samples
+from netbuilder.graph.schemes import SchemeSpec, scheme_names, scheme_spec
+from netbuilder.train.events import Samples, Task
+from netbuilder.train.loading import sample_batch
 from netbuilder.train.metrics import ClassificationMeter, Meter, NamedLossMeter, RegressionMeter
 from netbuilder.train.optim import make_optimizer
 from netbuilder.train.stats import LayerProbe
@@ -60,23 +72,42 @@ def _single(names: list[str], what: str, graph: str) -> None:
                           f"trainer feeds exactly one {what} from the data set — keep one {what} node")
 
 
+@dataclass(frozen=True)
+class SchemeContext:
+    """What every scheme is built from: the one constructor argument of every `Scheme` class."""
+
+    project: Project
+    settings: TrainingSettings
+    device: torch.device
+    amp: bool  # mixed precision on (CUDA only)
+    dataset: Dataset  # already on ``device``
+
+
 class Scheme:
     """Base: graphs, steppers, meters and the hooks the Trainer calls."""
 
-    task = "regression"  # what the metrics are: classification, regression, reconstruction or adversarial
+    name: ClassVar[str] = ""  # the registry key, the same as its `SchemeSpec`'s name
+    task: Task = "regression"  # what the metrics are
 
-    def __init__(self, project: Project, settings: TrainingSettings, device: torch.device, amp: bool) -> None:
-        self.project = project
-        self.settings = settings
-        self.device = device
-        self.amp = amp
+    def __init__(self, context: SchemeContext) -> None:
+        self.context = context
+        self.project = context.project
+        self.settings = context.settings
+        self.device = context.device
+        self.amp = context.amp
         self.graphs: dict[str, CompiledGraph] = {}
         self.steppers: list[Stepper] = []
         self.probe: LayerProbe | None = None  # set by the Trainer on report batches only
         self.notes: list[str] = []  # said once when the run starts (RunStarted.notes)
         # bfloat16 has float32's range, so it needs no GradScaler — whose overflow check waits for the GPU
         # every step. float16 (older GPUs) needs the scaler.
-        self.amp_dtype = torch.bfloat16 if amp and torch.cuda.is_bf16_supported() else torch.float16
+        self.amp_dtype = torch.bfloat16 if self.amp and torch.cuda.is_bf16_supported() else torch.float16
+
+    @property
+    def spec(self) -> SchemeSpec:
+        spec = scheme_spec(self.name)
+        assert spec is not None, f"scheme class {type(self).__name__} has no descriptor"
+        return spec
 
     def _build(self, name: str) -> CompiledGraph:
         if name not in self.project.graphs:
@@ -95,7 +126,7 @@ class Scheme:
     def optimizers(self) -> list[torch.optim.Optimizer]:
         return [s.optimizer for s in self.steppers]
 
-    def autocast(self) -> contextlib.AbstractContextManager:
+    def autocast(self) -> contextlib.AbstractContextManager[Any]:
         if self.amp:
             return torch.autocast(self.device.type, dtype=self.amp_dtype)
         return _NO_AUTOCAST
@@ -144,12 +175,37 @@ def _explain_with(compiled: CompiledGraph, gm: fx.GraphModule, args: tuple, exc:
     return f"{type(exc).__name__}: {exc}"
 
 
+SchemeClass = TypeVar("SchemeClass", bound=type[Scheme])
+TRAINING_SCHEMES: dict[str, type[Scheme]] = {}
+
+
+def training_scheme(name: str) -> Callable[[SchemeClass], SchemeClass]:
+    """Register a `Scheme` class as the training side of the scheme described by ``name`` in graph.schemes."""
+    def register(cls: SchemeClass) -> SchemeClass:
+        if scheme_spec(name) is None:
+            raise ValueError(f"no scheme descriptor called {name!r}: register a SchemeSpec first")
+        cls.name = name
+        TRAINING_SCHEMES[name] = cls
+        return cls
+    return register
+
+
+def make_scheme(context: SchemeContext) -> Scheme:
+    """The project's scheme, built for ``context``; SchemeError when no class trains it."""
+    name = context.project.scheme
+    cls = TRAINING_SCHEMES.get(name)
+    if cls is None:
+        known = ", ".join(n for n in scheme_names() if n in TRAINING_SCHEMES)
+        raise SchemeError(f"unknown training scheme {name!r}: use {known}")
+    return cls(context)
+
+
+@training_scheme("supervised")
 class Supervised(Scheme):
     """A loss node fed by a prediction and a Target: classification or regression."""
 
-    def __init__(self, project: Project, settings: TrainingSettings, device: torch.device, amp: bool,
-                 num_classes: int = 0) -> None:
-        super().__init__(project, settings, device, amp)
+    def __init__(self, context: SchemeContext) -> None:
+        super().__init__(context)
         compiled = self._build("model")
         if compiled.training is None:
             raise SchemeError("the graph 'model' has no loss node — add one (e.g. CrossEntropyLoss) fed by the "
@@ -161,7 +217,7 @@ class Supervised(Scheme):
         self.gm = compiled.training
         target = compiled.target_shapes[compiled.target_names[0]]
         self.task = "classification" if target.dtype == "int" else "regression"
-        self.num_classes = num_classes or compiled._classes(compiled.target_names[0])
+        self.num_classes = context.dataset.num_classes or compiled._classes(compiled.target_names[0])
         losses = [compiled.node_for_module[n.target] for n in self.gm.graph.nodes
                   if n.op == "call_module" and compiled.node_for_module.get(n.target) in compiled.loss_names]
         if len(losses) > 1:
@@ -222,14 +278,14 @@ def separate_targets(compiled: CompiledGraph) -> fx.GraphModule:
     return fx.GraphModule(gm, graph, class_name=type(gm).__name__)
 
 
+@training_scheme("reconstruction")
 class Reconstruction(Scheme):
-    """Autoencoders: the loss target is the input; with ``denoise`` the network sees a noisy copy."""
+    """Autoencoders: the loss target is the input; with the data's ``denoise`` the network sees a noisy copy."""
 
     task = "reconstruction"
 
-    def __init__(self, project: Project, settings: TrainingSettings, device: torch.device, amp: bool,
-                 denoise: float = 0.0, samples_from: torch.Tensor | None = None) -> None:
-        super().__init__(project, settings, device, amp)
+    def __init__(self, context: SchemeContext) -> None:
+        super().__init__(context)
         compiled = self._build("model")
         if compiled.training is None:
             raise SchemeError("the autoencoder graph has no loss node — add MSELoss fed by the last layer and "
@@ -245,8 +301,8 @@ class Reconstruction(Scheme):
         placeholders = [n for n in self.gm.graph.nodes if n.op == "placeholder"]
         if len(placeholders) != 2:
             raise SchemeError("the autoencoder's loss must take the Input itself as its target")
-        self.denoise = float(denoise)
-        self.fixed = samples_from
+        self.denoise = float(self.project.dataset.denoise)
+        self.fixed = sample_batch(context.dataset)
         self.make_steppers()
 
     def noisy(self, x: torch.Tensor) -> torch.Tensor:
@@ -279,14 +335,15 @@ class Reconstruction(Scheme):
         return _explain_with(self.compiled, self.gm, (x, x), exc)
 
 
+@training_scheme("adversarial")
 class Adversarial(Scheme):
     """GANs: the discriminator learns real from fake, then the generator learns to fool it (BCE on logits)."""
 
     task = "adversarial"
 
-    def __init__(self, project: Project, settings: TrainingSettings, device: torch.device, amp: bool,
-                 seed: int = 0) -> None:
-        super().__init__(project, settings, device, amp)
+    def __init__(self, context: SchemeContext) -> None:
+        super().__init__(context)
+        settings = self.settings
         gen, disc = self._build("generator"), self._build("discriminator")
         _single(gen.input_names, "Input", "generator")
         _single(disc.input_names, "Input", "discriminator")
@@ -294,8 +351,8 @@ class Adversarial(Scheme):
         self.gen, self.disc = gen, disc
         self.latent = settings.latent_dim
         self.bce = nn.BCEWithLogitsLoss()
-        generator = torch.Generator().manual_seed(seed + 7)
-        self.fixed_noise = torch.randn(GENERATED_SAMPLES, self.latent, generator=generator).to(device)
+        generator = torch.Generator().manual_seed(settings.seed + 7)
+        self.fixed_noise = torch.randn(GENERATED_SAMPLES, self.latent, generator=generator).to(self.device)
         self.make_steppers()
 
     def _generate(self, n: int) -> torch.Tensor:
@@ -325,6 +382,7 @@ class Adversarial(Scheme):
         g_step.step(g_loss)
         if self.probe is not None:
             self.probe.record_grads("generator")
+        assert isinstance(meter, NamedLossMeter)
         meter.add_parts(torch.stack([d_loss.detach(), g_loss.detach()]), n)
 
     def eval_step(self, x: torch.Tensor, y: torch.Tensor | None, meter: Meter) -> None:
@@ -335,6 +393,7 @@ class Adversarial(Scheme):
             d_loss = self.bce(self._score(x), torch.ones(n, 1, device=self.device)) + \
                 self.bce(d_fake, torch.zeros(n, 1, device=self.device))
             g_loss = self.bce(d_fake, torch.ones(n, 1, device=self.device))
+        assert isinstance(meter, NamedLossMeter)
         meter.add_parts(torch.stack([d_loss.float(), g_loss.float()]), n)
 
     def samples(self, epoch: int) -> Samples | None:
@@ -353,7 +412,3 @@ class Adversarial(Scheme):
     @property
     def has_validation_loss(self) -> bool:
         return False
-
-
-SCHEMES: dict[str, type[Scheme]] = {"supervised": Supervised, "reconstruction": Reconstruction,
-                                    "adversarial": Adversarial}

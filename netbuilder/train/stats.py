@@ -12,7 +12,8 @@ their weights looks alike, this profile does not.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import torch
 from torch import nn
@@ -64,26 +65,26 @@ class LayerProbe:
             self._steps[graph] = {}
             for module_name, module in compiled.modules.items():
                 if isinstance(module, GATING):
-                    hook = self._hook(graph, self._node(graph, module_name))
-                    self._handles.append(module.register_forward_hook(hook))
+                    self._handles.append(module.register_forward_hook(
+                        self._hook(graph, self._node(graph, module_name))))
                 elif isinstance(module, nn.RNNBase):  # RNN, LSTM and GRU
-                    hook = self._sequence_hook(graph, self._node(graph, module_name))
-                    self._handles.append(module.register_forward_pre_hook(hook))
+                    self._handles.append(module.register_forward_pre_hook(
+                        self._sequence_hook(graph, self._node(graph, module_name))))
 
-    def _hook(self, graph: str, node: str):
+    def _hook(self, graph: str, node: str) -> Callable[[nn.Module, Any, Any], None]:
         store = self._dead[graph]
 
-        def hook(module: nn.Module, args, output) -> None:
+        def hook(module: nn.Module, args: Any, output: Any) -> None:
             # A GAN's discriminator runs several times per step: keep the first (real data) pass.
             if node not in store and isinstance(output, torch.Tensor) and output.dim() >= 2:
                 store[node] = (output.detach() <= 0).flatten(1).all(dim=0).float().mean()
         return hook
 
-    def _sequence_hook(self, graph: str, node: str):
+    def _sequence_hook(self, graph: str, node: str) -> Callable[[nn.Module, tuple[Any, ...]], Any]:
         store = self._steps[graph]
         taken: set[str] = set()
 
-        def hook(module: nn.Module, args: tuple):
+        def hook(module: nn.Module, args: tuple[Any, ...]) -> Any:
             x = args[0] if args else None
             # Keep the first pass only (a GAN runs a graph several times per step); batch_first
             # layers only: that is how the compiler builds them, (batch, T, features).

@@ -14,26 +14,27 @@ from __future__ import annotations
 import gc
 import json
 import math
+import os
 import re
+import tempfile
 import time
 import traceback
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import torch
 
 from netbuilder.compile import CompiledGraph
-from netbuilder.data import Augmenter, DataError, Dataset, make_loaders
-from netbuilder.graph import Project
+from netbuilder.data import Augmenter, Batches, DataError, Dataset, load_for, make_loaders
+from netbuilder.graph import Project, TrainingSettings
 from netbuilder.train.callbacks import Callback, CallbackList, Control
 from netbuilder.train.checkpoint import Snapshots, freeze_nodes, load_matching, save_checkpoint
 from netbuilder.train.device import describe_device, pick_device
-from netbuilder.train.events import BatchProgress, EpochEnd, RunFinished, RunResult, RunStarted
-from netbuilder.data import load_for
-from netbuilder.train.loading import image_shape, sample_batch
-from netbuilder.train.optim import make_schedule
-from netbuilder.train.schemes import SCHEMES, Adversarial, Reconstruction, Scheme, SchemeError, Supervised
+from netbuilder.train.events import BatchProgress, EndReason, EpochEnd, Predictions, RunFinished, RunStarted
+from netbuilder.train.loading import image_shape
+from netbuilder.train.optim import Schedule, make_schedule
+from netbuilder.train.schemes import Scheme, SchemeContext, make_scheme
 from netbuilder.train.stats import LayerProbe
 
 SAVE_EVERY_S = 60.0  # write checkpoints to disk at least this often during a long run, not only at the end
@@ -42,7 +43,7 @@ SAVE_EVERY_S = 60.0  # write checkpoints to disk at least this often during a lo
 class _End(Exception):
     """Ends the loop with a reason (raised inside the trainer only)."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: EndReason, message: str) -> None:
         super().__init__(message)
         self.reason, self.message = reason, message
 
@@ -55,11 +56,72 @@ class InitFrom:
     freeze: bool = True
 
 
+def user_runs_folder() -> Path:
+    """Where runs of a project that has no file yet go: the per-user data folder, never the working folder."""
+    base = os.environ.get("XDG_DATA_HOME") or (str(Path.home() / ".local" / "share") if Path.home() else "")
+    return Path(base or tempfile.gettempdir()) / "netbuilder" / "runs"
+
+
 def default_out_dir(project: Project) -> Path:
-    """``runs/<project file stem>/`` beside the project file (or in the working folder for an unsaved one)."""
+    """``runs/<project file stem>/`` beside the project file; the per-user runs folder for an unsaved one."""
     if project.path is not None:
         return Path(project.path).parent / "runs" / Path(project.path).stem
-    return Path.cwd() / "runs" / (re.sub(r"\W+", "_", project.name).strip("_") or "untitled")
+    return user_runs_folder() / (re.sub(r"\W+", "_", project.name).strip("_") or "untitled")
+
+
+@dataclass
+class TrainingConfig:
+    """What one run is asked to do: fixed when the Trainer is made."""
+
+    project: Project
+    device: str | torch.device
+    out_dir: Path
+    epochs: int
+    init_from: InitFrom | None = None
+    layer_stats: bool = True
+    # Layer statistics come on report batches, but at most this often: the overlay needs a few
+    # updates a second, not one per report of a fast small network.
+    stats_interval_s: float = 0.5
+    save: bool = True
+
+    @property
+    def settings(self) -> TrainingSettings:
+        return self.project.training
+
+
+@dataclass
+class PreparedRun:
+    """Everything `Trainer.prepare` sets up once: device, data, compiled graphs, optimisers, batches."""
+
+    device: torch.device
+    amp: bool
+    dataset: Dataset  # on ``device``
+    scheme: Scheme
+    train_batches: Batches
+    val_batches: Batches
+    augment: Augmenter | None
+    schedule: Schedule
+    probe: LayerProbe | None
+    skip_single: bool  # batch norm cannot train on a batch of one: a lone last sample is left out
+    value_range: tuple[float, float] | None  # the training inputs' range, for showing samples
+    image_shape: tuple[int, ...] | None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunState:
+    """What changes while a run goes: counters, history, the best epoch, the weights kept."""
+
+    snapshots: Snapshots | None = None
+    history: list[EpochEnd] = field(default_factory=list)
+    step: int = 0
+    epochs_done: int = 0
+    best_loss: float | None = None
+    best_epoch: int = 0
+    last_metrics: dict[str, float] = field(default_factory=dict)
+    saved_at: float = 0.0
+    stats_at: float = -math.inf
+    current: tuple[torch.Tensor, torch.Tensor | None] | None = None  # the batch in flight, to explain a failure
 
 
 class Trainer:
@@ -68,7 +130,8 @@ class Trainer:
     ``control`` (made for you when not given) stops or pauses the run from any
     thread. ``epochs``/``device`` override the project's settings; ``dataset``
     skips loading (tests, benchmarks); ``init_from`` is ``(checkpoint, freeze)``
-    for transfer learning.
+    for transfer learning. The three lifetimes are kept apart: `config` (what was
+    asked), `prepared` (set up by `prepare()`), `state` (made anew by each `run()`).
     """
 
     def __init__(self, project: Project, *, callbacks: Iterable[Callback] = (), control: Control | None = None,
@@ -76,123 +139,162 @@ class Trainer:
                  epochs: int | None = None, dataset: Dataset | None = None,
                  init_from: tuple[str | Path, bool] | InitFrom | None = None, layer_stats: bool = True,
                  stats_interval_s: float = 0.5, save: bool = True) -> None:
-        self.project = project
-        self.settings = project.training
-        self.callbacks = CallbackList(callbacks)
-        self.control = control or Control()
-        self.requested_device = device if device is not None else self.settings.device
-        self.out_dir = Path(out_dir) if out_dir is not None else default_out_dir(project)
-        self.epochs = int(epochs if epochs is not None else self.settings.epochs)
-        self.dataset = dataset
+        settings = project.training
         if init_from is not None and not isinstance(init_from, InitFrom):
             init_from = InitFrom(Path(init_from[0]), bool(init_from[1]))
-        self.init_from = init_from
-        self.layer_stats = layer_stats
-        # Layer statistics come on report batches, but at most this often: the overlay needs a few
-        # updates a second, not one per report of a fast small network.
-        self.stats_interval_s = stats_interval_s
-        self.save = save
-        self.scheme: Scheme | None = None  # set once prepared
-        self.notes: list[str] = []
+        self.config = TrainingConfig(
+            project, device if device is not None else settings.device,
+            Path(out_dir) if out_dir is not None else default_out_dir(project),
+            int(epochs if epochs is not None else settings.epochs), init_from, layer_stats, stats_interval_s, save)
+        self.callbacks = CallbackList(callbacks)
+        self.control = control or Control()
+        self._dataset = dataset
+        self.prepared: PreparedRun | None = None
+        self.state = RunState()
+        self._device: torch.device | None = None  # known before prepare() ends, to word an early fault
+
+    # ---- read-only views --------------------------------------------------------------------------
+    @property
+    def project(self) -> Project:
+        return self.config.project
+
+    @property
+    def settings(self) -> TrainingSettings:
+        return self.config.settings
+
+    @property
+    def epochs(self) -> int:
+        return self.config.epochs
+
+    @property
+    def out_dir(self) -> Path:
+        return self.config.out_dir
+
+    @property
+    def scheme(self) -> Scheme | None:
+        """The scheme being trained (after `prepare`)."""
+        return self.prepared.scheme if self.prepared is not None else None
+
+    @property
+    def graphs(self) -> dict[str, CompiledGraph]:
+        """The compiled graphs being trained, by graph name (after `prepare`): to export or inspect."""
+        return dict(self.prepared.scheme.graphs) if self.prepared is not None else {}
+
+    @property
+    def dataset(self) -> Dataset | None:
+        """The data set trained on: on the training device once prepared, else the one given (or None)."""
+        return self.prepared.dataset if self.prepared is not None else self._dataset
+
+    @property
+    def history(self) -> list[EpochEnd]:
+        return self.state.history
+
+    @property
+    def step(self) -> int:
+        """Batches trained so far in this run (a plain int: safe to read from another thread)."""
+        return self.state.step
 
     # ---- set-up -----------------------------------------------------------------------------------
-    def prepare(self) -> None:
+    def prepare(self) -> PreparedRun:
         """Pick the device, load the data, compile the graphs (done by `run` when not called first).
 
         Raises DataError, GraphCompileError, SchemeError, DeviceError or CheckpointError;
         `run` turns them into a result instead.
         """
-        if self.scheme is not None:
-            return
-        torch.manual_seed(self.settings.seed)
-        self.device = pick_device(self.requested_device)
-        self.amp = bool(self.settings.mixed_precision and self.device.type == "cuda")
-        if self.settings.mixed_precision and not self.amp:
-            self.notes.append(f"mixed precision is used on CUDA only; training in float32 on {self.device.type}")
-        if self.dataset is None:
-            self.dataset = load_for(self.project)
-        ds = self.dataset.to(self.device)
-        self.ds = ds
-        kind = self.settings.scheme
-        if kind not in SCHEMES:
-            raise SchemeError(f"unknown training scheme {kind!r}: use supervised, reconstruction or adversarial")
-        torch.manual_seed(self.settings.seed)  # the same weights whatever loading drew from the generator
-        if kind == "supervised":
-            scheme: Scheme = Supervised(self.project, self.settings, self.device, self.amp, ds.num_classes)
-        elif kind == "reconstruction":
-            fixed = sample_batch(ds)
-            scheme = Reconstruction(self.project, self.settings, self.device, self.amp,
-                                    denoise=self.project.dataset.denoise, samples_from=fixed)
-        else:
-            scheme = Adversarial(self.project, self.settings, self.device, self.amp, self.settings.seed)
-        self.notes.extend(scheme.notes)
-        if self.init_from is not None:
-            self._transfer(scheme)
-        self.train_batches, self.val_batches = make_loaders(ds, self.settings.batch_size, self.settings.seed,
-                                                            self.device)
-        self.val_batches.batch_size = max(self.settings.batch_size, 256)  # no gradients: bigger batches are fine
+        if self.prepared is not None:
+            return self.prepared
+        config, settings, notes = self.config, self.settings, []
+        torch.manual_seed(settings.seed)
+        device = self._device = pick_device(config.device)
+        amp = bool(settings.mixed_precision and device.type == "cuda")
+        if settings.mixed_precision and not amp:
+            notes.append(f"mixed precision is used on CUDA only; training in float32 on {device.type}")
+        if self._dataset is None:
+            self._dataset = load_for(self.project)
+        ds = self._dataset.to(device)
+        torch.manual_seed(settings.seed)  # the same weights whatever loading drew from the generator
+        scheme = make_scheme(SchemeContext(self.project, settings, device, amp, ds))
+        notes.extend(scheme.notes)
+        if config.init_from is not None:
+            notes.extend(self._transfer(scheme, config.init_from))
+        train_batches, val_batches = make_loaders(ds, settings.batch_size, settings.seed, device)
+        val_batches.batch_size = max(settings.batch_size, 256)  # no gradients: bigger batches are fine
         aug = self.project.dataset.augmentation
-        self.augment = Augmenter(aug) if aug.active and Augmenter.applies_to(ds.input_shape) else None
-        if aug.active and self.augment is None:
-            self.notes.append("augmentation applies to image inputs only; it is off for this data")
-        self.schedule = make_schedule(scheme.optimizers, self.settings, self.epochs)
-        self.probe = LayerProbe(scheme.graphs) if self.layer_stats else None
-        # Batch norm cannot train on a batch of one: a lone last sample is left out of that epoch.
-        self.skip_single = any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
-                               for g in scheme.graphs.values() for m in g.modules.modules())
+        augment = Augmenter(aug) if aug.active and Augmenter.applies_to(ds.input_shape) else None
+        if aug.active and augment is None:
+            notes.append("augmentation applies to image inputs only; it is off for this data")
         x = ds.x_train
-        self.value_range = (float(x.min()), float(x.max())) if x.numel() and x.is_floating_point() else None
-        self.image_shape = image_shape(ds)
-        self.scheme = scheme  # last: a half-done set-up is retried in full
+        # Set last: a half-done set-up is retried in full.
+        self.prepared = PreparedRun(
+            device, amp, ds, scheme, train_batches, val_batches, augment,
+            make_schedule(scheme.optimizers, settings, config.epochs),
+            LayerProbe(scheme.graphs) if config.layer_stats else None,
+            any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+                for g in scheme.graphs.values() for m in g.modules.modules()),
+            (float(x.min()), float(x.max())) if x.numel() and x.is_floating_point() else None,
+            image_shape(ds), notes)
+        return self.prepared
 
-    @property
-    def graphs(self) -> dict[str, CompiledGraph]:
-        """The compiled graphs being trained, by graph name (after `prepare`): to export or inspect."""
-        return dict(self.scheme.graphs) if self.scheme is not None else {}
+    @staticmethod
+    def _transfer(scheme: Scheme, init_from: InitFrom) -> list[str]:
+        notes = []
+        for name, compiled in scheme.graphs.items():
+            report = load_matching(compiled, init_from.checkpoint)
+            if init_from.freeze and report.matched:
+                freeze_nodes(compiled, report.matched)
+            note = report.describe() + (" (frozen)" if init_from.freeze and report.matched else "")
+            notes.append(note if len(scheme.graphs) == 1 else f"{name}: {note}")
+        scheme.make_steppers()  # the optimisers must not hold the frozen weights
+        return notes
 
     def evaluate(self) -> dict[str, float]:
         """The validation metrics of the network's current weights (prepares the run if needed)."""
-        self.prepare()
-        values, _ = self._validate()
+        values, _ = self._validate(self.prepare())
         return values
 
-    def _transfer(self, scheme: Scheme) -> None:
-        assert self.init_from is not None
-        for name, compiled in scheme.graphs.items():
-            report = load_matching(compiled, self.init_from.checkpoint)
-            if self.init_from.freeze and report.matched:
-                freeze_nodes(compiled, report.matched)
-            note = report.describe() + (" (frozen)" if self.init_from.freeze and report.matched else "")
-            self.notes.append(note if len(scheme.graphs) == 1 else f"{name}: {note}")
-        scheme.make_steppers()  # the optimisers must not hold the frozen weights
+    def predictions(self, count: int = 16) -> Predictions | None:
+        """The first ``count`` validation samples with the network's predicted and true classes.
+
+        None unless the run is a classification with a validation split.
+        """
+        run = self.prepared
+        if run is None or run.scheme.task != "classification" or run.dataset.val_size == 0 \
+                or run.dataset.y_val is None:
+            return None
+        compiled = run.scheme.graphs[self.project.data_graph_name]
+        x, y = run.dataset.x_val[:count], run.dataset.y_val[:count]
+        compiled.eval()
+        with torch.no_grad():
+            out = compiled.model(x)
+        if isinstance(out, (tuple, list)):
+            out = out[0]
+        predicted = out.float().argmax(dim=-1).reshape(-1).cpu().tolist()
+        true = y.reshape(-1).cpu().tolist()
+        names = list(run.dataset.class_names or [str(i) for i in range(max(max(true), max(predicted)) + 1)])
+        inputs = x.float().cpu().numpy()
+        return Predictions(inputs, predicted, true, names, is_image=inputs.ndim == 4)
 
     # ---- the run ----------------------------------------------------------------------------------
-    def run(self) -> RunResult:
+    def run(self) -> RunFinished:
         """Train; never raises for a training fault (the result says what happened)."""
-        self.history: list[EpochEnd] = []
-        self.step = 0
-        self.epochs_done = 0
-        self.best_loss: float | None = None
-        self.best_epoch = 0
-        self.snapshots: Snapshots | None = None
-        self.last_metrics: dict[str, float] = {}
+        self.state = state = RunState()
         try:
-            self.prepare()
+            run = self.prepare()
         except Exception as exc:  # graph errors, bad settings or data, a missing device: nothing trained yet
             return self._fault(exc, "cannot start training")
-        self.snapshots = Snapshots(self.scheme.graphs)
+        state.snapshots = Snapshots(run.scheme.graphs)
+        ds = run.dataset
         self.callbacks.on_run_start(RunStarted(
-            self.project.name, self.settings.scheme, describe_device(self.device), self.epochs,
-            len(self.train_batches), self.ds.train_size, self.ds.val_size, self.ds.describe(), self.scheme.task,
-            self.out_dir, list(self.notes)))
-        self._saved_at = time.perf_counter()
-        self._stats_at = -math.inf
+            self.project.name, self.settings.scheme, describe_device(run.device), self.epochs,
+            len(run.train_batches), ds.train_size, ds.val_size, ds.describe(), run.scheme.task,
+            self.out_dir, list(run.notes)))
+        state.saved_at = time.perf_counter()
         try:
             for epoch in range(1, self.epochs + 1):
-                self._epoch(epoch)
+                self._epoch(run, state, epoch)
         except Exception as exc:
-            return self._fault(exc, f"training failed in batch {self.step + 1}")
-        return self._finish("completed", f"trained {self.epochs} epoch(s)")
+            return self._fault(exc, f"training failed in batch {state.step + 1}")
+        return self._finish(EndReason.COMPLETED, f"trained {self.epochs} epoch(s)")
 
     def _fault(self, exc: Exception, where: str) -> RunFinished:
         """End the run for ``exc`` with the reason that fits it."""
@@ -200,57 +302,55 @@ class Trainer:
             return self._finish(exc.reason, exc.message)
         if isinstance(exc, torch.cuda.OutOfMemoryError) or (isinstance(exc, RuntimeError)
                                                             and "out of memory" in str(exc)):
-            return self._finish("out_of_memory", f"{where}: the {self._device_name()} ran out of memory "
-                                f"at epoch {self.epochs_done + 1} — lower the batch size (now "
+            return self._finish(EndReason.OUT_OF_MEMORY, f"{where}: the {self._device_name()} ran out of memory "
+                                f"at epoch {self.state.epochs_done + 1} — lower the batch size (now "
                                 f"{self.settings.batch_size}) or make the network smaller")
         if isinstance(exc, DataError):
-            return self._finish("data_error", f"{where}: the data cannot be used: {exc}")
-        if self.scheme is None:
-            return self._finish("error", f"{where}: {exc}", traceback.format_exc())
-        return self._finish("error", f"{where}: {self._explain(exc)}", traceback.format_exc())
+            return self._finish(EndReason.DATA_ERROR, f"{where}: the data cannot be used: {exc}")
+        return self._finish(EndReason.ERROR, f"{where}: {self._explain(exc)}", traceback.format_exc())
 
     def _device_name(self) -> str:
-        device = getattr(self, "device", None)
+        device = self._device
         return "GPU" if device is not None and device.type in ("cuda", "mps") else "computer"
 
     def _explain(self, exc: Exception) -> str:
-        batch = getattr(self, "_current", None)
-        if self.scheme is None or batch is None:
-            return f"{type(exc).__name__}: {exc}"
+        batch = self.state.current
+        if self.prepared is None or batch is None:
+            return f"{type(exc).__name__}: {exc}" if self.prepared is not None else str(exc)
         try:
-            return self.scheme.explain(batch[0], batch[1], exc)
+            return self.prepared.scheme.explain(batch[0], batch[1], exc)
         except Exception:
             return f"{type(exc).__name__}: {exc}"
 
-    def _epoch(self, epoch: int) -> None:
-        scheme, control, settings = self.scheme, self.control, self.settings
+    def _epoch(self, run: PreparedRun, state: RunState, epoch: int) -> None:
+        scheme, control, settings = run.scheme, self.control, self.settings
         every = settings.report_every
         meter = scheme.make_meter(validation=False)
         scheme.train()
         started = reported_at = time.perf_counter()
         reported_samples = 0
-        batches = len(self.train_batches)
-        augment, skip_single, probe = self.augment, self.skip_single, self.probe
+        batches = len(run.train_batches)
+        augment, skip_single, probe = run.augment, run.skip_single, run.probe
         measuring = False
         done = 0
-        for x, y in self.train_batches:
+        for x, y in run.train_batches:
             if control.between_batches():
-                raise _End("stopped", f"stopped on request at epoch {epoch}, after {self.step} batch(es)")
+                raise _End(EndReason.STOPPED, f"stopped on request at epoch {epoch}, after {state.step} batch(es)")
             if skip_single and x.shape[0] == 1:
                 continue
             if augment is not None:
                 x = augment(x)
             done += 1
-            report = (self.step + 1) % every == 0
-            if report and probe is not None and reported_at - self._stats_at >= self.stats_interval_s:
+            report = (state.step + 1) % every == 0
+            if report and probe is not None and reported_at - state.stats_at >= self.config.stats_interval_s:
                 measuring = True
                 probe.attach()
                 scheme.probe = probe
-            self._current = (x, y)
+            state.current = (x, y)
             scheme.train_step(x, y, meter)
-            self.step += 1
+            state.step += 1
             if report:
-                if measuring:
+                if measuring and probe is not None:
                     probe.detach()
                     scheme.probe = None
                 values = meter.compute()
@@ -259,120 +359,127 @@ class Trainer:
                 rate = (meter.samples - reported_samples) / max(now - reported_at, 1e-9)
                 reported_at, reported_samples = now, meter.samples
                 self.callbacks.on_batch_end(BatchProgress(
-                    epoch, self.epochs, done, batches, self.step, values["loss"],
-                    {k: v for k, v in values.items() if k != "loss"}, self.schedule.learning_rate, rate))
-                if measuring:
-                    measuring, self._stats_at = False, now
-                    for stats in probe.events(epoch, self.step):
+                    epoch, self.epochs, done, batches, state.step, values["loss"],
+                    {k: v for k, v in values.items() if k != "loss"}, run.schedule.learning_rate, rate))
+                if measuring and probe is not None:
+                    measuring, state.stats_at = False, now
+                    for stats in probe.events(epoch, state.step):
                         self.callbacks.on_layer_stats(stats)
-        self._current = None
+        state.current = None
         train = meter.compute() if meter.batches else {}
         if train:
             self._check_finite(train["loss"], epoch)
         seconds = time.perf_counter() - started
-        val, confusion = self._validate()
-        self._end_epoch(epoch, train, val, confusion, seconds, meter.samples / max(seconds, 1e-9))
+        val, confusion = self._validate(run)
+        self._end_epoch(run, state, epoch, train, val, confusion, seconds, meter.samples / max(seconds, 1e-9))
 
     def _check_finite(self, loss: float, epoch: int) -> None:
         if not math.isfinite(loss):
-            raise _End("nan", f"the loss became {'NaN' if math.isnan(loss) else 'infinite'} in epoch {epoch} "
-                       f"(found within {self.settings.report_every} batch(es) of step {self.step}) — lower the "
-                       f"learning rate (now {self.settings.learning_rate:g}), turn on gradient clipping, or check "
-                       "the data for huge values; the last checkpoint holds the last good weights")
+            raise _End(EndReason.NAN, f"the loss became {'NaN' if math.isnan(loss) else 'infinite'} in epoch "
+                       f"{epoch} (found within {self.settings.report_every} batch(es) of step {self.state.step}) — "
+                       f"lower the learning rate (now {self.settings.learning_rate:g}), turn on gradient clipping, "
+                       "or check the data for huge values; the last checkpoint holds the last good weights")
 
-    def _validate(self) -> tuple[dict[str, float], list[list[int]] | None]:
-        if self.ds.val_size == 0:
+    def _validate(self, run: PreparedRun) -> tuple[dict[str, float], list[list[int]] | None]:
+        if run.dataset.val_size == 0:
             return {}, None
-        scheme = self.scheme
+        scheme = run.scheme
         meter = scheme.make_meter(validation=True)
         scheme.eval()
         with torch.no_grad():
-            for x, y in self.val_batches:
+            for x, y in run.val_batches:
                 if self.control.stop_requested:  # a long validation pass must not delay a stop either
-                    raise _End("stopped", f"stopped on request during validation, after {self.step} batch(es)")
+                    raise _End(EndReason.STOPPED, f"stopped on request during validation, after {self.state.step} "
+                               "batch(es)")
                 scheme.eval_step(x, y, meter)
         values = meter.compute()
-        return values, getattr(meter, "confusion_matrix", lambda: None)()
+        confusion: Callable[[], list[list[int]] | None] = getattr(meter, "confusion_matrix", lambda: None)
+        return values, confusion()
 
-    def _end_epoch(self, epoch: int, train: dict[str, float], val: dict[str, float],
-                   confusion: list[list[int]] | None, seconds: float, rate: float) -> None:
-        self.epochs_done = epoch
+    def _end_epoch(self, run: PreparedRun, state: RunState, epoch: int, train: dict[str, float],
+                   val: dict[str, float], confusion: list[list[int]] | None, seconds: float, rate: float) -> None:
+        assert state.snapshots is not None
+        state.epochs_done = epoch
         watched = val.get("loss", train.get("loss"))
         if watched is not None and not math.isfinite(watched):
             self._check_finite(watched, epoch)
-        self.snapshots.take_last()
+        state.snapshots.take_last()
         improved = False
-        if self.scheme.has_validation_loss and watched is not None:
-            if self.best_loss is None or watched < self.best_loss:
-                self.snapshots.keep_best()
-                self.best_loss, self.best_epoch, improved = watched, epoch, True
-        self.last_metrics = {**{f"train_{k}": v for k, v in train.items()}, **{f"val_{k}": v for k, v in val.items()}}
-        lr = self.schedule.learning_rate
-        event = EpochEnd(epoch, self.epochs, train, val, lr, seconds, rate, improved, confusion)
-        self.history.append(event)
-        self.schedule.step(watched)
+        if run.scheme.has_validation_loss and watched is not None \
+                and (state.best_loss is None or watched < state.best_loss):
+            state.snapshots.keep_best()
+            state.best_loss, state.best_epoch, improved = watched, epoch, True
+        state.last_metrics = {**{f"train_{k}": v for k, v in train.items()},
+                              **{f"val_{k}": v for k, v in val.items()}}
+        event = EpochEnd(epoch, self.epochs, train, val, run.schedule.learning_rate, seconds, rate, improved,
+                         confusion)
+        state.history.append(event)
+        run.schedule.step(watched)
         self.callbacks.on_epoch_end(event)
-        samples = self.scheme.samples(epoch)
+        samples = run.scheme.samples(epoch)
         if samples is not None:
-            samples.outputs = self._as_images(samples.outputs)
-            samples.inputs = None if samples.inputs is None else self._as_images(samples.inputs)
-            samples.value_range = self.value_range
+            samples.outputs = self._as_images(run, samples.outputs)
+            samples.inputs = None if samples.inputs is None else self._as_images(run, samples.inputs)
+            samples.value_range = run.value_range
             self.callbacks.on_samples(samples)
-        if self.save and time.perf_counter() - self._saved_at > SAVE_EVERY_S:
+        if self.config.save and time.perf_counter() - state.saved_at > SAVE_EVERY_S:
             self._write_checkpoints()
-            self._saved_at = time.perf_counter()
+            state.saved_at = time.perf_counter()
         patience = self.settings.early_stopping
-        if patience and self.scheme.has_validation_loss and epoch - self.best_epoch >= patience \
+        if patience and run.scheme.has_validation_loss and epoch - state.best_epoch >= patience \
                 and epoch < self.epochs:
-            raise _End("early_stopped", f"stopped early at epoch {epoch}: the validation loss has not improved for "
-                       f"{patience} epoch(s) (best {self.best_loss:.4g} at epoch {self.best_epoch})")
+            raise _End(EndReason.EARLY_STOPPED, f"stopped early at epoch {epoch}: the validation loss has not "
+                       f"improved for {patience} epoch(s) (best {state.best_loss:.4g} at epoch {state.best_epoch})")
 
-    def _as_images(self, batch: torch.Tensor) -> torch.Tensor:
+    @staticmethod
+    def _as_images(run: PreparedRun, batch: torch.Tensor) -> torch.Tensor:
         """Samples shaped as the data set's images (C, H, W) when they have that many values."""
-        if self.image_shape is None or batch[0].numel() != math.prod(self.image_shape):
+        if run.image_shape is None or batch[0].numel() != math.prod(run.image_shape):
             return batch
-        return batch.reshape(-1, *self.image_shape)
+        return batch.reshape(-1, *run.image_shape)
 
     # ---- the end ----------------------------------------------------------------------------------
     def _write_checkpoints(self) -> tuple[Path | None, Path | None]:
-        if self.scheme is None or self.snapshots is None:
+        state = self.state
+        if self.prepared is None or state.snapshots is None:
             return None, None
-        graphs = self.scheme.graphs
-        info = {"project": self.project.name, "epochs": self.epochs_done, "best_val_loss": self.best_loss}
-        last = save_checkpoint(self.out_dir / "last.safetensors", self.snapshots.state(), graphs, info)
+        graphs = self.prepared.scheme.graphs
+        info = {"project": self.project.name, "epochs": state.epochs_done, "best_val_loss": state.best_loss}
+        last = save_checkpoint(self.out_dir / "last.safetensors", state.snapshots.state(), graphs, info)
         # A GAN has no validation loss to rank epochs by: its best is its last.
-        best = save_checkpoint(self.out_dir / "best.safetensors", self.snapshots.state(best=True), graphs, info)
+        best = save_checkpoint(self.out_dir / "best.safetensors", state.snapshots.state(best=True), graphs, info)
         return best, last
 
-    def _finish(self, reason: str, message: str, details: str = "") -> RunFinished:
-        if reason == "out_of_memory":
-            self._current = None
+    def _finish(self, reason: EndReason, message: str, details: str = "") -> RunFinished:
+        state = self.state
+        if reason == EndReason.OUT_OF_MEMORY:
+            state.current = None
             gc.collect()
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()
-        best = last = history_file = None
-        if self.scheme is not None and self.snapshots is not None:
+        best = last = None
+        if self.prepared is not None and state.snapshots is not None:
             # Stopped mid-epoch, the weights as they are now are the last good ones; after a NaN (or
             # anything that left non-finite weights) the network goes back to the last good epoch end,
             # ready to use or export.
-            if reason != "nan" and all(bool(torch.isfinite(t).all()) for t in self.snapshots.live
-                                       if t.is_floating_point()):
-                self.snapshots.take_last()
+            if reason != EndReason.NAN and all(bool(torch.isfinite(t).all()) for t in state.snapshots.live
+                                               if t.is_floating_point()):
+                state.snapshots.take_last()
             else:
-                self.snapshots.restore_last()
-            if self.save:
+                state.snapshots.restore_last()
+            if self.config.save:
                 try:
                     best, last = self._write_checkpoints()
                 except OSError as exc:
                     message += f" (the checkpoints could not be written to {self.out_dir}: {exc.strerror or exc})"
-        result = RunFinished(reason, message, self.epochs_done, self.step, dict(self.last_metrics), self.best_loss,
-                             best, last, None, list(self.history), details)
-        if self.save and self.scheme is not None:
+        result = RunFinished(reason, message, state.epochs_done, state.step, dict(state.last_metrics),
+                             state.best_loss, best, last, None, list(state.history), details)
+        if self.config.save and self.prepared is not None:
             try:
                 history_file = self.out_dir / "history.json"
                 self.out_dir.mkdir(parents=True, exist_ok=True)
                 history_file.write_text(json.dumps({**result.to_dict(),
-                                                    "epochs": [e.to_dict() for e in self.history]}))
+                                                    "epochs": [e.to_dict() for e in state.history]}))
                 result.history_file = history_file
             except OSError:
                 pass

@@ -51,7 +51,7 @@ def install_training(window: "MainWindow") -> "TrainingController":
 class TrainingController(QObject):
     """Owns the settings panel, the run bar, the curves and results docks, the overlay and the worker thread."""
 
-    run_finished = Signal(object)  # the RunOutcome, after the window has shown it
+    run_finished = Signal(object)  # the RunFinished, after the window has shown it
 
     def __init__(self, window: "MainWindow") -> None:
         super().__init__(window)
@@ -77,7 +77,7 @@ class TrainingController(QObject):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.panel)
-        self.settings_dock = window.add_dock(scroll, "Training settings", Qt.RightDockWidgetArea, "training_settings")
+        self.settings_dock = window.add_dock(scroll, "Training settings", Qt.DockWidgetArea.RightDockWidgetArea, "training_settings")
         inspector_dock = window.findChild(QDockWidget, "dock_inspector")
         if inspector_dock is not None:
             window.tabifyDockWidget(inspector_dock, self.settings_dock)
@@ -91,12 +91,12 @@ class TrainingController(QObject):
             self.run_page.buttons[k] for k in ("train", "pause", "resume", "stop", "export"))
         self.progress, self.status = self.run_page.progress, self.run_page.status
         self._update_buttons()
-        self.run_dock = window.add_dock(self.run_page, "Training run", Qt.BottomDockWidgetArea, "training_run")
+        self.run_dock = window.add_dock(self.run_page, "Training run", Qt.DockWidgetArea.BottomDockWidgetArea, "training_run")
         self.results = ResultsView()
-        self.results_dock = window.add_dock(self.results, "Results", Qt.BottomDockWidgetArea, "training_results")
+        self.results_dock = window.add_dock(self.results, "Results", Qt.DockWidgetArea.BottomDockWidgetArea, "training_results")
         problems = window.findChild(QDockWidget, "dock_problems")
         if problems is not None:
-            window.splitDockWidget(problems, self.run_dock, Qt.Horizontal)
+            window.splitDockWidget(problems, self.run_dock, Qt.Orientation.Horizontal)
             window.tabifyDockWidget(problems, self.results_dock)
             problems.raise_()
 
@@ -119,15 +119,15 @@ class TrainingController(QObject):
 
     def _build_actions(self) -> None:
         self.train_action = self._action("train", "&Train", self.train, "F5", "Train the network with the project's "
-                                         "settings", QStyle.SP_MediaPlay)
+                                         "settings", QStyle.StandardPixmap.SP_MediaPlay)
         self.pause_action = self._action("pause", "&Pause", self.pause, None, "Pause after the batch in progress",
-                                         QStyle.SP_MediaPause)
+                                         QStyle.StandardPixmap.SP_MediaPause)
         self.resume_action = self._action("resume", "&Resume", self.resume, None, "Go on training",
-                                          QStyle.SP_MediaSeekForward)
+                                          QStyle.StandardPixmap.SP_MediaSeekForward)
         self.stop_action = self._action("stop", "&Stop", self.stop, "Shift+F5", "Stop after the batch in progress "
-                                        "(the last good checkpoint is kept)", QStyle.SP_MediaStop)
+                                        "(the last good checkpoint is kept)", QStyle.StandardPixmap.SP_MediaStop)
         self.export_action = self._action("export", "&Export…", self.open_export, "Ctrl+Shift+E",
-                                          "Export to ONNX, weights or PyTorch code", QStyle.SP_DialogSaveButton)
+                                          "Export to ONNX, weights or PyTorch code", QStyle.StandardPixmap.SP_DialogSaveButton)
         menu = self.window.menuBar().addMenu("&Train")
         menu.addActions([self.train_action, self.pause_action, self.resume_action, self.stop_action])
         menu.addSeparator()
@@ -135,7 +135,7 @@ class TrainingController(QObject):
         bar = QToolBar("Training", self.window)
         bar.setObjectName("training_toolbar")
         bar.setMovable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         bar.addActions([self.train_action, self.pause_action, self.resume_action, self.stop_action,
                         self.export_action])
         self.window.addToolBar(bar)
@@ -201,7 +201,7 @@ class TrainingController(QObject):
         self.thread.started.connect(self.worker.run)
         # quit() is thread-safe: called directly from the worker thread, it needs no event loop in the UI
         # thread (closing the window waits for the thread while the UI loop is not running).
-        self.worker.finished.connect(self.thread.quit, Qt.DirectConnection)
+        self.worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
         self.worker.finished.connect(self._on_finished)
         self.lock.set_locked(True)
         self._started_at = time.perf_counter()
@@ -252,8 +252,8 @@ class TrainingController(QObject):
     def ask_stop_for_close(self) -> bool:
         answer = QMessageBox.question(self.window, "Training in progress",
                                       "A training run is in progress. Stop it and close? The last good checkpoint "
-                                      "is kept.", QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-        return answer == QMessageBox.Yes
+                                      "is kept.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     # ---- progress ------------------------------------------------------------------------------------
     def poll(self) -> None:
@@ -361,7 +361,7 @@ class TrainingController(QObject):
         from netbuilder.ui.training.export_dialog import ExportDialog
 
         dialog = ExportDialog(self.window.project, self.best_checkpoint, self.window)
-        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.export_dialog = dialog
         dialog.open()
         return dialog

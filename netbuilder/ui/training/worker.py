@@ -10,16 +10,24 @@ start and the end of a run cross as (queued) signals.
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 from PySide6.QtCore import QObject, Signal, Slot
 
 from netbuilder.graph.project import Project, project_from_dict
 from netbuilder.train import Callback, Control, Trainer
-from netbuilder.train.events import BatchProgress, EpochEnd, LayerStats, RunFinished, RunStarted, Samples
+from netbuilder.train.events import (
+    BatchProgress,
+    EndReason,
+    EpochEnd,
+    LayerStats,
+    RunFinished,
+    RunStarted,
+    SampleKind,
+    Samples,
+)
 from netbuilder.ui.training.buffer import EventBuffer
 
 PREVIEW_COUNT = 16  # validation samples shown with their predicted and true labels
@@ -30,40 +38,9 @@ class SampleImages:
     """Reconstructions or generated samples of one epoch, as numpy arrays for display."""
 
     epoch: int
-    kind: str  # "reconstruction" or "generated"
+    kind: SampleKind
     outputs: np.ndarray
     inputs: np.ndarray | None = None
-
-
-@dataclass
-class Predictions:
-    """A few validation samples with what the trained network says about them."""
-
-    inputs: np.ndarray  # (k, C, H, W) images or (k, ...) other data
-    predicted: list[int]
-    true: list[int]
-    class_names: list[str]
-    is_image: bool
-
-
-@dataclass
-class RunOutcome:
-    """How a run from the window ended (plain data for the UI thread)."""
-
-    reason: str
-    message: str
-    epochs_completed: int = 0
-    steps: int = 0
-    metrics: dict[str, float] = field(default_factory=dict)
-    best_checkpoint: Path | None = None
-    last_checkpoint: Path | None = None
-    details: str = ""
-    predictions: Predictions | None = None
-    confusion: list[list[int]] | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.reason in ("completed", "stopped", "early_stopped")
 
 
 def snapshot(project: Project) -> Project:
@@ -100,7 +77,10 @@ class _ToBuffer(Callback):
 
 
 class TrainingWorker(QObject):
-    """Owns one Trainer; `run` (connected to QThread.started) trains and emits `finished(RunOutcome)`."""
+    """Owns one Trainer; `run` (connected to QThread.started) trains and emits `finished(RunFinished)`.
+
+    The result carries a preview of validation predictions (classification) made in this thread.
+    """
 
     finished = Signal(object)
 
@@ -118,7 +98,7 @@ class TrainingWorker(QObject):
     @property
     def step(self) -> int:
         """Batches trained so far (read from the UI thread: a plain int attribute)."""
-        return int(getattr(self.trainer, "step", 0) or 0)
+        return self.trainer.step if self.trainer is not None else 0
 
     @Slot()
     def run(self) -> None:
@@ -126,36 +106,11 @@ class TrainingWorker(QObject):
             self.trainer = Trainer(self.project, callbacks=[_ToBuffer(self.buffer)], control=self.control,
                                    out_dir=self.out_dir, epochs=self.epochs, save=self.save)
             result = self.trainer.run()
-            outcome = self._outcome(result)
+            try:
+                result.predictions = self.trainer.predictions(PREVIEW_COUNT)
+            except Exception:  # a preview is a nicety: never let it hide how the run ended
+                result.predictions = None
         except Exception as exc:  # the Trainer turns faults into results; this is a bug guard, shown in the window
-            outcome = RunOutcome("error", f"training could not run: {type(exc).__name__}: {exc}",
+            result = RunFinished(EndReason.ERROR, f"training could not run: {type(exc).__name__}: {exc}",
                                  details=traceback.format_exc())
-        self.finished.emit(outcome)
-
-    def _outcome(self, result: RunFinished) -> RunOutcome:
-        confusion = next((e.confusion for e in reversed(result.history) if e.confusion), None)
-        try:
-            predictions = self._predictions()
-        except Exception:  # a preview is a nicety: never let it hide how the run ended
-            predictions = None
-        return RunOutcome(result.reason, result.message, result.epochs_completed, result.steps, dict(result.metrics),
-                          result.best_checkpoint, result.last_checkpoint, result.details, predictions, confusion)
-
-    def _predictions(self) -> Predictions | None:
-        trainer = self.trainer
-        scheme = getattr(trainer, "scheme", None)
-        if scheme is None or scheme.task != "classification" or trainer.ds.val_size == 0:
-            return None
-        compiled = scheme.graphs["model"]
-        x = trainer.ds.x_val[:PREVIEW_COUNT]
-        y = trainer.ds.y_val[:PREVIEW_COUNT]
-        compiled.eval()
-        with torch.no_grad():
-            out = compiled.model(x)
-        if isinstance(out, (tuple, list)):
-            out = out[0]
-        predicted = out.float().argmax(dim=-1).reshape(-1).cpu().tolist()
-        true = y.reshape(-1).cpu().tolist()
-        names = list(trainer.ds.class_names or [str(i) for i in range(max(max(true), max(predicted)) + 1)])
-        inputs = x.float().cpu().numpy()
-        return Predictions(inputs, predicted, true, names, is_image=inputs.ndim == 4)
+        self.finished.emit(result)

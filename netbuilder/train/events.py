@@ -7,34 +7,13 @@ thread (the window's QThread worker) never touches the training device.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import torch
 
-
-class EndReason(StrEnum):
-    """Why a run ended (a str: compares equal to its value, and is written to JSON as it)."""
-
-    COMPLETED = "completed"
-    STOPPED = "stopped"
-    EARLY_STOPPED = "early_stopped"
-    NAN = "nan"
-    OUT_OF_MEMORY = "out_of_memory"
-    DATA_ERROR = "data_error"
-    ERROR = "error"
-
-    @property
-    def ended_normally(self) -> bool:
-        """Ended as planned (finished, stopped by the user, or stopped early) rather than by a fault."""
-        return self in (EndReason.COMPLETED, EndReason.STOPPED, EndReason.EARLY_STOPPED)
-
-    @property
-    def words(self) -> str:
-        """The reason as shown to a person: "early stopped", "out of memory"."""
-        return self.value.replace("_", " ")
+from netbuilder.graph.runs import EndReason
 
 
 REASONS = tuple(r.value for r in EndReason)

@@ -28,6 +28,7 @@ import torch
 from netbuilder.compile import CompiledGraph
 from netbuilder.data import Augmenter, Batches, DataError, Dataset, load_for, make_loaders
 from netbuilder.graph import Project, TrainingSettings
+from netbuilder.graph.runs import runs_folder
 from netbuilder.train.callbacks import Callback, CallbackList, Control
 from netbuilder.train.checkpoint import Snapshots, freeze_nodes, load_matching, save_checkpoint
 from netbuilder.train.device import describe_device, pick_device
@@ -65,7 +66,7 @@ def user_runs_folder() -> Path:
 def default_out_dir(project: Project) -> Path:
     """``runs/<project file stem>/`` beside the project file; the per-user runs folder for an unsaved one."""
     if project.path is not None:
-        return Path(project.path).parent / "runs" / Path(project.path).stem
+        return runs_folder(project.path)
     return user_runs_folder() / (re.sub(r"\W+", "_", project.name).strip("_") or "untitled")
 
 

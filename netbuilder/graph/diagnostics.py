@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final, Literal
 
-ERROR = "error"
-WARNING = "warning"
+Severity = Literal["error", "warning"]
+ERROR: Final = "error"
+WARNING: Final = "warning"
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,7 @@ class Diagnostic:
     graph's name in the project (a GAN project has two).
     """
 
-    severity: str
+    severity: Severity
     code: str
     message: str
     node_id: str | None = None

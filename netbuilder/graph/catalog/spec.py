@@ -8,10 +8,14 @@ inspector, compiler, code export, ONNX import) reads these fields.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
 ParamValues = Mapping[str, Any]
+# What a node is for in a graph: where data enters (input), where labels enter (target), what the
+# trained model returns (output), what training minimises (loss), or an ordinary layer.
+Role = Literal["input", "target", "output", "loss", "layer"]
 
 
 @dataclass(frozen=True)
@@ -216,7 +220,7 @@ class LayerSpec:
     onnx_ops: tuple[str, ...] = ()
     count_params: CountRule = _zero
     count_macs: CountRule = _zero
-    role: str = "layer"  # "input", "target", "output", "loss" or "layer"
+    role: Role = "layer"
     key_params: tuple[str, ...] = ()  # shown on the canvas node
     has_weights: bool = False
 

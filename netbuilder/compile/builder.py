@@ -119,7 +119,7 @@ class CompiledGraph:
 
     def _classes(self, target_name: str) -> int:
         for node in self._graph_nodes.values():
-            if node.name == target_name and node.type == "Target":
+            if node.name == target_name and node.spec.role == "target":
                 return int(node.values().get("classes", 2))
         return 2
 

@@ -6,6 +6,7 @@ from netbuilder.data.dataset import Dataset
 from netbuilder.data.loading import load_dataset
 from netbuilder.graph import Project
 from netbuilder.graph.analysis import analyze
+from netbuilder.graph.catalog import target_kind
 
 
 def load_for(project: Project) -> Dataset:
@@ -24,7 +25,7 @@ def load_for(project: Project) -> Dataset:
             input_shape, input_name = analysis.output_shape(inputs[0].id), inputs[0].name
         if spec is not None and spec.uses_labels and len(targets) == 1:
             target_shape, target_name = analysis.output_shape(targets[0].id), targets[0].name
-            if targets[0].values()["kind"] == "classes":
+            if target_kind(targets[0].values()) == "classes":
                 classes = int(targets[0].values()["classes"])
     project_dir = project.path.parent if project.path is not None else None
     return load_dataset(project.dataset, input_shape, target_shape, project_dir, input_name=input_name,

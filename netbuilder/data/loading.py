@@ -14,7 +14,7 @@ from netbuilder.data.dataset import DataError, Dataset, RawData, fit_normalizati
 from netbuilder.data.files import read_csv, read_idx, read_npz, resolve
 from netbuilder.data.images import read_image_folder
 from netbuilder.graph.analysis import analyze
-from netbuilder.graph.catalog import TensorShape
+from netbuilder.graph.catalog import TensorShape, target_kind
 from netbuilder.graph.model import Graph
 from netbuilder.graph.settings import DatasetSettings
 
@@ -99,12 +99,12 @@ def load_for_graph(settings: DatasetSettings, graph: Graph, project_dir: Path | 
     The graph must have exactly one Input: the one the data feeds (a GAN's
     discriminator; its generator's noise Input is not data).
     """
-    inputs = [n for n in graph.nodes.values() if n.type == "Input"]
+    inputs = [n for n in graph.nodes.values() if n.spec.role == "input"]
     if len(inputs) != 1:
         found = ", ".join(f"'{n.name}'" for n in inputs) or "none"
         raise DataError(f"the graph '{graph.name}' needs exactly one Input for the data set {settings.name!r}; it has "
                         f"{found}")
-    targets = [n for n in graph.nodes.values() if n.type == "Target"]
+    targets = [n for n in graph.nodes.values() if n.spec.role == "target"]
     if len(targets) > 1:
         raise DataError(f"the graph '{graph.name}' has {len(targets)} Targets; a data set gives one kind of label "
                         f"— keep one Target")
@@ -115,7 +115,7 @@ def load_for_graph(settings: DatasetSettings, graph: Graph, project_dir: Path | 
         return info.outputs.get("out") if info else None
 
     target = targets[0] if targets else None
-    classes = target.values()["classes"] if target and target.values()["kind"] == "classes" else None
+    classes = target.values()["classes"] if target and target_kind(target.values()) == "classes" else None
     return load_dataset(settings, shape(inputs[0].id), shape(target.id) if target else None, project_dir,
                         input_name=inputs[0].name, target_name=target.name if target else None,
                         target_classes=classes)

@@ -26,6 +26,7 @@ from netbuilder.export import parity
 from netbuilder.export.errors import ExportError
 from netbuilder.export.subgraph import encoder_graph
 from netbuilder.export.weights import load_weights, match_state
+from netbuilder.graph.catalog import target_kind
 from netbuilder.graph.model import Graph
 from netbuilder.graph.project import Project
 
@@ -222,7 +223,7 @@ def _metadata(project: Project | None, graph: Graph, graph_name: str, exporter: 
     if spec is not None and not spec.takes_data(graph_name):
         return meta  # e.g. a generator's input is noise, not data: no classes, no normalisation
     names, normalization = _dataset_info(project, graph)
-    targets = [n for n in graph.nodes.values() if n.type == "Target" and n.values()["kind"] == "classes"]
+    targets = [n for n in graph.nodes.values() if n.spec.role == "target" and target_kind(n.values()) == "classes"]
     if targets and names and len(names) == targets[0].values()["classes"]:
         meta["class_names"] = json.dumps(names)
     if normalization:

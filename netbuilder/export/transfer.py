@@ -17,7 +17,7 @@ _HEAD_TAIL = ("Softmax", "LogSoftmax", "Sigmoid", "Dropout")
 
 def find_head(graph: Graph) -> Node:
     """The last Linear before the (single) Output, looking through a final Softmax or similar."""
-    outputs = [n for n in graph.nodes.values() if n.type == "Output"]
+    outputs = [n for n in graph.nodes.values() if n.spec.role == "output"]
     if len(outputs) != 1:
         raise OnnxImportError(f"a new head needs a graph with one Output; this one has {len(outputs)}")
     edge = graph.edge_into(outputs[0].id, "in")

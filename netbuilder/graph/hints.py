@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from netbuilder.graph.catalog import CATALOG, target_kind
 from netbuilder.graph.diagnostics import ERROR, WARNING, Diagnostic
 from netbuilder.graph.model import Graph, Node
 
@@ -53,7 +54,8 @@ def _class_count(graph: Graph, loss: Node, pred_edge, shape_of, label: str) -> l
     if target_edge is None or target_edge.source not in graph.nodes:
         return []
     target = graph.nodes[target_edge.source]
-    if target.type != "Target" or target.values()["kind"] != "classes":
+    spec = CATALOG.get(target.type)
+    if spec is None or spec.role != "target" or target_kind(target.values()) != "classes":
         return []
     pred = shape_of(pred_edge.source, pred_edge.source_port)
     if pred is None or not getattr(pred, "dims", ()):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from netbuilder.graph.catalog import activations, conv, core, io, losses, merge, recurrent
+from netbuilder.graph.catalog.io import INPUT_KINDS, TARGET_KINDS, InputKind, TargetKind, input_kind, target_kind
 from netbuilder.graph.catalog.spec import (
     GateBias,
     LayerSpec,
     ParamSpec,
     PortSpec,
+    Role,
     ShapeError,
     Signature,
     TensorShape,
@@ -31,5 +33,6 @@ def get_spec(layer_type: str) -> LayerSpec:
         raise KeyError(f"unknown layer type {layer_type!r}") from None
 
 
-__all__ = ["CATALOG", "CATEGORIES", "GateBias", "LayerSpec", "ParamSpec", "PortSpec", "ShapeError", "Signature",
-           "TensorShape", "TorchSpec", "get_spec"]
+__all__ = ["CATALOG", "CATEGORIES", "INPUT_KINDS", "TARGET_KINDS", "GateBias", "InputKind", "LayerSpec", "ParamSpec",
+           "PortSpec", "Role", "ShapeError", "Signature", "TargetKind", "TensorShape", "TorchSpec", "get_spec",
+           "input_kind", "target_kind"]

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
-from netbuilder.graph.catalog.spec import OUT, LayerSpec, ParamSpec, PortSpec, TensorShape
+from collections.abc import Mapping
+from typing import Literal, get_args
 
-INPUT_KINDS = ("tabular", "image", "sequence", "tokens")
+from netbuilder.graph.catalog.spec import OUT, LayerSpec, ParamSpec, ParamValues, PortSpec, TensorShape
+
+# What one sample fed to an Input is, and what a Target's labels are.
+InputKind = Literal["tabular", "image", "sequence", "tokens"]
+TargetKind = Literal["classes", "values"]
+INPUT_KINDS: tuple[InputKind, ...] = get_args(InputKind)
+TARGET_KINDS: tuple[TargetKind, ...] = get_args(TargetKind)
 
 
-def _input_shape(p, ins):
-    kind = p["kind"]
+def input_kind(values: ParamValues) -> InputKind | None:
+    """An Input node's kind; None when the value is not one (the parameter check reports that)."""
+    kind = values.get("kind")
+    return next((k for k in INPUT_KINDS if k == kind), None)
+
+
+def target_kind(values: ParamValues) -> TargetKind | None:
+    """A Target node's kind; None when the value is not one (the parameter check reports that)."""
+    kind = values.get("kind")
+    return next((k for k in TARGET_KINDS if k == kind), None)
+
+
+def _input_shape(p: ParamValues, ins: Mapping[str, TensorShape]) -> dict[str, TensorShape]:
+    kind = input_kind(p)
     if kind == "tabular":
         return {"out": TensorShape((p["features"],))}
     if kind == "image":
@@ -18,8 +37,8 @@ def _input_shape(p, ins):
     return {"out": TensorShape((p["length"],), "int")}
 
 
-def _target_shape(p, ins):
-    if p["kind"] == "classes":
+def _target_shape(p: ParamValues, ins: Mapping[str, TensorShape]) -> dict[str, TensorShape]:
+    if target_kind(p) == "classes":
         return {"out": TensorShape((), "int")}
     return {"out": TensorShape(tuple(p["shape"]))}
 
@@ -57,7 +76,7 @@ TARGET = LayerSpec(
     outputs=OUT,
     params=(
         ParamSpec("kind", "choice", "classes", "Class ids (one whole number per sample) or values "
-                  "(numbers with a shape).", choices=("classes", "values")),
+                  "(numbers with a shape).", choices=TARGET_KINDS),
         ParamSpec("classes", "int", 10, "How many classes the data set has.", 2, 100_000,
                   when=("kind", ("classes",))),
         ParamSpec("shape", "ints", [1], "Shape of one target sample, e.g. 1 or 16,1.",
@@ -75,7 +94,7 @@ OUTPUT = LayerSpec(
     inputs=(PortSpec("in", "input"),),
     outputs=(),
     params=(),
-    infer=lambda p, ins: {},
+    infer=lambda p, ins: {},  # nothing leaves an Output
     role="output",
 )
 

@@ -10,6 +10,10 @@ from netbuilder.graph.schemes import scheme_names
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 SCHEDULES = ("none", "step", "cosine", "plateau")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+# auto: bf16 autocast on GPUs that have it, fp16 with a gradient scaler on those that do not, fp32 on the CPU.
+PRECISIONS = ("auto", "fp32")
+# torch.compile: off (eager), default, or max-autotune (longer compile, faster steps); eager when it fails.
+COMPILE_MODES = ("off", "default", "max-autotune")
 
 
 @dataclass
@@ -62,14 +66,19 @@ class TrainingSettings:
     early_stopping: int = 0  # epochs without validation improvement before stopping; 0 = off
     seed: int = 0
     device: str = "auto"
-    mixed_precision: bool = False
+    precision: str = "auto"
+    compile: str = "off"
     report_every: int = 10  # batches between progress reports
     latent_dim: int = 16  # adversarial: size of the generator's noise input
 
     # The one definition of what each setting may hold: the project file, the window's fields and the
     # command line all read these (the schemes come from the scheme registry, so a new one is accepted).
     CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"optimizer": OPTIMIZERS, "schedule": SCHEDULES,
-                                                     "device": DEVICES}
+                                                     "device": DEVICES, "precision": PRECISIONS,
+                                                     "compile": COMPILE_MODES}
+    # Keys older files hold, and how each maps to today's setting.
+    LEGACY: ClassVar[dict[str, tuple[str, dict[Any, str]]]] = {
+        "mixed_precision": ("precision", {True: "auto", False: "fp32"})}
     RANGES: ClassVar[dict[str, tuple[float, float]]] = {
               "learning_rate": (0.0, 10.0), "momentum": (0.0, 1.0), "batch_size": (1, 1_000_000),
               "epochs": (1, 100_000), "weight_decay": (0.0, 10.0), "grad_clip": (0.0, 1e6),
@@ -102,7 +111,15 @@ def from_dict(cls: type, data: Any, where: str):
     default = cls()
     values: dict[str, Any] = {}
     known = {f.name for f in fields(cls)}
+    legacy: dict[str, tuple[str, dict[Any, str]]] = getattr(cls, "LEGACY", {})
     for key, value in data.items():
+        if key in legacy and key not in known:
+            new_key, mapping = legacy[key]
+            if value not in mapping or not isinstance(value, type(next(iter(mapping)))):
+                raise ProjectFileError(f"{where}.{key}", f"{key} should be one of {', '.join(map(str, mapping))}")
+            if new_key not in data:
+                values[new_key] = mapping[value]
+            continue
         if key not in known:
             raise ProjectFileError(f"{where}.{key}", f"unknown setting {key!r}")
         current = getattr(default, key)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Mapping
@@ -21,12 +20,26 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from netbuilder.compile import CompiledGraph
+from netbuilder.graph.files import json_safe, write_atomically
 
 GRAPH_SEPARATOR = "/"
 
 
 class CheckpointError(ValueError):
     """A checkpoint cannot be read or does not fit; the message names the file and what to do."""
+
+
+class NonFiniteWeights(CheckpointError):
+    """Weights holding NaN or infinity: never saved as a checkpoint, never loaded into a network."""
+
+
+def non_finite(state: Mapping[str, torch.Tensor]) -> list[str]:
+    """The names of the floating-point tensors in ``state`` that hold NaN or ±inf."""
+    return [k for k, v in state.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
 
 
 def collect_state(graphs: Mapping[str, CompiledGraph]) -> dict[str, torch.Tensor]:
@@ -73,22 +86,21 @@ class Snapshots:
 
 def save_checkpoint(path: str | os.PathLike, state: Mapping[str, torch.Tensor],
                     graphs: Mapping[str, CompiledGraph], info: Mapping[str, object] | None = None) -> Path:
-    """Write ``state`` atomically as safetensors, with node names and ``info`` in the metadata."""
+    """Write ``state`` atomically as safetensors, with node names and ``info`` in the metadata.
+
+    Weights with NaN or infinity are refused (`NonFiniteWeights`, nothing written): a
+    checkpoint is what a run falls back to, so it must always hold usable weights.
+    """
+    bad = non_finite(state)
+    if bad:
+        raise NonFiniteWeights(f"{path}: not written — the weights {_listed(bad)} hold NaN or infinity")
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     nodes = {name: g.node_for_module for name, g in graphs.items()}
     metadata = {"format": "netbuilder", "graphs": json.dumps(list(graphs)), "nodes": json.dumps(nodes),
-                "info": json.dumps(dict(info or {}), default=str)}
+                "info": json.dumps(json_safe(dict(info or {})), default=str, allow_nan=False)}
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in state.items()}
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        save_file(tensors, tmp, metadata=metadata)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomically(target, lambda tmp: save_file(tensors, str(tmp), metadata=metadata))
 
 
 def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
@@ -109,6 +121,10 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
 def load_checkpoint(graphs: Mapping[str, CompiledGraph], path: str | os.PathLike) -> None:
     """Load a checkpoint written for these graphs, every key required (a run's best or last file)."""
     tensors, _ = read_checkpoint(path)
+    bad = non_finite(tensors)
+    if bad:
+        raise NonFiniteWeights(f"{path}: the weights {_listed(bad)} hold NaN or infinity — the checkpoint cannot "
+                               "be used")
     for name, g in graphs.items():
         prefix = "" if len(graphs) == 1 else f"{name}{GRAPH_SEPARATOR}"
         own = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
@@ -163,6 +179,10 @@ def load_matching(compiled: CompiledGraph, path: str | os.PathLike) -> LoadRepor
     missing and which had other shapes.
     """
     tensors, metadata = read_checkpoint(path)
+    bad = non_finite(tensors)
+    if bad:  # training from them would only give a NaN loss, wrongly blamed on the learning rate
+        raise NonFiniteWeights(f"{path}: the weights {_listed(bad)} hold NaN or infinity — this checkpoint cannot "
+                               "start a network; use one saved before the values went bad")
     source = _by_node(tensors, metadata)
     report = LoadReport()
     seen: set[str] = set()

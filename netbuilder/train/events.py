@@ -129,6 +129,8 @@ class RunFinished:
     history: list[EpochEnd] = field(default_factory=list)
     details: str = ""  # a traceback for unexpected errors
     predictions: Predictions | None = None  # a preview of validation samples (classification, when asked for)
+    notes: list[str] = field(default_factory=list)  # what the run learned on the way (compile time, fallbacks)
+    compile_seconds: float | None = None  # compiled mode: the first step's time, left out of the throughput
 
     def __post_init__(self) -> None:
         self.reason = EndReason(self.reason)
@@ -147,7 +149,8 @@ class RunFinished:
         return {"reason": self.reason.value, "message": self.message, "epochs_completed": self.epochs_completed,
                 "steps": self.steps, "metrics": self.metrics, "best_val_loss": self.best_val_loss,
                 "best_checkpoint": str(self.best_checkpoint) if self.best_checkpoint else None,
-                "last_checkpoint": str(self.last_checkpoint) if self.last_checkpoint else None}
+                "last_checkpoint": str(self.last_checkpoint) if self.last_checkpoint else None,
+                "notes": list(self.notes), "compile_seconds": self.compile_seconds}
 
 
 RunResult = RunFinished

@@ -26,6 +26,7 @@ from netbuilder.compile.errors import NodeRuntimeError
 from netbuilder.data import Dataset
 from netbuilder.graph import Project, TrainingSettings
 from netbuilder.graph.schemes import SchemeSpec, scheme_names, scheme_spec
+from netbuilder.train.acceleration import Acceleration, compile_mode
 from netbuilder.train.events import Samples, Task
 from netbuilder.train.loading import sample_batch
 from netbuilder.train.metrics import ClassificationMeter, Meter, NamedLossMeter, RegressionMeter
@@ -79,7 +80,7 @@ class SchemeContext:
     project: Project
     settings: TrainingSettings
     device: torch.device
-    amp: bool  # mixed precision on (CUDA only)
+    acceleration: Acceleration  # precision, channels-last, compile mode
     dataset: Dataset  # already on ``device``
 
 
@@ -88,20 +89,22 @@ class Scheme:
 
     name: ClassVar[str] = ""  # the registry key, the same as its `SchemeSpec`'s name
     task: Task = "regression"  # what the metrics are
+    # The attributes holding what the hot path calls: torch.compile wraps these in compiled mode.
+    compile_targets: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, context: SchemeContext) -> None:
         self.context = context
         self.project = context.project
         self.settings = context.settings
         self.device = context.device
-        self.amp = context.amp
+        self.acceleration = context.acceleration
+        self.amp = context.acceleration.amp_dtype is not None
+        self._eager: dict[str, Any] = {}  # the callables compiled mode replaced, to fall back to
         self.graphs: dict[str, CompiledGraph] = {}
         self.steppers: list[Stepper] = []
         self.probe: LayerProbe | None = None  # set by the Trainer on report batches only
         self.notes: list[str] = []  # said once when the run starts (RunStarted.notes)
-        # bfloat16 has float32's range, so it needs no GradScaler — whose overflow check waits for the GPU
-        # every step. float16 (older GPUs) needs the scaler.
-        self.amp_dtype = torch.bfloat16 if self.amp and torch.cuda.is_bf16_supported() else torch.float16
+        self.amp_dtype = context.acceleration.amp_dtype or torch.float32
 
     @property
     def spec(self) -> SchemeSpec:
@@ -116,7 +119,9 @@ class Scheme:
 
     def make_steppers(self) -> None:
         """Optimisers over what is trainable now (call after freezing)."""
-        scaled = self.amp and self.amp_dtype == torch.float16
+        # bfloat16 has float32's range, so it needs no GradScaler — whose overflow check waits for the GPU
+        # every step. float16 (older GPUs) needs the scaler.
+        scaled = self.acceleration.needs_scaler
         # One GradScaler per optimiser: a GAN's two losses overflow at different scales.
         self.steppers = [Stepper(make_optimizer(g.trainable_parameters(), self.settings), self.settings.grad_clip,
                                  torch.amp.GradScaler(self.device.type) if scaled else None)
@@ -130,6 +135,29 @@ class Scheme:
         if self.amp:
             return torch.autocast(self.device.type, dtype=self.amp_dtype)
         return _NO_AUTOCAST
+
+    def set_acceleration(self, acceleration: Acceleration) -> None:
+        """Use ``acceleration``'s precision (call before the first step: the optimisers are made anew)."""
+        self.acceleration = acceleration
+        self.amp = acceleration.amp_dtype is not None
+        self.amp_dtype = acceleration.amp_dtype or torch.float32
+        self.make_steppers()
+
+    def use_compiler(self, mode: str) -> None:
+        """Run the hot path through torch.compile (compiled lazily, on the first step)."""
+        self._eager = {name: getattr(self, name) for name in self.compile_targets}
+        for name, fn in self._eager.items():
+            setattr(self, name, torch.compile(fn, mode=compile_mode(mode)))
+
+    def use_eager(self) -> None:
+        """Back to plain eager execution (after a compile failure)."""
+        for name, fn in self._eager.items():
+            setattr(self, name, fn)
+        self._eager = {}
+
+    @property
+    def is_compiled(self) -> bool:
+        return bool(self._eager)
 
     def train(self) -> None:
         for g in self.graphs.values():
@@ -203,6 +231,8 @@ def make_scheme(context: SchemeContext) -> Scheme:
 @training_scheme("supervised")
 class Supervised(Scheme):
     """A loss node fed by a prediction and a Target: classification or regression."""
+
+    compile_targets = ("gm",)
 
     def __init__(self, context: SchemeContext) -> None:
         super().__init__(context)
@@ -283,6 +313,7 @@ class Reconstruction(Scheme):
     """Autoencoders: the loss target is the input; with the data's ``denoise`` the network sees a noisy copy."""
 
     task = "reconstruction"
+    compile_targets = ("gm",)
 
     def __init__(self, context: SchemeContext) -> None:
         super().__init__(context)
@@ -340,6 +371,7 @@ class Adversarial(Scheme):
     """GANs: the discriminator learns real from fake, then the generator learns to fool it (BCE on logits)."""
 
     task = "adversarial"
+    compile_targets = ("gen_forward", "disc_forward")
 
     def __init__(self, context: SchemeContext) -> None:
         super().__init__(context)
@@ -349,6 +381,8 @@ class Adversarial(Scheme):
         _single(disc.input_names, "Input", "discriminator")
         self.graphs = {"generator": gen, "discriminator": disc}
         self.gen, self.disc = gen, disc
+        self.gen_forward: Callable[[torch.Tensor], Any] = gen.model
+        self.disc_forward: Callable[[torch.Tensor], Any] = disc.model
         self.latent = settings.latent_dim
         self.bce = nn.BCEWithLogitsLoss()
         generator = torch.Generator().manual_seed(settings.seed + 7)
@@ -356,11 +390,11 @@ class Adversarial(Scheme):
         self.make_steppers()
 
     def _generate(self, n: int) -> torch.Tensor:
-        fake = self.gen.model(torch.randn(n, self.latent, device=self.device))
+        fake = self.gen_forward(torch.randn(n, self.latent, device=self.device))
         return fake[0] if isinstance(fake, tuple) else fake
 
     def _score(self, x: torch.Tensor) -> torch.Tensor:
-        score = self.disc.model(x)
+        score = self.disc_forward(x)
         return score[0] if isinstance(score, tuple) else score
 
     def make_meter(self, validation: bool) -> Meter:

@@ -29,11 +29,13 @@ from netbuilder.compile import CompiledGraph
 from netbuilder.data import Augmenter, Batches, DataError, Dataset, load_for, make_loaders
 from netbuilder.graph import Project, TrainingSettings
 from netbuilder.graph.runs import runs_folder
+from netbuilder.train.acceleration import Acceleration, as_channels_last, choose, to_channels_last
 from netbuilder.train.callbacks import Callback, CallbackList, Control
 from netbuilder.train.checkpoint import Snapshots, freeze_nodes, load_matching, save_checkpoint
 from netbuilder.train.device import describe_device, pick_device
 from netbuilder.train.events import BatchProgress, EndReason, EpochEnd, Predictions, RunFinished, RunStarted
 from netbuilder.train.loading import image_shape
+from netbuilder.train.metrics import Meter
 from netbuilder.train.optim import Schedule, make_schedule
 from netbuilder.train.schemes import Scheme, SchemeContext, make_scheme
 from netbuilder.train.stats import LayerProbe
@@ -47,6 +49,11 @@ class _End(Exception):
     def __init__(self, reason: EndReason, message: str) -> None:
         super().__init__(message)
         self.reason, self.message = reason, message
+
+
+def _is_out_of_memory(exc: BaseException) -> bool:
+    return isinstance(exc, torch.cuda.OutOfMemoryError) or (isinstance(exc, RuntimeError)
+                                                             and "out of memory" in str(exc))
 
 
 @dataclass
@@ -95,7 +102,7 @@ class PreparedRun:
     """Everything `Trainer.prepare` sets up once: device, data, compiled graphs, optimisers, batches."""
 
     device: torch.device
-    amp: bool
+    acceleration: Acceleration
     dataset: Dataset  # on ``device``
     scheme: Scheme
     train_batches: Batches
@@ -123,6 +130,8 @@ class RunState:
     saved_at: float = 0.0
     stats_at: float = -math.inf
     current: tuple[torch.Tensor, torch.Tensor | None] | None = None  # the batch in flight, to explain a failure
+    compile_seconds: float | None = None  # how long the first (compiling) step took; None before it
+    notes: list[str] = field(default_factory=list)  # said at the end (compile time, fallbacks)
 
 
 class Trainer:
@@ -204,17 +213,21 @@ class Trainer:
         """
         if self.prepared is not None:
             return self.prepared
-        config, settings, notes = self.config, self.settings, []
+        config, settings = self.config, self.settings
+        notes: list[str] = []
         torch.manual_seed(settings.seed)
         device = self._device = pick_device(config.device)
-        amp = bool(settings.mixed_precision and device.type == "cuda")
-        if settings.mixed_precision and not amp:
-            notes.append(f"mixed precision is used on CUDA only; training in float32 on {device.type}")
         if self._dataset is None:
             self._dataset = load_for(self.project)
         ds = self._dataset.to(device)
         torch.manual_seed(settings.seed)  # the same weights whatever loading drew from the generator
-        scheme = make_scheme(SchemeContext(self.project, settings, device, amp, ds))
+        # The scheme is built once in float32 eager mode; the speed choices then apply to its graphs.
+        scheme = make_scheme(SchemeContext(self.project, settings, device, Acceleration(), ds))
+        accel = choose(settings.precision, settings.compile, device, scheme.graphs)
+        scheme.set_acceleration(accel)
+        notes.extend(accel.notes)
+        if accel.channels_last:
+            to_channels_last(scheme.graphs)
         notes.extend(scheme.notes)
         if config.init_from is not None:
             notes.extend(self._transfer(scheme, config.init_from))
@@ -224,10 +237,12 @@ class Trainer:
         augment = Augmenter(aug) if aug.active and Augmenter.applies_to(ds.input_shape) else None
         if aug.active and augment is None:
             notes.append("augmentation applies to image inputs only; it is off for this data")
+        if accel.compile_mode != "off":
+            scheme.use_compiler(accel.compile_mode)  # after any freezing: the optimisers are final
         x = ds.x_train
         # Set last: a half-done set-up is retried in full.
         self.prepared = PreparedRun(
-            device, amp, ds, scheme, train_batches, val_batches, augment,
+            device, accel, ds, scheme, train_batches, val_batches, augment,
             make_schedule(scheme.optimizers, settings, config.epochs),
             LayerProbe(scheme.graphs) if config.layer_stats else None,
             any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
@@ -301,8 +316,7 @@ class Trainer:
         """End the run for ``exc`` with the reason that fits it."""
         if isinstance(exc, _End):
             return self._finish(exc.reason, exc.message)
-        if isinstance(exc, torch.cuda.OutOfMemoryError) or (isinstance(exc, RuntimeError)
-                                                            and "out of memory" in str(exc)):
+        if _is_out_of_memory(exc):
             return self._finish(EndReason.OUT_OF_MEMORY, f"{where}: the {self._device_name()} ran out of memory "
                                 f"at epoch {self.state.epochs_done + 1} — lower the batch size (now "
                                 f"{self.settings.batch_size}) or make the network smaller")
@@ -332,8 +346,10 @@ class Trainer:
         reported_samples = 0
         batches = len(run.train_batches)
         augment, skip_single, probe = run.augment, run.skip_single, run.probe
+        channels_last = run.acceleration.channels_last
         measuring = False
         done = 0
+        uncounted = 0  # samples of the compiling step: left out of the throughput
         for x, y in run.train_batches:
             if control.between_batches():
                 raise _End(EndReason.STOPPED, f"stopped on request at epoch {epoch}, after {state.step} batch(es)")
@@ -341,7 +357,14 @@ class Trainer:
                 continue
             if augment is not None:
                 x = augment(x)
+            if channels_last:
+                x = as_channels_last(x)
             done += 1
+            if scheme.is_compiled and state.compile_seconds is None:
+                self._compiling_step(run, state, x, y, meter)
+                started = reported_at = time.perf_counter()
+                uncounted = reported_samples = meter.samples
+                continue
             report = (state.step + 1) % every == 0
             if report and probe is not None and reported_at - state.stats_at >= self.config.stats_interval_s:
                 measuring = True
@@ -372,7 +395,32 @@ class Trainer:
             self._check_finite(train["loss"], epoch)
         seconds = time.perf_counter() - started
         val, confusion = self._validate(run)
-        self._end_epoch(run, state, epoch, train, val, confusion, seconds, meter.samples / max(seconds, 1e-9))
+        self._end_epoch(run, state, epoch, train, val, confusion, seconds,
+                        (meter.samples - uncounted) / max(seconds, 1e-9))
+
+    def _compiling_step(self, run: PreparedRun, state: RunState, x: torch.Tensor, y: torch.Tensor | None,
+                        meter: Meter) -> None:
+        """The first step in compiled mode: timed on its own, and trained eagerly when compiling fails."""
+        scheme = run.scheme
+        state.current = (x, y)
+        started = time.perf_counter()
+        try:
+            scheme.train_step(x, y, meter)
+            if run.device.type == "cuda":
+                torch.cuda.synchronize(run.device)
+            state.compile_seconds = time.perf_counter() - started
+            state.notes.append(f"compiled with torch.compile ({run.acceleration.compile_mode}) in "
+                               f"{state.compile_seconds:.1f} s")
+        except Exception as exc:
+            if _is_out_of_memory(exc):
+                raise
+            scheme.use_eager()
+            state.compile_seconds = 0.0
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            state.notes.append(f"torch.compile failed ({type(exc).__name__}: {reason}); trained without it "
+                               "(eager mode)")
+            scheme.train_step(x, y, meter)
+        state.step += 1
 
     def _check_finite(self, loss: float, epoch: int) -> None:
         if not math.isfinite(loss):
@@ -392,7 +440,7 @@ class Trainer:
                 if self.control.stop_requested:  # a long validation pass must not delay a stop either
                     raise _End(EndReason.STOPPED, f"stopped on request during validation, after {self.state.step} "
                                "batch(es)")
-                scheme.eval_step(x, y, meter)
+                scheme.eval_step(as_channels_last(x) if run.acceleration.channels_last else x, y, meter)
         values = meter.compute()
         confusion: Callable[[], list[list[int]] | None] = getattr(meter, "confusion_matrix", lambda: None)
         return values, confusion()
@@ -474,7 +522,8 @@ class Trainer:
                 except OSError as exc:
                     message += f" (the checkpoints could not be written to {self.out_dir}: {exc.strerror or exc})"
         result = RunFinished(reason, message, state.epochs_done, state.step, dict(state.last_metrics),
-                             state.best_loss, best, last, None, list(state.history), details)
+                             state.best_loss, best, last, None, list(state.history), details,
+                             notes=list(state.notes), compile_seconds=state.compile_seconds)
         if self.config.save and self.prepared is not None:
             try:
                 history_file = self.out_dir / "history.json"

@@ -182,6 +182,6 @@ def test_trainer_runs_in_a_worker_thread_and_stops_from_the_caller(example, tmp_
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="mixed precision needs CUDA")
 def test_mixed_precision_on_cuda_trains(iris, tmp_path):
-    iris.training.mixed_precision = True
+    iris.training.precision = "auto"
     result = Trainer(iris, epochs=2, device="cuda", out_dir=tmp_path).run()
     assert result.reason == "completed" and math.isfinite(result.metrics["val_loss"])

@@ -1,7 +1,8 @@
 """The network model: pure Python + networkx. Imports neither torch, Qt nor onnx."""
 
 from netbuilder.graph.analysis import Analysis, NodeInfo, analyze
-from netbuilder.graph.catalog import CATALOG, CATEGORIES, LayerSpec, ParamSpec, PortSpec, ShapeError, TensorShape, get_spec
+from netbuilder.graph.catalog import (CATALOG, CATEGORIES, LayerSpec, ParamSpec, PortSpec, ShapeError, TensorShape,
+                                      get_spec)
 from netbuilder.graph.diagnostics import ERROR, WARNING, Diagnostic
 from netbuilder.graph.model import ConnectionRefused, Edge, Graph, Group, Node
 from netbuilder.graph.project import FORMAT_VERSION, Project, load_project, save_project

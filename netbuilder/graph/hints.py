@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from netbuilder.graph.catalog import CATALOG, target_kind
+from netbuilder.graph.catalog import CATALOG, TensorShape, target_kind
 from netbuilder.graph.diagnostics import ERROR, WARNING, Diagnostic
-from netbuilder.graph.model import Graph, Node
+from netbuilder.graph.model import Edge, Graph, Node
+
+ShapeOf = Callable[[str, str], TensorShape | None]  # (node id, output port) -> the shape inferred there
 
 # loss type -> (layer types that must not feed it, advice)
 _DOUBLE_SQUASH = {
@@ -23,7 +25,7 @@ _NEEDS = {
 }
 
 
-def loss_hints(graph: Graph, shape_of: Callable[[str, str], object]) -> list[Diagnostic]:
+def loss_hints(graph: Graph, shape_of: ShapeOf) -> list[Diagnostic]:
     """Warnings (and class-count errors) about what feeds each loss node."""
     out: list[Diagnostic] = []
     for node in graph.nodes.values():
@@ -49,7 +51,7 @@ def loss_hints(graph: Graph, shape_of: Callable[[str, str], object]) -> list[Dia
     return out
 
 
-def _class_count(graph: Graph, loss: Node, pred_edge, shape_of, label: str) -> list[Diagnostic]:
+def _class_count(graph: Graph, loss: Node, pred_edge: Edge, shape_of: ShapeOf, label: str) -> list[Diagnostic]:
     target_edge = graph.edge_into(loss.id, "target")
     if target_edge is None or target_edge.source not in graph.nodes:
         return []
@@ -58,7 +60,7 @@ def _class_count(graph: Graph, loss: Node, pred_edge, shape_of, label: str) -> l
     if spec is None or spec.role != "target" or target_kind(target.values()) != "classes":
         return []
     pred = shape_of(pred_edge.source, pred_edge.source_port)
-    if pred is None or not getattr(pred, "dims", ()):
+    if pred is None or not pred.dims:
         return []
     scores, classes = pred.dims[0], target.values()["classes"]
     if isinstance(classes, bool) or not isinstance(classes, int):

@@ -10,12 +10,13 @@ from __future__ import annotations
 import copy
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import networkx as nx
 
-from netbuilder.graph.catalog import CATALOG, get_spec
+from netbuilder.graph.catalog import CATALOG, LayerSpec, get_spec
 from netbuilder.graph.events import GraphEvents
 
 INIT_CHOICES = ("default", "xavier", "kaiming", "normal")
@@ -41,7 +42,8 @@ class Node:
     group: str | None = None
 
     @property
-    def spec(self):
+    def spec(self) -> LayerSpec:
+        """The catalog entry of the node's type (KeyError for a type the catalog does not know)."""
         return get_spec(self.type)
 
     def values(self) -> dict[str, Any]:
@@ -162,7 +164,7 @@ class Graph:
         given = {k: list(v) if isinstance(v, tuple) else v for k, v in (params or {}).items()}  # as set_param
         node = Node(id=node_id or new_id("n"), type=layer_type,
                     name=self.unique_name(name or f"{spec.type}_1"),
-                    params={**spec.defaults(), **given}, position=tuple(position))
+                    params={**spec.defaults(), **given}, position=(position[0], position[1]))
         return self.insert_node(node)
 
     def insert_node(self, node: Node) -> Node:
@@ -331,7 +333,7 @@ class Graph:
         return {"nodes": [node_to_dict(self.nodes[i]) for i in self.nodes if i in ids],
                 "edges": [edge_to_dict(e) for e in self.edges.values() if e.source in ids and e.target in ids]}
 
-    def clone(self) -> "Graph":
+    def clone(self) -> Graph:
         """A deep copy with the same ids and no subscribers (training works on one)."""
         other = Graph(self.name)
         other.nodes = copy.deepcopy(self.nodes)

@@ -21,7 +21,7 @@ class ProjectFileError(ValueError):
         at = f"at {self.where}: " if self.where else ""
         return f"{prefix}{at}{self.problem}"
 
-    def in_file(self, file: str) -> "ProjectFileError":
+    def in_file(self, file: str) -> ProjectFileError:
         return ProjectFileError(self.where, self.problem, file)
 
 

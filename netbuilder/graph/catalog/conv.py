@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from netbuilder.graph.catalog.spec import IN, OUT, LayerSpec, ParamSpec, ShapeError, TensorShape, TorchSpec
+from typing import Any
+
+from netbuilder.graph.catalog.spec import (IN, OUT, CountRule, LayerSpec, ParamSpec, ParamValues, ShapeError, ShapeRule,
+                                           Shapes, TensorShape, TorchSpec)
 
 
-def _spatial_input(ins, layer: str, rank: int) -> TensorShape:
+def _spatial_input(ins: Shapes, layer: str, rank: int) -> TensorShape:
     x = ins["in"]
     want = "channels×length" if rank == 2 else "an image (channels×height×width)"
     if x.dtype != "float" or x.rank != rank:
@@ -32,31 +35,31 @@ CONV_PARAMS = (
 )
 
 
-def _conv_args(p, ins):
+def _conv_args(p: ParamValues, ins: Shapes) -> dict[str, Any]:
     return {"in_channels": ins["in"].dims[0], "out_channels": p["out_channels"], "kernel_size": p["kernel_size"],
             "stride": p["stride"], "padding": p["padding"], "dilation": p["dilation"], "bias": p["bias"]}
 
 
-def _conv_params(dims: int):
-    def count(p, ins, outs):
+def _conv_params(dims: int) -> CountRule:
+    def count(p: ParamValues, ins: Shapes, outs: Shapes) -> int:
         c = ins["in"].dims[0]
         return c * p["out_channels"] * p["kernel_size"] ** dims + (p["out_channels"] if p["bias"] else 0)
     return count
 
 
-def _conv_macs(dims: int):
-    def count(p, ins, outs):
+def _conv_macs(dims: int) -> CountRule:
+    def count(p: ParamValues, ins: Shapes, outs: Shapes) -> int:
         return outs["out"].size * ins["in"].dims[0] * p["kernel_size"] ** dims
     return count
 
 
-def _conv1d_infer(p, ins):
+def _conv1d_infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
     c, length = _spatial_input(ins, "Conv1d", 2).dims
     n = _out_size(length, p["kernel_size"], p["stride"], p["padding"], p["dilation"], "Conv1d", "length")
     return {"out": TensorShape((p["out_channels"], n))}
 
 
-def _conv2d_infer(p, ins):
+def _conv2d_infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
     c, h, w = _spatial_input(ins, "Conv2d", 3).dims
     args = (p["kernel_size"], p["stride"], p["padding"], p["dilation"], "Conv2d")
     return {"out": TensorShape((p["out_channels"], _out_size(h, *args, "height"), _out_size(w, *args, "width")))}
@@ -82,7 +85,7 @@ CONV2D = LayerSpec(
 )
 
 
-def _convt_infer(p, ins):
+def _convt_infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
     c, h, w = _spatial_input(ins, "ConvTranspose2d", 3).dims
     k, s, pad, op = p["kernel_size"], p["stride"], p["padding"], p["output_padding"]
     if op >= s:
@@ -121,8 +124,8 @@ CONVT2D = LayerSpec(
 )
 
 
-def _pool_infer(layer: str):
-    def infer(p, ins):
+def _pool_infer(layer: str) -> ShapeRule:
+    def infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
         c, h, w = _spatial_input(ins, layer, 3).dims
         k, pad = p["kernel_size"], p["padding"]
         s = p["stride"] or k
@@ -140,11 +143,11 @@ POOL_PARAMS = (
 )
 
 
-def _pool_args(p, ins):
+def _pool_args(p: ParamValues, ins: Shapes) -> dict[str, Any]:
     return {"kernel_size": p["kernel_size"], "stride": p["stride"] or p["kernel_size"], "padding": p["padding"]}
 
 
-def _pool_macs(p, ins, outs):
+def _pool_macs(p: ParamValues, ins: Shapes, outs: Shapes) -> int:
     return outs["out"].size * p["kernel_size"] ** 2
 
 
@@ -165,7 +168,7 @@ AVGPOOL2D = LayerSpec(
 )
 
 
-def _adaptive_infer(p, ins):
+def _adaptive_infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
     c, h, w = _spatial_input(ins, "AdaptiveAvgPool2d", 3).dims
     return {"out": TensorShape((c, p["output_size"], p["output_size"]))}
 
@@ -177,12 +180,12 @@ ADAPTIVEAVGPOOL2D = LayerSpec(
     params=(ParamSpec("output_size", "int", 1, "Height and width of the output.", 1, 4096),),
     infer=_adaptive_infer,
     torch=TorchSpec("torch.nn.AdaptiveAvgPool2d", lambda p, ins: {"output_size": p["output_size"]}),
-    onnx_ops=("GlobalAveragePool", "AveragePool"),
+    onnx_ops=("GlobalAveragePool", "ReduceMean"),  # ReduceMean over height and width
     count_macs=lambda p, ins, outs: ins["in"].size, key_params=("output_size",),
 )
 
 
-def _upsample_infer(p, ins):
+def _upsample_infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
     c, h, w = _spatial_input(ins, "Upsample", 3).dims
     f = p["scale_factor"]
     return {"out": TensorShape((c, h * f, w * f))}
@@ -197,7 +200,7 @@ UPSAMPLE = LayerSpec(
     infer=_upsample_infer,
     torch=TorchSpec("torch.nn.Upsample", lambda p, ins: {
         "scale_factor": float(p["scale_factor"]), "mode": p["mode"]}),
-    onnx_ops=("Resize", "Upsample"),
+    onnx_ops=("Resize",),
     count_macs=lambda p, ins, outs: outs["out"].size, key_params=("scale_factor",),
 )
 

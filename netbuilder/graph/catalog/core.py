@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from netbuilder.graph.catalog.spec import IN, OUT, LayerSpec, ParamSpec, ShapeError, TensorShape, TorchSpec, flat
+from netbuilder.graph.catalog.spec import (IN, OUT, LayerSpec, ParamSpec, ParamValues, ShapeError, ShapeRule, Shapes,
+                                           TensorShape, TorchSpec, flat, no_args)
 
 
-def _float_input(ins, layer: str) -> TensorShape:
+def _float_input(ins: Shapes, layer: str) -> TensorShape:
     x = ins["in"]
     if x.dtype != "float":
         raise ShapeError(f"{layer} needs numbers but receives token ids ({x.sample}) — "
@@ -13,7 +14,7 @@ def _float_input(ins, layer: str) -> TensorShape:
     return x
 
 
-def _linear_infer(p, ins):
+def _linear_infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
     x = _float_input(ins, "Linear")
     if x.rank == 0:
         raise ShapeError("Linear needs a vector of features but receives a scalar")
@@ -23,12 +24,12 @@ def _linear_infer(p, ins):
     return {"out": TensorShape((*x.dims[:-1], p["out_features"]))}
 
 
-def _linear_params(p, ins, outs):
+def _linear_params(p: ParamValues, ins: Shapes, outs: Shapes) -> int:
     f = ins["in"].dims[-1]
     return f * p["out_features"] + (p["out_features"] if p["bias"] else 0)
 
 
-def _linear_macs(p, ins, outs):
+def _linear_macs(p: ParamValues, ins: Shapes, outs: Shapes) -> int:
     return ins["in"].dims[-1] * outs["out"].size
 
 
@@ -45,13 +46,13 @@ LINEAR = LayerSpec(
     infer=_linear_infer,
     torch=TorchSpec("torch.nn.Linear", lambda p, ins: {
         "in_features": ins["in"].dims[-1], "out_features": p["out_features"], "bias": p["bias"]}),
-    onnx_ops=("Gemm", "MatMul", "Add"),
+    onnx_ops=("Gemm", "MatMul"),  # MatMul + Add of a constant: a Linear with its bias
     count_params=_linear_params, count_macs=_linear_macs,
     key_params=("out_features",), has_weights=True,
 )
 
 
-def _flatten_infer(p, ins):
+def _flatten_infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
     x = ins["in"]
     if x.rank == 0:
         raise ShapeError("Flatten needs at least one dimension per sample but receives a scalar")
@@ -62,12 +63,12 @@ FLATTEN = LayerSpec(
     type="Flatten", category="Core",
     help="Turns each sample into one flat vector (e.g. 1×28×28 → 784), as Linear layers need.",
     inputs=IN, outputs=OUT, params=(), infer=_flatten_infer,
-    torch=TorchSpec("torch.nn.Flatten", lambda p, ins: {}),
-    onnx_ops=("Flatten",),
+    torch=TorchSpec("torch.nn.Flatten", no_args),
+    onnx_ops=("Flatten", "Reshape"),  # a Reshape to one axis is a Flatten
 )
 
 
-def _reshape_infer(p, ins):
+def _reshape_infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
     x = ins["in"]
     target = tuple(p["shape"])
     if flat(target) != x.size:
@@ -96,13 +97,13 @@ DROPOUT = LayerSpec(
     params=(ParamSpec("p", "float", 0.5, "Probability of dropping each value.", 0.0, 0.99),),
     infer=lambda p, ins: {"out": _float_input(ins, "Dropout")},
     torch=TorchSpec("torch.nn.Dropout", lambda p, ins: {"p": p["p"]}),
-    onnx_ops=("Dropout", "Identity"),
+    onnx_ops=(),  # ONNX Dropout does nothing at inference: import wires straight through it
     key_params=("p",),
 )
 
 
-def _bn_infer(ranks: tuple[int, ...], name: str, hint: str):
-    def infer(p, ins):
+def _bn_infer(ranks: tuple[int, ...], name: str, hint: str) -> ShapeRule:
+    def infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
         x = _float_input(ins, name)
         if x.rank not in ranks:
             raise ShapeError(f"{name} expects {hint} but receives {x.sample}")
@@ -110,11 +111,11 @@ def _bn_infer(ranks: tuple[int, ...], name: str, hint: str):
     return infer
 
 
-def _channels(p, ins, outs):
+def _channels(p: ParamValues, ins: Shapes, outs: Shapes) -> int:
     return 2 * ins["in"].dims[0] if p.get("affine", True) else 0
 
 
-def _elementwise_macs(p, ins, outs):
+def _elementwise_macs(p: ParamValues, ins: Shapes, outs: Shapes) -> int:
     return ins["in"].size
 
 
@@ -147,7 +148,7 @@ BATCHNORM2D = LayerSpec(
 )
 
 
-def _ln_infer(p, ins):
+def _ln_infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
     x = _float_input(ins, "LayerNorm")
     if x.rank == 0:
         raise ShapeError("LayerNorm needs a vector of features but receives a scalar")
@@ -162,13 +163,13 @@ LAYERNORM = LayerSpec(
     infer=_ln_infer,
     torch=TorchSpec("torch.nn.LayerNorm", lambda p, ins: {
         "normalized_shape": ins["in"].dims[-1], "elementwise_affine": p["elementwise_affine"]}),
-    onnx_ops=("LayerNormalization",),
+    onnx_ops=(),  # import has no converter for ONNX LayerNormalization yet
     count_params=lambda p, ins, outs: 2 * ins["in"].dims[-1] if p["elementwise_affine"] else 0,
     count_macs=_elementwise_macs, has_weights=True,
 )
 
 
-def _embedding_infer(p, ins):
+def _embedding_infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
     x = ins["in"]
     if x.dtype != "int":
         raise ShapeError(f"Embedding needs token ids (whole numbers) but receives numbers ({x.sample}) — "

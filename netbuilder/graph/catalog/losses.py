@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from netbuilder.graph.catalog.spec import LayerSpec, ParamSpec, PortSpec, ShapeError, TensorShape, TorchSpec
+from collections.abc import Sequence
+
+from netbuilder.graph.catalog.spec import (ArgsRule, LayerSpec, ParamSpec, ParamValues, PortSpec, ShapeError, ShapeRule,
+                                           Shapes, TensorShape, TorchSpec, no_args)
 
 LOSS_PORTS = (PortSpec("pred", "prediction", help="What the network predicts."),
               PortSpec("target", "target", help="What it should have predicted: a Target node, or the Input "
                                                 "itself for an autoencoder."))
 
 
-def _pred(ins, loss: str) -> TensorShape:
+def _pred(ins: Shapes, loss: str) -> TensorShape:
     pred = ins["pred"]
     if pred.dtype != "float":
         raise ShapeError(f"{loss}: the prediction must be numbers, but receives token ids ({pred.sample})")
     return pred
 
 
-def _regression(loss: str):
-    def infer(p, ins):
+def _regression(loss: str) -> ShapeRule:
+    def infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
         pred, target = _pred(ins, loss), ins["target"]
         if target.dtype != "float":
             raise ShapeError(f"{loss} compares numbers, but the target is class ids — use CrossEntropyLoss "
@@ -30,8 +33,8 @@ def _regression(loss: str):
     return infer
 
 
-def _classification(loss: str, wants: str):
-    def infer(p, ins):
+def _classification(loss: str, wants: str) -> ShapeRule:
+    def infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
         pred, target = _pred(ins, loss), ins["target"]
         if pred.rank == 0:
             raise ShapeError(f"{loss} needs one {wants} per class, but the prediction is a scalar")
@@ -46,10 +49,11 @@ def _classification(loss: str, wants: str):
     return infer
 
 
-def _loss(name: str, help: str, infer, params=(), args=None, onnx=()) -> LayerSpec:
+def _loss(name: str, help: str, infer: ShapeRule, params: Sequence[ParamSpec] = (), args: ArgsRule | None = None,
+          onnx: tuple[str, ...] = ()) -> LayerSpec:
     return LayerSpec(
         type=name, category="Loss", help=help, inputs=LOSS_PORTS, outputs=(), params=tuple(params),
-        infer=infer, torch=TorchSpec(f"torch.nn.{name}", args or (lambda p, ins: {}), "loss"), onnx_ops=onnx,
+        infer=infer, torch=TorchSpec(f"torch.nn.{name}", args or no_args, "loss"), onnx_ops=onnx,
         role="loss",
     )
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from netbuilder.graph.catalog.spec import OUT, LayerSpec, ParamSpec, PortSpec, ShapeError, TensorShape, TorchSpec
+from netbuilder.graph.catalog.spec import (OUT, LayerSpec, ParamSpec, ParamValues, PortSpec, ShapeError, ShapeRule,
+                                           Shapes, TensorShape, TorchSpec, no_args)
 
 TWO = (PortSpec("a", "a"), PortSpec("b", "b"))
 
 
-def _same_shape(layer: str, verb: str):
-    def infer(p, ins):
+def _same_shape(layer: str, verb: str) -> ShapeRule:
+    def infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
         a, b = ins["a"], ins["b"]
         if a.dims != b.dims:
             raise ShapeError(f"{layer} needs both inputs the same shape to {verb} them, but a is {a.sample} "
@@ -17,7 +18,7 @@ def _same_shape(layer: str, verb: str):
     return infer
 
 
-def _concat_infer(p, ins):
+def _concat_infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
     a, b = ins["a"], ins["b"]
     d = p["dim"]
     if a.rank != b.rank:
@@ -38,7 +39,7 @@ ADD = LayerSpec(
     type="Add", category="Merge",
     help="Adds two tensors of the same shape, as in a residual (skip) connection.",
     inputs=TWO, outputs=OUT, params=(), infer=_same_shape("Add", "add"),
-    torch=TorchSpec(None, lambda p, ins: {}, "add"), onnx_ops=("Add",),
+    torch=TorchSpec(None, no_args, "add"), onnx_ops=("Add",),
     count_macs=lambda p, ins, outs: outs["out"].size,
 )
 
@@ -46,7 +47,7 @@ MULTIPLY = LayerSpec(
     type="Multiply", category="Merge",
     help="Multiplies two tensors of the same shape element by element (gating).",
     inputs=TWO, outputs=OUT, params=(), infer=_same_shape("Multiply", "multiply"),
-    torch=TorchSpec(None, lambda p, ins: {}, "mul"), onnx_ops=("Mul",),
+    torch=TorchSpec(None, no_args, "mul"), onnx_ops=("Mul",),
     count_macs=lambda p, ins, outs: outs["out"].size,
 )
 

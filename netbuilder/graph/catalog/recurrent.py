@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from netbuilder.graph.catalog.spec import (IN, OUT, GateBias, LayerSpec, ParamSpec, ShapeError, Signature,
-                                           TensorShape, TorchSpec)
+from typing import Any
+
+from netbuilder.graph.catalog.spec import (IN, OUT, ArgsRule, CountRule, GateBias, LayerSpec, ParamSpec, ParamValues,
+                                           ShapeError, ShapeRule, Shapes, Signature, TensorShape, TorchSpec)
 
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
 
@@ -17,7 +19,7 @@ _RNN_SIGNATURE = Signature(
 _FORGET_BIAS = GateBias(param="forget_bias", tensors="bias_ih", gate=1, size_arg="hidden_size")
 
 
-def _sequence_input(ins, layer: str) -> tuple[int, int]:
+def _sequence_input(ins: Shapes, layer: str) -> tuple[int, int]:
     x = ins["in"]
     if x.dtype != "float":
         raise ShapeError(f"{layer} needs numbers but receives token ids ({x.sample}) — put an Embedding before it")
@@ -25,19 +27,20 @@ def _sequence_input(ins, layer: str) -> tuple[int, int]:
         hint = (" — set the Input kind to sequence, or add a Reshape to length×features"
                 if x.rank < 2 else " — add a Reshape (or Flatten the feature part) to length×features")
         raise ShapeError(f"{layer} expects a sequence (length×features) but receives {x.sample}{hint}")
-    return x.dims
+    length, features = x.dims
+    return length, features
 
 
-def _rnn_infer(cell: str):
-    def infer(p, ins):
+def _rnn_infer(cell: str) -> ShapeRule:
+    def infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
         length, _ = _sequence_input(ins, cell)
         h = p["hidden_size"] * (2 if p["bidirectional"] else 1)
         return {"out": TensorShape((length, h) if p["return_sequence"] else (h,))}
     return infer
 
 
-def _rnn_params(cell: str):
-    def count(p, ins, outs):
+def _rnn_params(cell: str) -> CountRule:
+    def count(p: ParamValues, ins: Shapes, outs: Shapes) -> int:
         g, h, dirs = GATES[cell], p["hidden_size"], 2 if p["bidirectional"] else 1
         total, f = 0, ins["in"].dims[1]
         for _ in range(p["num_layers"]):
@@ -47,8 +50,8 @@ def _rnn_params(cell: str):
     return count
 
 
-def _rnn_macs(cell: str):
-    def count(p, ins, outs):
+def _rnn_macs(cell: str) -> CountRule:
+    def count(p: ParamValues, ins: Shapes, outs: Shapes) -> int:
         g, h, dirs = GATES[cell], p["hidden_size"], 2 if p["bidirectional"] else 1
         length, f = ins["in"].dims
         total = 0
@@ -59,8 +62,8 @@ def _rnn_macs(cell: str):
     return count
 
 
-def _rnn_args(cell: str):
-    def args(p, ins):
+def _rnn_args(cell: str) -> ArgsRule:
+    def args(p: ParamValues, ins: Shapes) -> dict[str, Any]:
         a = {"input_size": ins["in"].dims[1], "hidden_size": p["hidden_size"], "num_layers": p["num_layers"],
              "bidirectional": p["bidirectional"], "dropout": p["dropout"] if p["num_layers"] > 1 else 0.0,
              "batch_first": True}
@@ -114,7 +117,7 @@ def _rnn_spec(cell: str) -> LayerSpec:
 RNN, LSTM, GRU = (_rnn_spec(c) for c in ("RNN", "LSTM", "GRU"))
 
 
-def _attention_input(ins, layer: str, heads: int) -> tuple[int, int]:
+def _attention_input(ins: Shapes, layer: str, heads: int) -> tuple[int, int]:
     length, e = _sequence_input(ins, layer)
     if e % heads:
         raise ShapeError(f"{layer}: the feature size {e} must be divisible by the number of heads ({heads}) — "
@@ -122,7 +125,12 @@ def _attention_input(ins, layer: str, heads: int) -> tuple[int, int]:
     return length, e
 
 
-def _mha_infer(p, ins):
+def _mha_macs(p: ParamValues, ins: Shapes, outs: Shapes) -> int:
+    t, e = ins["in"].dims
+    return 4 * t * e * e + 2 * t * t * e
+
+
+def _mha_infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
     _attention_input(ins, "MultiheadAttention", p["num_heads"])
     return {"out": ins["in"]}
 
@@ -138,19 +146,24 @@ MHA = LayerSpec(
     torch=TorchSpec("torch.nn.MultiheadAttention", lambda p, ins: {
         "embed_dim": ins["in"].dims[1], "num_heads": p["num_heads"], "dropout": p["dropout"], "batch_first": True},
         "self_attention"),
-    onnx_ops=("Attention",),
+    onnx_ops=(),  # exporters write attention as MatMul/Softmax/Transpose chains that import does not fold
     count_params=lambda p, ins, outs: 4 * ins["in"].dims[1] ** 2 + 4 * ins["in"].dims[1],
-    count_macs=lambda p, ins, outs: (lambda t, e: 4 * t * e * e + 2 * t * t * e)(*ins["in"].dims),
+    count_macs=_mha_macs,
     key_params=("num_heads",), has_weights=True,
 )
 
 
-def _tel_infer(p, ins):
+def _tel_infer(p: ParamValues, ins: Shapes) -> dict[str, TensorShape]:
     _attention_input(ins, "TransformerEncoderLayer", p["nhead"])
     return {"out": ins["in"]}
 
 
-def _tel_params(p, ins, outs):
+def _tel_macs(p: ParamValues, ins: Shapes, outs: Shapes) -> int:
+    t, e = ins["in"].dims
+    return 4 * t * e * e + 2 * t * t * e + 2 * t * e * p["dim_feedforward"]
+
+
+def _tel_params(p: ParamValues, ins: Shapes, outs: Shapes) -> int:
     e, ff = ins["in"].dims[1], p["dim_feedforward"]
     return 4 * e * e + 4 * e + (e * ff + ff) + (ff * e + e) + 4 * e
 
@@ -171,8 +184,7 @@ TRANSFORMER = LayerSpec(
         "dropout": p["dropout"], "activation": p["activation"], "batch_first": True}),
     onnx_ops=(),
     count_params=_tel_params,
-    count_macs=lambda p, ins, outs: (lambda t, e: 4 * t * e * e + 2 * t * t * e + 2 * t * e * p["dim_feedforward"])(
-        *ins["in"].dims),
+    count_macs=_tel_macs,
     key_params=("nhead",), has_weights=True,
 )
 

@@ -56,6 +56,19 @@ class ShapeError(ValueError):
     """A shape rule cannot apply; the message is shown to the user as is."""
 
 
+# The pure functions of an entry, all of (parameter values, input shapes by port): its output shapes by
+# port, a count (of parameters or multiply-adds, also given the output shapes), its torch arguments.
+Shapes = Mapping[str, TensorShape]
+ShapeRule = Callable[[ParamValues, Shapes], dict[str, TensorShape]]
+CountRule = Callable[[ParamValues, Shapes, Shapes], int]
+ArgsRule = Callable[[ParamValues, Shapes], dict[str, Any]]
+
+
+def no_args(params: ParamValues, ins: Shapes) -> dict[str, Any]:
+    """The torch arguments of a layer that takes none."""
+    return {}
+
+
 @dataclass(frozen=True)
 class ParamSpec:
     """One parameter of a layer, enough to build an inspector form and check a value.
@@ -191,17 +204,15 @@ class TorchSpec:
     """
 
     module: str | None
-    args: Callable[[ParamValues, Mapping[str, TensorShape]], dict[str, Any]]
+    args: ArgsRule
     call: str = "module"
     gate_biases: tuple[GateBias, ...] = ()
     signature: Signature | None = None
 
 
-ShapeRule = Callable[[ParamValues, Mapping[str, TensorShape]], dict[str, TensorShape]]
-CountRule = Callable[[ParamValues, Mapping[str, TensorShape], Mapping[str, TensorShape]], int]
 
 
-def _zero(params: ParamValues, ins: Mapping[str, TensorShape], outs: Mapping[str, TensorShape]) -> int:
+def _zero(params: ParamValues, ins: Shapes, outs: Shapes) -> int:
     return 0
 
 
@@ -217,7 +228,11 @@ class LayerSpec:
     params: tuple[ParamSpec, ...]
     infer: ShapeRule
     torch: TorchSpec | None = None
+    # ONNX import: the operators that import as this layer (`netbuilder.export.onnx_ops` dispatches on
+    # them; an operator several entries declare goes to the first whose shape rule takes the input), and
+    # for a layer made from one node's attributes alone, which ONNX attribute sets which parameter.
     onnx_ops: tuple[str, ...] = ()
+    onnx_attributes: tuple[tuple[str, str], ...] = ()
     count_params: CountRule = _zero
     count_macs: CountRule = _zero
     role: Role = "layer"

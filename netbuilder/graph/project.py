@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from netbuilder.graph.analysis import Analysis, analyze
 from netbuilder.graph.diagnostics import ERROR, Diagnostic
+from netbuilder.graph.files import atomic_write_text
 from netbuilder.graph.model import Graph
 from netbuilder.graph.serialize import ProjectFileError, expect, graph_from_dict, graph_to_dict, limit_depth
 from netbuilder.graph.schemes import Purpose, SchemeSpec, scheme_spec
@@ -169,32 +169,6 @@ def load_project(path: str | os.PathLike) -> Project:
 
 def dumps(project: Project) -> str:
     return json.dumps(project.to_dict(), indent=2, ensure_ascii=False) + "\n"
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write to a temporary file beside ``path``, fsync it, then rename it over ``path``."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:  # make the rename itself durable
-        dfd = os.open(target.parent or ".", os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
 
 
 def save_project(project: Project, path: str | os.PathLike | None = None) -> Path:

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QStyle, QToolBar
+from PySide6.QtWidgets import QMenu, QStyle, QToolBar
+
+from netbuilder.ui.editor import GraphEditor
 
 if TYPE_CHECKING:
     from netbuilder.ui.mainwindow import MainWindow
 
+Shortcut = str | QKeySequence | QKeySequence.StandardKey | list[QKeySequence] | None
 
-def _action(window: "MainWindow", text: str, slot: Callable, shortcut=None, tip: str = "",
+
+@dataclass
+class WindowActions:
+    """What `build_actions` made: the actions by name, and the menus the window fills later."""
+
+    actions: dict[str, QAction]
+    recent_menu: QMenu  # File › Open Recent, filled each time it opens
+    view_menu: QMenu  # lists every dock
+
+
+def _action(window: MainWindow, text: str, slot: Callable[..., Any], shortcut: Shortcut = None, tip: str = "",
             icon: QStyle.StandardPixmap | None = None, checkable: bool = False) -> QAction:
     action = QAction(text, window)
     if shortcut is not None:
@@ -27,38 +42,39 @@ def _action(window: "MainWindow", text: str, slot: Callable, shortcut=None, tip:
     return action
 
 
-def build_actions(w: "MainWindow") -> dict[str, QAction]:
-    """Create every action and the menus; returns them by name (tests trigger them)."""
-    ks = QKeySequence
+def build_actions(w: MainWindow) -> WindowActions:
+    """Create every action and the menus; returns the actions by name (tests trigger them) and the menus."""
+    on = w.on_editor
+    ks, keys, icons = QKeySequence, QKeySequence.StandardKey, QStyle.StandardPixmap
     a = {
-        "new": _action(w, "&New…", w.new_project, ks.New, "Start a project from a template", QStyle.SP_FileIcon),
-        "open": _action(w, "&Open…", w.open_project, ks.Open, "Open a .nbproj project", QStyle.SP_DialogOpenButton),
-        "save": _action(w, "&Save", w.save, ks.Save, "Save the project", QStyle.SP_DialogSaveButton),
-        "save_as": _action(w, "Save &As…", w.save_as, ks.SaveAs, "Save under a new name"),
-        "quit": _action(w, "&Quit", w.close, ks.Quit),
-        "copy": _action(w, "&Copy", lambda: w.editor_call("copy"), ks.Copy),
-        "paste": _action(w, "&Paste", lambda: w.editor_call("paste"), ks.Paste),
-        "duplicate": _action(w, "D&uplicate", lambda: w.editor_call("duplicate"), "Ctrl+D"),
-        "delete": _action(w, "&Delete", lambda: w.editor_call("delete_selection"), [ks(ks.Delete), ks("Backspace")]),
-        "select_all": _action(w, "Select &All", lambda: w.editor_call("select_all"), ks.SelectAll),
+        "new": _action(w, "&New…", w.new_project, keys.New, "Start a project from a template", icons.SP_FileIcon),
+        "open": _action(w, "&Open…", w.open_project, keys.Open, "Open a .nbproj project", icons.SP_DialogOpenButton),
+        "save": _action(w, "&Save", w.save, keys.Save, "Save the project", icons.SP_DialogSaveButton),
+        "save_as": _action(w, "Save &As…", w.save_as, keys.SaveAs, "Save under a new name"),
+        "quit": _action(w, "&Quit", w.close, keys.Quit),
+        "copy": _action(w, "&Copy", lambda: on(GraphEditor.copy), keys.Copy),
+        "paste": _action(w, "&Paste", lambda: on(GraphEditor.paste), keys.Paste),
+        "duplicate": _action(w, "D&uplicate", lambda: on(GraphEditor.duplicate), "Ctrl+D"),
+        "delete": _action(w, "&Delete", lambda: on(GraphEditor.delete_selection), [ks(keys.Delete), ks("Backspace")]),
+        "select_all": _action(w, "Select &All", lambda: on(GraphEditor.select_all), keys.SelectAll),
         "group": _action(w, "&Group into Block…", w.group_selection, "Ctrl+G", "Make the selection a named block"),
-        "ungroup": _action(w, "U&ngroup", lambda: w.editor_call("ungroup"), "Ctrl+Shift+G"),
+        "ungroup": _action(w, "U&ngroup", lambda: on(GraphEditor.ungroup), "Ctrl+Shift+G"),
         "collapse": _action(w, "Collapse / &Expand Block", w.toggle_block, "Ctrl+E"),
         "save_block": _action(w, "Save Block to &Palette", w.save_block),
-        "fit": _action(w, "&Fit All", lambda: w.editor_call("view.fit_all"), "F", "Show the whole graph"),
-        "zoom_in": _action(w, "Zoom &In", lambda: w.zoom_by(1.25), ks.ZoomIn),
-        "zoom_out": _action(w, "Zoom &Out", lambda: w.zoom_by(0.8), ks.ZoomOut),
-        "layout": _action(w, "&Auto-layout", lambda: w.editor_call("auto_layout"), "Ctrl+L",
+        "fit": _action(w, "&Fit All", lambda: on(GraphEditor.fit_all), "F", "Show the whole graph"),
+        "zoom_in": _action(w, "Zoom &In", lambda: w.zoom_by(1.25), keys.ZoomIn),
+        "zoom_out": _action(w, "Zoom &Out", lambda: w.zoom_by(0.8), keys.ZoomOut),
+        "layout": _action(w, "&Auto-layout", lambda: on(GraphEditor.auto_layout), "Ctrl+L",
                           "Arrange left to right by depth"),
         "snap": _action(w, "&Snap to Grid", w.set_snap, None, "Snap moved layers to a 10 px grid",
                         checkable=True),
     }
     undo = w.undo_stack.createUndoAction(w, "&Undo")
-    undo.setShortcuts([ks(ks.Undo)])
+    undo.setShortcuts([ks(keys.Undo)])
     redo = w.undo_stack.createRedoAction(w, "&Redo")
     redo.setShortcuts([ks("Ctrl+Shift+Z"), ks("Ctrl+Y")])
-    undo.setIcon(w.style().standardIcon(QStyle.SP_ArrowBack))
-    redo.setIcon(w.style().standardIcon(QStyle.SP_ArrowForward))
+    undo.setIcon(w.style().standardIcon(icons.SP_ArrowBack))
+    redo.setIcon(w.style().standardIcon(icons.SP_ArrowForward))
     w.addAction(undo)
     w.addAction(redo)
     a["undo"], a["redo"] = undo, redo
@@ -66,8 +82,8 @@ def build_actions(w: "MainWindow") -> dict[str, QAction]:
     bar = w.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addActions([a["new"], a["open"]])
-    w.recent_menu = file_menu.addMenu("Open &Recent")
-    w.recent_menu.aboutToShow.connect(w.fill_recent_menu)
+    recent_menu = file_menu.addMenu("Open &Recent")
+    recent_menu.aboutToShow.connect(w.fill_recent_menu)
     file_menu.addSeparator()
     file_menu.addActions([a["save"], a["save_as"]])
     file_menu.addSeparator()
@@ -82,7 +98,6 @@ def build_actions(w: "MainWindow") -> dict[str, QAction]:
     view.addActions([a["fit"], a["zoom_in"], a["zoom_out"]])
     view.addSeparator()
     view.addActions([a["layout"], a["snap"]])
-    w.view_menu = view
     view.addSeparator()
 
     tools = QToolBar("Tools", w)
@@ -95,4 +110,4 @@ def build_actions(w: "MainWindow") -> dict[str, QAction]:
     for key in ("layout", "fit", "group"):
         tools.addAction(a[key])
     w.addToolBar(tools)
-    return a
+    return WindowActions(a, recent_menu, view)

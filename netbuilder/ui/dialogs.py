@@ -21,17 +21,18 @@ class TemplateChooser(QDialog):
         layout.addWidget(QLabel("Start from a template:"))
         self.list = QListWidget()
         self.list.setWordWrap(True)
-        empty = QListWidgetItem("Empty project\nAn Input and nothing else — build it from the palette.")
-        empty.setData(Qt.UserRole, "")
+        empty = QListWidgetItem("Empty project\nThe iris data set's Input (4 measurements) and Target (3 species) "
+                                "— build the network between them from the palette.")
+        empty.setData(Qt.ItemDataRole.UserRole, "")
         self.list.addItem(empty)
         for t in found if found is not None else templates():
             item = QListWidgetItem(f"{t.name}\n{t.description}")
-            item.setData(Qt.UserRole, str(t.path))
+            item.setData(Qt.ItemDataRole.UserRole, str(t.path))
             self.list.addItem(item)
-        self.list.setCurrentRow(1 if self.list.count() > 1 else 0)
+        self.list.setCurrentRow(0)  # a blank start is the common case; a template is one click away
         self.list.itemDoubleClicked.connect(lambda _: self.accept())
         layout.addWidget(self.list)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -39,5 +40,5 @@ class TemplateChooser(QDialog):
     def chosen(self) -> Path | None:
         """The template file, or None for an empty project."""
         item = self.list.currentItem()
-        path = item.data(Qt.UserRole) if item is not None else ""
+        path = item.data(Qt.ItemDataRole.UserRole) if item is not None else ""
         return Path(path) if path else None

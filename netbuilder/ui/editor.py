@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QMimeData, QPointF, Signal
 from PySide6.QtGui import QGuiApplication, QUndoStack
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
+from netbuilder.graph import edits
 from netbuilder.graph.analysis import Analysis
+from netbuilder.graph.layout import banded_positions
 from netbuilder.graph.model import ConnectionRefused, Graph
 from netbuilder.graph.serialize import paste_fragment
-from netbuilder.ui import commands as cmd
-from netbuilder.ui.canvas.arrange import wrapped_positions
-from netbuilder.ui.canvas.nodes import DETAIL_ZOOM, WIDTH
+from netbuilder.ui.commands import EditCommand
+from netbuilder.ui.canvas.nodes import DETAIL_ZOOM, WIDTH, NodeItem
 from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.view import BLOCK_MIME, LAYER_MIME, GraphView
 
 FRAGMENT_MIME = "application/x-netbuilder-fragment"
 PASTE_OFFSET = (40.0, 40.0)
+E = TypeVar("E", bound=edits.GraphEdit)
 
 
 class GraphEditor(QWidget):
@@ -33,14 +35,19 @@ class GraphEditor(QWidget):
         self.graph, self.undo_stack = graph, undo_stack
         self.scene = GraphScene(graph, self)
         self.view = GraphView(self.scene, self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(self.view)
         self.scene.nodes_moved.connect(self._on_moved)
         self.scene.wire_requested.connect(self.connect_ports)
         self.scene.group_toggle_requested.connect(self.toggle_group)
         self.scene.selectionChanged.connect(self.selection_changed)
         self.view.dropped.connect(self._on_drop)
+
+    def push(self, edit: E) -> E:
+        """Apply ``edit`` to this graph as one undo step; returns it (with the ids it made)."""
+        self.undo_stack.push(EditCommand(edit, self.graph))
+        return edit
 
     def close_editor(self) -> None:
         self.scene.detach()
@@ -48,16 +55,39 @@ class GraphEditor(QWidget):
     def set_analysis(self, analysis: Analysis) -> None:
         self.scene.set_analysis(analysis)
 
+    def set_editable(self, editable: bool) -> None:
+        """Allow or forbid changes from the canvas: selecting, dragging, wiring, deleting and drops."""
+        self.view.setInteractive(editable)
+        self.view.setAcceptDrops(editable)
+
+    def add_banner(self, widget: QWidget) -> None:
+        """Show ``widget`` in a strip above the canvas (the training lock's notice)."""
+        self._layout.insertWidget(0, widget)
+
+    def add_footer(self, widget: QWidget) -> None:
+        """Show ``widget`` in a strip below the canvas (the gradient legend)."""
+        self._layout.addWidget(widget)
+
+    def node_item(self, node_id: str) -> NodeItem | None:
+        """The canvas item of a node (overlays paint on it), or None for a node it does not show."""
+        return self.scene.node_items.get(node_id)
+
+    def node_items(self) -> list[NodeItem]:
+        return list(self.scene.node_items.values())
+
+    def fit_all(self) -> None:
+        """Zoom and scroll so the whole graph shows."""
+        self.view.fit_all()
+
     # ---- adding ----------------------------------------------------------------------------------
     def add_layer(self, layer_type: str, position: tuple[float, float] | None = None) -> str:
         """Add a layer (at the view centre by default, clear of other nodes); returns its id."""
         if position is None:
             c = self.view.centre()
             position = self._free_spot(c.x() - WIDTH / 2, c.y() - 30)
-        command = cmd.AddNode(self.graph, layer_type, position)
-        self.undo_stack.push(command)
-        self.scene.select_nodes([command.node_id])
-        return command.node_id
+        add = self.push(edits.AddNode(layer_type, position))
+        self.scene.select_nodes([add.node_id])
+        return add.node_id
 
     def _free_spot(self, x: float, y: float) -> tuple[float, float]:
         taken = {(round(n.position[0]), round(n.position[1])) for n in self.graph.nodes.values()}
@@ -76,10 +106,9 @@ class GraphEditor(QWidget):
         """Paste a saved block at ``at`` and group it under its name, as one undo step."""
         offset = self._offset_to(fragment, at)
         self.undo_stack.beginMacro(f"Insert block {name}")
-        paste = cmd.Paste(self.graph, fragment, offset, f"Insert {name}")
-        self.undo_stack.push(paste)
+        paste = self.push(edits.Paste(fragment, offset, f"Insert {name}"))
         if paste.node_ids:
-            self.undo_stack.push(cmd.GroupNodes(self.graph, name, paste.node_ids))
+            self.push(edits.GroupNodes(name, paste.node_ids))
         self.undo_stack.endMacro()
         self.scene.select_nodes(paste.node_ids)
         return paste.node_ids
@@ -98,22 +127,22 @@ class GraphEditor(QWidget):
         except ConnectionRefused as exc:
             self.message.emit(f"Wire refused: {exc}")
             return False
-        self.undo_stack.push(cmd.Connect(self.graph, source, source_port, target, target_port))
+        self.push(edits.Connect(source, source_port, target, target_port))
         return True
 
     # ---- moving ----------------------------------------------------------------------------------
     def _on_moved(self, moves: dict) -> None:
         n = len(moves)
-        self.undo_stack.push(cmd.MoveNodes(self.graph, moves, f"Move {n} layer{'s' * (n != 1)}"))
+        self.push(edits.MoveNodes(moves, f"Move {n} layer{'s' * (n != 1)}"))
 
     def auto_layout(self) -> None:
         """Left to right by depth, wrapped into rows that fit the view, as one undo step."""
         size = self.view.viewport().size()
-        positions = wrapped_positions(self.graph, max(0.5, size.width() / max(1, size.height())))
+        positions = banded_positions(self.graph, max(0.5, size.width() / max(1, size.height())))
         moves = {nid: (self.graph.nodes[nid].position, pos) for nid, pos in positions.items()
                  if self.graph.nodes[nid].position != pos}
         if moves:
-            self.undo_stack.push(cmd.MoveNodes(self.graph, moves, "Auto-layout"))
+            self.push(edits.MoveNodes(moves, "Auto-layout"))
         self.view.fit_all()
 
     # ---- selection edits -------------------------------------------------------------------------
@@ -132,9 +161,9 @@ class GraphEditor(QWidget):
             return
         self.undo_stack.beginMacro("Delete")
         for eid in edges:
-            self.undo_stack.push(cmd.Disconnect(self.graph, eid))
+            self.push(edits.Disconnect(eid))
         if nodes:
-            self.undo_stack.push(cmd.RemoveNodes(self.graph, nodes))
+            self.push(edits.RemoveNodes(nodes))
         self.undo_stack.endMacro()
 
     def copy(self) -> bool:
@@ -172,10 +201,9 @@ class GraphEditor(QWidget):
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self.message.emit(f"Cannot paste: {exc}")
             return []
-        command = cmd.Paste(self.graph, fragment, offset, text)
-        self.undo_stack.push(command)
-        self.scene.select_nodes(command.node_ids)
-        return command.node_ids
+        paste = self.push(edits.Paste(fragment, offset, text))
+        self.scene.select_nodes(paste.node_ids)
+        return paste.node_ids
 
     def select_all(self) -> None:
         self.scene.select_nodes(self.graph.nodes)
@@ -186,11 +214,10 @@ class GraphEditor(QWidget):
         if not ids:
             self.message.emit("Select the layers to group into a block")
             return None
-        command = cmd.GroupNodes(self.graph, name, ids)
-        self.undo_stack.push(command)
+        group = self.push(edits.GroupNodes(name, ids))
         self.scene.clearSelection()
-        self.scene.group_items[command.group_id].setSelected(True)
-        return command.group_id
+        self.scene.group_items[group.group_id].setSelected(True)
+        return group.group_id
 
     def current_group(self) -> str | None:
         """The selected block, or the block of the first selected layer."""
@@ -208,14 +235,14 @@ class GraphEditor(QWidget):
             self.message.emit("Select a block to ungroup")
             return False
         members = self.graph.group_members(gid)
-        self.undo_stack.push(cmd.Ungroup(self.graph, gid))
+        self.push(edits.Ungroup(gid))
         self.scene.select_nodes(members)
         return True
 
     def toggle_group(self, gid: str) -> None:
         if gid in self.graph.groups:
             collapsed = not self.graph.groups[gid].collapsed
-            self.undo_stack.push(cmd.UpdateGroup(self.graph, gid, collapsed=collapsed))
+            self.push(edits.UpdateGroup(gid, collapsed=collapsed))
 
     def block_fragment(self, gid: str) -> dict[str, Any]:
         return self.graph.fragment(self.graph.group_members(gid))
@@ -226,9 +253,10 @@ class GraphEditor(QWidget):
             return
         self.scene.select_nodes([node_id])
         gid = self.scene.collapsed_group_of(node_id)
-        item = self.scene.group_items.get(gid) if gid else self.scene.node_items[node_id]
-        if gid:
-            item.setSelected(True)
+        block = self.scene.group_items.get(gid) if gid else None
+        item: QGraphicsItem = block if block is not None else self.scene.node_items[node_id]
+        if block is not None:
+            block.setSelected(True)
         if self.view.zoom < DETAIL_ZOOM:  # too far out to read it: come close enough
             self.view.set_zoom(1.0)
         self.view.centerOn(item.sceneBoundingRect().center())

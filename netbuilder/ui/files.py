@@ -26,7 +26,7 @@ ORIGIN_KEY = "recovered_from"
 
 def app_settings() -> QSettings:
     """The window's settings: always an INI file, so `QSettings.setPath` can redirect it (tests)."""
-    return QSettings(QSettings.IniFormat, QSettings.UserScope, "netbuilder", "netbuilder")
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "netbuilder", "netbuilder")
 
 
 class RecentFiles:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QPushButton,
                                QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
+from netbuilder.graph import edits
 from netbuilder.graph.catalog.spec import ParamSpec
-from netbuilder.graph.model import INIT_CHOICES, Graph, Node
-from netbuilder.ui import commands as cmd
+from netbuilder.graph.model import INIT_CHOICES, Graph, Group, Node
+from netbuilder.ui.commands import EditCommand
 from netbuilder.ui.theme import CATEGORY_COLOURS
 
 INT_LIMIT = 2_000_000_000
@@ -35,6 +36,8 @@ def parse_ints(text: str) -> list[int] | None:
 class Inspector(QScrollArea):
     """Shows one node (or block) of one graph; edits go on the undo stack."""
 
+    save_block_requested = Signal(str)  # a block's id: the user asked to keep it in the palette
+
     def __init__(self, undo_stack: QUndoStack, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.undo_stack = undo_stack
@@ -44,9 +47,9 @@ class Inspector(QScrollArea):
         self.fields: dict[str, QWidget] = {}
         self.rows: dict[str, tuple[QLabel, QWidget]] = {}
         self.notes: dict[str, QLabel] = {}
-        self.save_block_handler = None  # set by the main window: callable(group_id)
+        self.problems = QLabel()
         self.setWidgetResizable(True)
-        self.setFrameShape(QScrollArea.NoFrame)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
         self._show_placeholder("Select a layer to edit its settings.")
 
     # ---- what is shown ---------------------------------------------------------------------------
@@ -61,7 +64,7 @@ class Inspector(QScrollArea):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(10, 10, 10, 10)
-        layout.setAlignment(Qt.AlignTop)
+        layout.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.setWidget(page)
         return layout
 
@@ -97,7 +100,7 @@ class Inspector(QScrollArea):
         help_label.setStyleSheet("color: gray;")
         layout.addWidget(help_label)
         form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.addLayout(form)
         name = QLineEdit(node.name)
         name.setToolTip("The layer's name: it becomes the attribute name in generated code and the ONNX name.")
@@ -115,7 +118,7 @@ class Inspector(QScrollArea):
             self._add_note(form, p.name)
         if spec.has_weights:
             self._add_options(form, node)
-        self.problems = QLabel()
+        self.problems = QLabel()  # a fresh one: the old page (and its label) went with _reset
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet(ERROR_STYLE)
         layout.addWidget(self.problems)
@@ -151,39 +154,59 @@ class Inspector(QScrollArea):
         self.rows["__init_std"] = (std_label, std)
 
     def _editor_for(self, p: ParamSpec) -> QWidget:
+        w: QWidget
         if p.kind == "int":
-            w = QSpinBox()
-            w.setRange(int(max(p.minimum, -INT_LIMIT)) if p.minimum is not None else -INT_LIMIT,
-                       int(min(p.maximum, INT_LIMIT)) if p.maximum is not None else INT_LIMIT)
-            w.setKeyboardTracking(True)
-            w.valueChanged.connect(lambda v, n=p.name: self._push(n, int(v)))
+            spin = QSpinBox()
+            spin.setRange(int(max(p.minimum, -INT_LIMIT)) if p.minimum is not None else -INT_LIMIT,
+                          int(min(p.maximum, INT_LIMIT)) if p.maximum is not None else INT_LIMIT)
+            spin.setKeyboardTracking(True)
+            spin.valueChanged.connect(lambda v, n=p.name: self._push(n, int(v)))
+            w = spin
         elif p.kind == "float":
-            w = QDoubleSpinBox()
-            w.setDecimals(4)
-            w.setRange(p.minimum if p.minimum is not None else -1e9, p.maximum if p.maximum is not None else 1e9)
-            w.setSingleStep(0.05 if (p.maximum or 10) <= 1 else 0.1)
-            w.valueChanged.connect(lambda v, n=p.name: self._push(n, float(v)))
+            number = QDoubleSpinBox()
+            number.setDecimals(4)
+            number.setRange(p.minimum if p.minimum is not None else -1e9, p.maximum if p.maximum is not None else 1e9)
+            number.setSingleStep(0.05 if (p.maximum or 10) <= 1 else 0.1)
+            number.valueChanged.connect(lambda v, n=p.name: self._push(n, float(v)))
+            w = number
         elif p.kind == "bool":
-            w = QCheckBox()
-            w.toggled.connect(lambda v, n=p.name: self._push(n, bool(v)))
+            check = QCheckBox()
+            check.toggled.connect(lambda v, n=p.name: self._push(n, bool(v)))
+            w = check
         elif p.kind == "choice":
-            w = QComboBox()
-            w.addItems(list(p.choices))
-            w.currentTextChanged.connect(lambda v, n=p.name: self._push(n, v))
+            combo = QComboBox()
+            combo.addItems(list(p.choices))
+            combo.currentTextChanged.connect(lambda v, n=p.name: self._push(n, v))
+            w = combo
         elif p.kind == "ints":
-            w = QLineEdit()
-            w.setPlaceholderText("e.g. 1,28,28")
-            w.textEdited.connect(lambda text, spec=p: self._edit_ints(spec, text))
+            ints = QLineEdit()
+            ints.setPlaceholderText("e.g. 1,28,28")
+            ints.textEdited.connect(lambda text, spec=p: self._edit_ints(spec, text))
+            w = ints
         else:
-            w = QLineEdit()
-            w.textEdited.connect(lambda v, n=p.name: self._push(n, v))
+            text = QLineEdit()
+            text.textEdited.connect(lambda v, n=p.name: self._push(n, v))
+            w = text
         w.setToolTip(p.help)
         self.fields[p.name] = w
         return w
 
     # ---- model -> form ---------------------------------------------------------------------------
+    def _shown_node(self) -> Node | None:
+        """The node the form shows, while it is still in its graph."""
+        if self.graph is None or self.node_id is None:
+            return None
+        return self.graph.nodes.get(self.node_id)
+
+    def _line(self, key: str) -> QLineEdit:
+        field = self.fields[key]
+        assert isinstance(field, QLineEdit)
+        return field
+
     def _load_values(self) -> None:
-        node = self.graph.nodes[self.node_id]
+        node = self._shown_node()
+        if node is None:
+            return
         values = node.values()
         for p in node.spec.params:
             w, v = self.fields[p.name], values[p.name]
@@ -207,23 +230,23 @@ class Inspector(QScrollArea):
             w.setVisible(visible)
             problem = p.check(v)
             self._note(p.name, f"{p.title} {problem}" if problem else "")
-        name = self.fields["__name"]
+        name = self._line("__name")
         if not name.hasFocus():
             name.setText(node.name)
         for key, attr in (("__trainable", "trainable"), ("__init", "init"), ("__init_std", "init_std")):
-            w = self.fields.get(key)
-            if w is not None:
-                w.blockSignals(True)
-                if isinstance(w, QCheckBox):
-                    w.setChecked(getattr(node, attr))
-                elif isinstance(w, QDoubleSpinBox):
-                    w.setValue(getattr(node, attr))
-                else:
-                    w.setCurrentText(getattr(node, attr))
-                w.blockSignals(False)
+            option = self.fields.get(key)
+            if option is not None:
+                option.blockSignals(True)
+                if isinstance(option, QCheckBox):
+                    option.setChecked(getattr(node, attr))
+                elif isinstance(option, QDoubleSpinBox):
+                    option.setValue(getattr(node, attr))
+                elif isinstance(option, QComboBox):
+                    option.setCurrentText(getattr(node, attr))
+                option.blockSignals(False)
         if "__init_std" in self.rows:  # σ only means something for a normal initialisation
-            for w in self.rows["__init_std"]:
-                w.setVisible(node.init == "normal")
+            for part in self.rows["__init_std"]:
+                part.setVisible(node.init == "normal")
 
     def set_problems(self, messages: list[str]) -> None:
         """The analysis' messages about the shown node."""
@@ -245,21 +268,25 @@ class Inspector(QScrollArea):
         if node.id == self.node_id:
             self.clear()
 
-    def _on_group_changed(self, group) -> None:
+    def _on_group_changed(self, group: Group) -> None:
         field = self.fields.get("__group_name")
-        if group.id == self.group_id and field is not None and not field.hasFocus():
+        if group.id == self.group_id and isinstance(field, QLineEdit) and not field.hasFocus():
             field.setText(group.name)
 
-    def _on_group_removed(self, group) -> None:
+    def _on_group_removed(self, group: Group) -> None:
         if group.id == self.group_id:
             self.clear()
 
     # ---- form -> model ---------------------------------------------------------------------------
+    def _submit(self, edit: edits.GraphEdit) -> None:
+        if self.graph is not None:
+            self.undo_stack.push(EditCommand(edit, self.graph))
+
     def _push(self, name: str, value: Any) -> None:
-        node = self.graph.nodes.get(self.node_id) if self.graph else None
+        node = self._shown_node()
         if node is None or node.values().get(name) == value:
             return
-        self.undo_stack.push(cmd.SetParam(self.graph, self.node_id, name, value))
+        self._submit(edits.SetParam(node.id, name, value))
 
     def _edit_ints(self, spec: ParamSpec, text: str) -> None:
         values = parse_ints(text)
@@ -270,7 +297,9 @@ class Inspector(QScrollArea):
             self._push(spec.name, values)
 
     def _push_options(self, **options: Any) -> None:
-        self.undo_stack.push(cmd.SetOptions(self.graph, self.node_id, **options))
+        node = self._shown_node()
+        if node is not None:
+            self._submit(edits.SetOptions(node.id, options))
 
     def _check_name(self, text: str) -> str | None:
         problem = None
@@ -283,20 +312,24 @@ class Inspector(QScrollArea):
 
     def _validate_name(self, text: str) -> None:
         # Ask the model on a throwaway copy, so the rule lives in one place (Graph.rename).
+        shown = self._shown_node()
+        if shown is None or self.graph is None:
+            return
         probe = Graph()
         for n in self.graph.nodes.values():
-            if n.id != self.node_id:
+            if n.id != shown.id:
                 probe.nodes[n.id] = n
-        probe.nodes[self.node_id] = Node(self.node_id, "ReLU", "probe")
-        probe.rename(self.node_id, text)
+        probe.nodes[shown.id] = Node(shown.id, "ReLU", "probe")
+        probe.rename(shown.id, text)
 
     def _commit_name(self) -> None:
-        if self.graph is None or self.node_id not in self.graph.nodes:
+        node = self._shown_node()
+        if node is None:
             return
-        text = self.fields["__name"].text().strip()
-        if text == self.graph.nodes[self.node_id].name or self._check_name(text):
+        text = self._line("__name").text().strip()
+        if text == node.name or self._check_name(text):
             return
-        self.undo_stack.push(cmd.Rename(self.graph, self.node_id, text))
+        self._submit(edits.Rename(node.id, text))
 
     # ---- blocks ----------------------------------------------------------------------------------
     def show_group(self, graph: Graph, group_id: str) -> None:
@@ -314,10 +347,11 @@ class Inspector(QScrollArea):
         form.addRow("Name", name)
         save = QPushButton("Save block to palette")
         save.setToolTip("Keep this block under Blocks in the palette to reuse it here and in other projects.")
-        save.clicked.connect(lambda: self.save_block_handler and self.save_block_handler(group_id))
+        save.clicked.connect(lambda: self.save_block_requested.emit(group_id))
         layout.addWidget(save)
 
     def _commit_group_name(self) -> None:
-        text = self.fields["__group_name"].text().strip()
-        if self.graph is not None and text and text != self.graph.groups[self.group_id].name:
-            self.undo_stack.push(cmd.UpdateGroup(self.graph, self.group_id, name=text))
+        text = self._line("__group_name").text().strip()
+        group = self.graph.groups.get(self.group_id) if self.graph is not None and self.group_id else None
+        if group is not None and text and text != group.name:
+            self._submit(edits.UpdateGroup(group.id, name=text))

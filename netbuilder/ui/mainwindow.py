@@ -1,15 +1,23 @@
-"""`MainWindow`: the canvas tabs (one per graph), palette, inspector, problems, status totals, files."""
+"""`MainWindow`: the canvas tabs (one per graph), palette, inspector, problems, status totals, files.
+
+The training UI reaches the window only through the `TrainingHost` methods
+(netbuilder/ui/training/host.py): its docks, actions, messages, the canvases
+and `set_editable`.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QDockWidget, QInputDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (QDockWidget, QInputDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar,
+                               QWidget)
 
+from netbuilder.data.checks import analyze_with_data, data_key
 from netbuilder.graph.analysis import Analysis
-from netbuilder.graph.model import Graph
 from netbuilder.graph.project import Project
 from netbuilder.graph.report import human
 from netbuilder.ui.actions import build_actions
@@ -19,18 +27,18 @@ from netbuilder.ui.files import Recovery, RecentFiles, app_settings
 from netbuilder.ui.inspector import Inspector
 from netbuilder.ui.palette import Palette
 from netbuilder.ui.problems import ProblemsPanel
-from netbuilder.ui.project_files import ProjectFiles
+from netbuilder.ui.project_files import ProjectFiles, empty_project
+from netbuilder.ui.training.host import DockSpot
 
 AUTOSAVE_MS = 60_000
+# Window actions that change the graph or replace the project: off while the window is not editable.
+EDIT_ACTIONS = ("new", "open", "paste", "duplicate", "delete", "group", "ungroup", "collapse", "save_block",
+                "layout", "undo", "redo")
+
+__all__ = ["AUTOSAVE_MS", "EDIT_ACTIONS", "MainWindow", "empty_project"]
 
 
-def empty_project() -> Project:
-    graph = Graph("model")
-    graph.add_node("Input", (0.0, 0.0), name="input")
-    return Project("untitled", {"model": graph})
-
-
-class MainWindow(ProjectFiles, QMainWindow):
+class MainWindow(ProjectFiles):
     """The whole editor. Later parts add panels with `add_dock` (training, plots)."""
 
     analysed = Signal()  # after each analysis: the canvas, problems and totals are up to date
@@ -44,51 +52,65 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.recovery = Recovery(self.settings)
         self.block_library = BlockLibrary(self.settings)
         self.undo_stack = QUndoStack(self)
-        self.project: Project = empty_project()
+        self.project = empty_project()
         self.editors: dict[str, GraphEditor] = {}
         self.results: dict[str, Analysis] = {}
         self.last_error = ""
         self._dirty = False  # changes the undo stack does not know about (recovered work, saved blocks)
-        self._analysed_key: tuple = ()
+        self._analysed_key: tuple[tuple[tuple[str, int], ...], str] | tuple[()] = ()
         self._analysis_ms = 0.0  # how long the last analysis took
         self._layout_restored = False
-        self.view_menu = None  # View menu, made by build_actions
+        self._docks: list[QDockWidget] = []
+        self._editable = True  # False while a training run goes (see set_editable)
+        self.view_menu: QMenu | None = None  # the View menu lists every dock; made by build_actions below
         self.recent_menu = None
-        self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.setTabBarAutoHide(True)
         self.tabs.currentChanged.connect(self._on_selection)
         self.setCentralWidget(self.tabs)
-        self.palette = Palette()
+        # `layer_palette`, not `palette`: QWidget.palette() is the widget's colours.
+        self.layer_palette = Palette()
         self.inspector = Inspector(self.undo_stack)
-        self.inspector.save_block_handler = self.save_block
+        self.inspector.save_block_requested.connect(self.save_block)
         self.problems = ProblemsPanel()
-        self.add_dock(self.palette, "Layers", Qt.LeftDockWidgetArea, "palette")
-        self.add_dock(self.inspector, "Inspector", Qt.RightDockWidgetArea, "inspector")
-        self.add_dock(self.problems, "Problems", Qt.BottomDockWidgetArea, "problems")
-        self.palette.add_requested.connect(lambda t: self.editor_call("add_layer", t))
-        self.palette.block_requested.connect(self._insert_block_at_centre)
+        self.palette_dock = self.add_dock(self.layer_palette, "Layers", Qt.DockWidgetArea.LeftDockWidgetArea,
+                                          "palette")
+        self.inspector_dock = self.add_dock(self.inspector, "Inspector", Qt.DockWidgetArea.RightDockWidgetArea,
+                                            "inspector")
+        self.problems_dock = self.add_dock(self.problems, "Problems", Qt.DockWidgetArea.BottomDockWidgetArea,
+                                           "problems")
+        self.layer_palette.add_requested.connect(lambda layer_type: self.on_editor(lambda e: e.add_layer(layer_type)))
+        self.layer_palette.block_requested.connect(self._insert_block_at_centre)
         self.problems.activated.connect(self.reveal)
         self.totals = QLabel()
         self.statusBar().addPermanentWidget(self.totals)
 
-        self.actions_by_name = build_actions(self)
-        for dock in self.findChildren(QDockWidget):
-            self.view_menu.addAction(dock.toggleViewAction())
+        built = build_actions(self)
+        self.actions_by_name: dict[str, QAction] = built.actions
+        self.recent_menu, self.view_menu = built.recent_menu, built.view_menu
+        for dock in self._docks:
+            built.view_menu.addAction(dock.toggleViewAction())
         from netbuilder.ui.training import install_training  # light: torch loads on the first Train click
         self.training = install_training(self)
         self.undo_stack.cleanChanged.connect(self._update_title)
         self.undo_stack.indexChanged.connect(self._update_title)
-        self._analysis_timer = QTimer(self, singleShot=True, interval=0, timeout=self.run_analysis)
-        self.autosave_timer = QTimer(self, interval=autosave_ms, timeout=self.autosave)
+        self.undo_stack.indexChanged.connect(lambda _index: self.schedule_analysis())  # settings edits, too
+        self._analysis_timer = QTimer(self)
+        self._analysis_timer.setSingleShot(True)
+        self._analysis_timer.setInterval(0)
+        self._analysis_timer.timeout.connect(self.run_analysis)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(autosave_ms)
+        self.autosave_timer.timeout.connect(self.autosave)
         self.autosave_timer.start()
         self.resize(1440, 900)
         self._restore_layout()
         self.set_project(project or empty_project())
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         # A training run must be stopped cleanly (the user is asked) before the usual save prompt.
         if not self.training.confirm_close():
             event.ignore()
@@ -96,7 +118,7 @@ class MainWindow(ProjectFiles, QMainWindow):
         super().closeEvent(event)
 
     # ---- docks (the hook for later panels) -------------------------------------------------------
-    def add_dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea = Qt.RightDockWidgetArea,
+    def add_dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
                  name: str | None = None) -> QDockWidget:
         """Add a resizable, closable dock whose place is remembered with the window layout."""
         dock = QDockWidget(title, self)
@@ -107,6 +129,7 @@ class MainWindow(ProjectFiles, QMainWindow):
         if self._layout_restored:
             # A dock added after the layout was restored (a later panel) gets its remembered place back.
             self.restoreDockWidget(dock)
+        self._docks.append(dock)
         if self.view_menu is not None:  # docks added before the menus exist are listed by __init__
             self.view_menu.addAction(dock.toggleViewAction())
         return dock
@@ -118,9 +141,8 @@ class MainWindow(ProjectFiles, QMainWindow):
         if state is not None:
             self._layout_restored = self.restoreState(state)
         else:
-            self.resizeDocks([self.findChild(QDockWidget, "dock_palette"),
-                              self.findChild(QDockWidget, "dock_inspector")], [210, 300], Qt.Horizontal)
-            self.resizeDocks([self.findChild(QDockWidget, "dock_problems")], [110], Qt.Vertical)
+            self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 300], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.problems_dock], [110], Qt.Orientation.Vertical)
 
     def _save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -143,10 +165,11 @@ class MainWindow(ProjectFiles, QMainWindow):
             editor.message.connect(self.show_message)
             editor.selection_changed.connect(self._on_selection)
             editor.scene.node_activated.connect(lambda _id: self.inspector.setFocus())
+            editor.set_editable(self._editable)
             graph.events.changed.connect(self.schedule_analysis)
             self.editors[name] = editor
             self.tabs.addTab(editor, name)
-        self.palette.set_blocks(self.block_library.blocks(project))
+        self.layer_palette.set_blocks(self.block_library.blocks(project))
         self.run_analysis()
         self._update_title()
         QTimer.singleShot(0, self._restore_views)
@@ -155,19 +178,15 @@ class MainWindow(ProjectFiles, QMainWindow):
     def _restore_views(self) -> None:
         views = self.project.view.get("canvas", {})
         for name, editor in self.editors.items():
-            v = views.get(name) if isinstance(views, dict) else None
-            try:
-                editor.view.resetTransform()
-                editor.view.set_zoom(float(v["zoom"]))
-                editor.view.centerOn(float(v["centre"][0]), float(v["centre"][1]))
+            v: Any = views.get(name) if isinstance(views, dict) else None  # file data: checked by trying
+            try:  # each canvas takes its view when its tab is first shown (a hidden tab has no size yet)
+                editor.view.open_at(float(v["zoom"]), QPointF(float(v["centre"][0]), float(v["centre"][1])))
             except (TypeError, KeyError, ValueError, IndexError):
-                editor.view.fit_all()
+                editor.view.open_at()  # frame the nodes, readably
 
     def _store_views(self) -> None:
-        self.project.view["canvas"] = {
-            name: {"zoom": round(e.view.zoom, 3), "centre": [round(e.view.centre().x(), 1),
-                                                             round(e.view.centre().y(), 1)]}
-            for name, e in self.editors.items()}
+        views = {name: e.view.view_to_store() for name, e in self.editors.items()}
+        self.project.view["canvas"] = {name: v for name, v in views.items() if v is not None}
 
     @property
     def modified(self) -> bool:
@@ -179,16 +198,15 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.setWindowModified(self.modified)
 
     def editor(self) -> GraphEditor | None:
-        return self.tabs.currentWidget()
+        """The canvas in front, if any."""
+        current = self.tabs.currentWidget()
+        return current if isinstance(current, GraphEditor) else None
 
-    def editor_call(self, method: str, *args):
-        """Call a method (``view.fit_all`` style paths too) on the current canvas, if there is one."""
-        target = self.editor()
-        if target is None:
-            return None
-        for part in method.split("."):
-            target = getattr(target, part)
-        return target(*args)
+    def on_editor(self, action: Callable[[GraphEditor], Any]) -> None:
+        """Do ``action`` on the canvas in front (menu entries and shortcuts); nothing without one."""
+        editor = self.editor()
+        if editor is not None:
+            action(editor)
 
     # ---- analysis --------------------------------------------------------------------------------
     def schedule_analysis(self) -> None:
@@ -198,13 +216,14 @@ class MainWindow(ProjectFiles, QMainWindow):
         self._analysis_timer.start()
 
     def run_analysis(self, force: bool = False) -> None:
-        key = tuple((name, g.revision) for name, g in self.project.graphs.items())
+        # The data set is checked against the Input/Target it feeds: a settings edit re-checks as a graph edit does.
+        key = (tuple((name, g.revision) for name, g in self.project.graphs.items()), data_key(self.project))
         if key == self._analysed_key and not force:
             self._update_title()
             return  # a move: shapes and problems cannot have changed
         self._analysed_key = key
         started = time.perf_counter()
-        self.results = self.project.analyze()
+        self.results = analyze_with_data(self.project)
         self._analysis_ms = (time.perf_counter() - started) * 1000
         for name, editor in self.editors.items():
             editor.set_analysis(self.results[name])
@@ -248,15 +267,19 @@ class MainWindow(ProjectFiles, QMainWindow):
             self.tabs.setCurrentWidget(editor)
             editor.select_and_centre(node_id)
 
-    def show_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+    def show_message(self, text: str, timeout_ms: int = 8000) -> None:
+        """A status-bar note; ``timeout_ms=0`` keeps it until replaced or cleared."""
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def clear_message(self) -> None:
+        self.statusBar().clearMessage()
 
     def show_error(self, title: str, text: str) -> None:
         """A non-modal warning (it never blocks the editor or a test)."""
         self.last_error = text
         self.show_message(text)
-        box = QMessageBox(QMessageBox.Warning, title, text, QMessageBox.Ok, self)
-        box.setAttribute(Qt.WA_DeleteOnClose)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
     def zoom_by(self, factor: float) -> None:
@@ -285,7 +308,7 @@ class MainWindow(ProjectFiles, QMainWindow):
     def toggle_block(self) -> None:
         editor = self.editor()
         gid = editor.current_group() if editor else None
-        if gid is None:
+        if editor is None or gid is None:
             self.show_message("Select a block to collapse or expand")
         else:
             editor.toggle_group(gid)
@@ -298,13 +321,72 @@ class MainWindow(ProjectFiles, QMainWindow):
             return
         name = editor.graph.groups[gid].name
         self.block_library.save(self.project, name, editor.block_fragment(gid))
-        self.palette.set_blocks(self.block_library.blocks(self.project))
+        self.layer_palette.set_blocks(self.block_library.blocks(self.project))
         self._dirty = True
         self._update_title()
         self.show_message(f"Block '{name}' saved to the palette")
 
-    def _insert_block_at_centre(self, block: dict) -> None:
+    def _insert_block_at_centre(self, block: dict[str, Any]) -> None:
         editor = self.editor()
         if editor is not None:
             c = editor.view.centre()
             editor.insert_block(block["name"], block["fragment"], (c.x(), c.y()))
+
+    # ---- what the training UI may use (netbuilder.ui.training.host.TrainingHost) --------------------
+    def window_widget(self) -> QWidget:
+        return self
+
+    def current_project(self) -> Project:
+        return self.project
+
+    def on_project_changed(self, callback: Callable[[], None]) -> None:
+        self.project_changed.connect(callback)
+
+    def graph_editors(self) -> Mapping[str, GraphEditor]:
+        return self.editors
+
+    def add_panel(self, widget: QWidget, title: str, name: str, spot: DockSpot) -> QDockWidget:
+        """A dock for a later panel, placed among the window's own panels."""
+        area = (Qt.DockWidgetArea.RightDockWidgetArea if spot is DockSpot.WITH_INSPECTOR
+                else Qt.DockWidgetArea.BottomDockWidgetArea)
+        dock = self.add_dock(widget, title, area, name)
+        if spot is DockSpot.WITH_INSPECTOR:
+            self.tabifyDockWidget(self.inspector_dock, dock)
+            self.inspector_dock.raise_()
+        elif spot is DockSpot.BESIDE_PROBLEMS:
+            self.splitDockWidget(self.problems_dock, dock, Qt.Orientation.Horizontal)
+        else:
+            self.tabifyDockWidget(self.problems_dock, dock)
+            self.problems_dock.raise_()
+        return dock
+
+    def add_run_actions(self, menu_title: str, groups: Sequence[Mapping[str, QAction]], toolbar: QToolBar) -> None:
+        menu = self.menuBar().addMenu(menu_title)
+        for i, group in enumerate(groups):
+            if i:
+                menu.addSeparator()
+            for name, action in group.items():
+                self.addAction(action)  # its shortcut works wherever the focus is in the window
+                self.actions_by_name[name] = action
+                menu.addAction(action)
+        self.addToolBar(toolbar)
+
+    def push_undo(self, command: QUndoCommand) -> None:
+        self.undo_stack.push(command)
+
+    def set_editable(self, editable: bool) -> None:
+        """Allow or forbid every change to the graphs and every switch of project (a training run forbids them)."""
+        self._editable = editable
+        for name in EDIT_ACTIONS:
+            action = self.actions_by_name.get(name)
+            if action is not None:
+                action.setEnabled(editable)
+        if editable:  # the undo stack's own actions follow what can be undone
+            self.actions_by_name["undo"].setEnabled(self.undo_stack.canUndo())
+            self.actions_by_name["redo"].setEnabled(self.undo_stack.canRedo())
+        if self.recent_menu is not None:
+            self.recent_menu.setEnabled(editable)
+        for widget in (self.layer_palette, self.inspector):
+            widget.setEnabled(editable)
+        for editor in self.editors.values():
+            editor.set_editable(editable)

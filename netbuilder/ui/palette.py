@@ -16,16 +16,16 @@ from netbuilder.graph.catalog import CATALOG, CATEGORIES
 from netbuilder.ui.canvas.view import BLOCK_MIME, LAYER_MIME
 from netbuilder.ui.theme import CATEGORY_COLOURS
 
-KIND = Qt.UserRole  # "layer" or "block"
-DATA = Qt.UserRole + 1  # the layer type, or the block record
+KIND = Qt.ItemDataRole.UserRole  # "layer" or "block"
+DATA = Qt.ItemDataRole.UserRole + 1  # the layer type, or the block record
 
 
 def dot_icon(colour: str) -> QIcon:
     pix = QPixmap(14, 14)
-    pix.fill(Qt.transparent)
+    pix.fill(Qt.GlobalColor.transparent)
     p = QPainter(pix)
-    p.setRenderHint(QPainter.Antialiasing)
-    p.setPen(Qt.NoPen)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(QColor(colour))
     p.drawRoundedRect(2, 2, 10, 10, 3, 3)
     p.end()
@@ -63,8 +63,8 @@ class Palette(QWidget):
         self.tree = PaletteTree()
         self.tree.setHeaderHidden(True)
         self.tree.setDragEnabled(True)
-        self.tree.setDragDropMode(QAbstractItemView.DragOnly)
-        self.tree.setDefaultDropAction(Qt.CopyAction)
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.tree.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.tree.setIconSize(QSize(12, 12))
         self.tree.setIndentation(12)
         self.tree.setUniformRowHeights(True)
@@ -91,7 +91,7 @@ class Palette(QWidget):
 
     def _category(self, name: str) -> QTreeWidgetItem:
         head = QTreeWidgetItem(self.tree, [name])
-        head.setFlags(Qt.ItemIsEnabled)
+        head.setFlags(Qt.ItemFlag.ItemIsEnabled)
         f = head.font(0)
         f.setBold(True)
         head.setFont(0, f)

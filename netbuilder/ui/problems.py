@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 from netbuilder.graph.analysis import Analysis
 from netbuilder.graph.model import Graph
 
-GRAPH, NODE = Qt.UserRole, Qt.UserRole + 1
+GRAPH, NODE = Qt.ItemDataRole.UserRole, Qt.ItemDataRole.UserRole + 1
 
 
 class ProblemsPanel(QTreeWidget):
@@ -25,8 +25,8 @@ class ProblemsPanel(QTreeWidget):
         self.setAlternatingRowColors(True)
         self.setWordWrap(True)
         header = self.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.setColumnWidth(1, 170)
         self.problem_count = 0
@@ -58,7 +58,7 @@ class ProblemsPanel(QTreeWidget):
         if not rows:
             item = QTreeWidgetItem(self, ["✓", "", "No problems: every shape fits and the network can be trained."])
             item.setForeground(0, QBrush(QColor("#3fa86b")))
-            item.setFlags(Qt.ItemIsEnabled)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
 
     def _clicked(self, item: QTreeWidgetItem, column: int = 0) -> None:
         if item.data(0, NODE):

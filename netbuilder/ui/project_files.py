@@ -1,37 +1,100 @@
 """File commands of the main window: New (from a template), Open, Save, Save As, recent files,
-the unsaved-changes prompt, autosave and crash recovery. Mixed into `MainWindow`."""
+the unsaved-changes prompt, autosave and crash recovery. `MainWindow` is built on `ProjectFiles`."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
+from typing import Literal
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QCloseEvent, QUndoStack
+from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMenu, QMessageBox
 
-from netbuilder.graph.project import SUFFIX, load_project, save_project
+from netbuilder.graph.layout import ROW
+from netbuilder.graph.model import Graph
+from netbuilder.graph.project import SUFFIX, Project, load_project, save_project
+from netbuilder.graph.settings import DatasetSettings
 from netbuilder.graph.serialize import ProjectFileError
 from netbuilder.ui.dialogs import TemplateChooser
+from netbuilder.ui.files import Recovery, RecentFiles
 
 FILTER = f"netbuilder projects (*{SUFFIX})"
 
 
-class ProjectFiles:
-    """Needs the MainWindow attributes: project, undo_stack, recent, recovery, set_project, show_error."""
+UNTITLED = "untitled"
+
+
+def empty_project() -> Project:
+    """A new, untitled project whose parts agree: the iris data set, an Input of its 4 measurements and a Target
+    of its 3 species, so a network built between them trains and the loss advice fits the data."""
+    graph = Graph("model")
+    graph.add_node("Input", (0.0, 0.0), name="features", params={"kind": "tabular", "features": 4})
+    graph.add_node("Target", (0.0, ROW), name="labels", params={"kind": "classes", "classes": 3})
+    return Project(UNTITLED, {"model": graph}, DatasetSettings("iris"))
+
+
+def name_after_save_as(project: Project, path: Path) -> str:
+    """The name a project takes when saved as ``path``: the file's stem while it has no name of its own
+    (still untitled, or named after the file it came from), else its own name."""
+    name = project.name.strip()
+    if name in ("", UNTITLED) or (project.path is not None and name == project.path.stem):
+        return path.stem
+    return project.name
+
+
+class ProjectFiles(QMainWindow):
+    """The window's file half. What it needs from the rest of the window is declared here: the
+    attributes `MainWindow.__init__` sets, and the hooks below that `MainWindow` provides."""
+
+    project: Project
+    undo_stack: QUndoStack
+    recent: RecentFiles
+    recovery: Recovery
+    autosave_timer: QTimer
+    recent_menu: QMenu | None
+    _dirty: bool  # changes the undo stack does not know about
+
+    # ---- hooks MainWindow provides ---------------------------------------------------------------
+    @property
+    def modified(self) -> bool:
+        raise NotImplementedError
+
+    def set_project(self, project: Project) -> None:
+        raise NotImplementedError
+
+    def show_message(self, text: str, timeout_ms: int = 8000) -> None:
+        raise NotImplementedError
+
+    def show_error(self, title: str, text: str) -> None:
+        raise NotImplementedError
+
+    def _update_title(self, *_: object) -> None:
+        raise NotImplementedError
+
+    def _store_views(self) -> None:
+        raise NotImplementedError
+
+    def _save_layout(self) -> None:
+        raise NotImplementedError
 
     # ---- questions (tests replace these) -------------------------------------------------------
     def ask_save_changes(self) -> QMessageBox.StandardButton:
+        b = QMessageBox.StandardButton
         return QMessageBox.question(self, "Unsaved changes",
                                     f"Save the changes to '{self.project.name}' before closing it?",
-                                    QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+                                    b.Save | b.Discard | b.Cancel, b.Save)
 
     def ask_recover(self, when: str) -> bool:
+        b = QMessageBox.StandardButton
         answer = QMessageBox.question(self, "Recover unsaved work?",
                                       f"netbuilder did not close properly last time. Work autosaved {when} can be "
-                                      "recovered. Recover it?", QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
-        return answer == QMessageBox.Yes
+                                      "recovered. Recover it?", b.Yes | b.No, b.Yes)
+        return answer == b.Yes
 
     def ask_template(self) -> tuple[bool, Path | None]:
         chooser = TemplateChooser(self)
-        ok = chooser.exec() == QDialog.Accepted
+        ok = chooser.exec() == QDialog.DialogCode.Accepted
         return ok, chooser.chosen()
 
     def ask_open_path(self) -> str:
@@ -51,11 +114,11 @@ class ProjectFiles:
         if not self.modified:
             return True
         answer = self.ask_save_changes()
-        if answer == QMessageBox.Save:
+        if answer == QMessageBox.StandardButton.Save:
             return self.save()
-        return answer == QMessageBox.Discard
+        return answer == QMessageBox.StandardButton.Discard
 
-    def new_project(self, template: Path | None | bool = False) -> bool:
+    def new_project(self, template: Path | None | Literal[False] = False) -> bool:
         """Start a project from a template file (None: empty); False asks with the template chooser."""
         if not self.maybe_save():
             return False
@@ -63,7 +126,6 @@ class ProjectFiles:
             ok, template = self.ask_template()
             if not ok:
                 return False
-        from netbuilder.ui.mainwindow import empty_project
         if template is None:
             project = empty_project()
         else:
@@ -99,7 +161,14 @@ class ProjectFiles:
 
     def save_as(self, path: str | Path | None = None) -> bool:
         path = path or self.ask_save_path()
-        return bool(path) and self._write(Path(path))
+        if not path:
+            return False
+        old_name = self.project.name
+        self.project.name = name_after_save_as(self.project, Path(path))
+        if self._write(Path(path)):
+            return True
+        self.project.name = old_name  # not saved: nothing changed
+        return False
 
     def _write(self, path: Path) -> bool:
         self._store_views()
@@ -117,14 +186,17 @@ class ProjectFiles:
         return True
 
     def fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
+        menu = self.recent_menu
+        if menu is None:
+            return
+        menu.clear()
         for path in self.recent.paths():
-            action = self.recent_menu.addAction(Path(path).name)
+            action = menu.addAction(Path(path).name)
             action.setToolTip(path)
             action.triggered.connect(lambda _=False, p=path: self.open_project(p))
-        self.recent_menu.setEnabled(True)
-        if not self.recent_menu.actions():
-            self.recent_menu.addAction("(none yet)").setEnabled(False)
+        menu.setEnabled(True)
+        if not menu.actions():
+            menu.addAction("(none yet)").setEnabled(False)
 
     # ---- autosave and recovery -------------------------------------------------------------------
     def autosave(self) -> None:
@@ -139,7 +211,6 @@ class ProjectFiles:
         """At start-up: if a recovery file is left over from a crash, offer to load it."""
         if not self.recovery.pending():
             return False
-        import datetime
         when = datetime.datetime.fromtimestamp(self.recovery.path.stat().st_mtime).strftime("%d %b %H:%M")
         if not self.ask_recover(when):
             self.recovery.clear()
@@ -156,7 +227,7 @@ class ProjectFiles:
         self.show_message("Recovered the autosaved project — save it to keep it")
         return True
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self.maybe_save():
             event.ignore()
             return

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
@@ -30,7 +30,7 @@ CATEGORY_COLOURS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _category_colour(name: str) -> QColor:
     # Painting asks for these thousands of times per frame on a big graph; build each once.
     return QColor(CATEGORY_COLOURS.get(name, "#888888"))
@@ -104,18 +104,17 @@ def apply_palette(app, dark: bool) -> None:
         app.setPalette(app.style().standardPalette())
         return
     p = QPalette()
+    r = QPalette.ColorRole
     roles = {
-        QPalette.Window: "#23262d", QPalette.WindowText: "#e3e6eb", QPalette.Base: "#1b1e23",
-        QPalette.AlternateBase: "#262a31", QPalette.ToolTipBase: "#2f343d", QPalette.ToolTipText: "#e8eaee",
-        QPalette.Text: "#e3e6eb", QPalette.Button: "#2c3038", QPalette.ButtonText: "#e3e6eb",
-        QPalette.BrightText: "#ff6b6b", QPalette.Highlight: "#3d6fd1", QPalette.HighlightedText: "#ffffff",
-        QPalette.Link: "#7aa7ff", QPalette.PlaceholderText: "#7d8594", QPalette.Mid: "#3a3f48",
-        QPalette.Dark: "#16181c", QPalette.Light: "#3a3f48",
+        r.Window: "#23262d", r.WindowText: "#e3e6eb", r.Base: "#1b1e23", r.AlternateBase: "#262a31",
+        r.ToolTipBase: "#2f343d", r.ToolTipText: "#e8eaee", r.Text: "#e3e6eb", r.Button: "#2c3038",
+        r.ButtonText: "#e3e6eb", r.BrightText: "#ff6b6b", r.Highlight: "#3d6fd1", r.HighlightedText: "#ffffff",
+        r.Link: "#7aa7ff", r.PlaceholderText: "#7d8594", r.Mid: "#3a3f48", r.Dark: "#16181c", r.Light: "#3a3f48",
     }
     for role, colour in roles.items():
         p.setColor(role, QColor(colour))
-    for role in (QPalette.WindowText, QPalette.Text, QPalette.ButtonText):
-        p.setColor(QPalette.Disabled, role, QColor("#6b7280"))
+    for role in (r.WindowText, r.Text, r.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6b7280"))
     app.setPalette(p)
 
 

@@ -1,7 +1,7 @@
-"""The window's real undo commands on a QUndoStack, under random edit sequences.
+"""The window's undo steps on a QUndoStack, under random edit sequences.
 
-Same generator and properties as test_graph_properties.py, but every edit is a
-netbuilder.ui.commands command pushed on a QUndoStack (no window needed), so
+Same generator and properties as test_graph_properties.py, but every edit is
+pushed on a QUndoStack inside the window's `EditCommand` (no window needed), so
 undoing everything must give back the empty graph and redoing it the same graph.
 """
 
@@ -13,14 +13,15 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from PySide6.QtGui import QUndoStack  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PySide6.QtGui import QUndoStack
 
-from netbuilder.graph import Graph  # noqa: E402
-from netbuilder.ui import commands as cmd  # noqa: E402
-from tests.reliability.graph_fuzz import run_case  # noqa: E402
-from tests.reliability.qt_session import QtSession  # noqa: E402
+from netbuilder.graph import Graph
+from netbuilder.graph.edits import GroupNodes
+from netbuilder.ui.commands import EditCommand
+from tests.reliability.graph_fuzz import run_case
+from tests.reliability.qt_session import QtSession
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, database=None,
@@ -34,8 +35,8 @@ def test_undoing_a_grouping_of_nodes_from_another_block_puts_them_back_in_it() -
     g = Graph()
     a, b = g.add_node("ReLU"), g.add_node("Tanh")
     stack = QUndoStack()
-    stack.push(cmd.GroupNodes(g, "outer", [a.id]))
+    stack.push(EditCommand(GroupNodes("outer", [a.id]), g))
     outer = a.group
-    stack.push(cmd.GroupNodes(g, "inner", [a.id, b.id]))
+    stack.push(EditCommand(GroupNodes("inner", [a.id, b.id]), g))
     stack.undo()
     assert (a.group, b.group) == (outer, None)

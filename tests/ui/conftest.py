@@ -8,11 +8,11 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QMessageBox
 
-from netbuilder.graph.model import Graph  # noqa: E402
-from netbuilder.graph.project import Project  # noqa: E402
-from tests.qt_fixtures import cnn, isolated_settings  # noqa: E402,F401 (fixtures)
+from netbuilder.graph.model import Graph
+from netbuilder.graph.project import Project
+from tests.qt_fixtures import cnn, isolated_settings  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -6,15 +6,15 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from netbuilder.ui.canvas.nodes import WIDTH
-from netbuilder.ui.commands import Disconnect
+from netbuilder.graph.edits import Disconnect
 from tests.ui.drive import click, drag, drop, node_point, port_point, show
 
 
 def test_dropping_a_palette_entry_adds_that_layer_where_it_was_dropped(make_window, two_layers):
     window = make_window(two_layers)
     editor = window.editor()
-    item = window.palette.item_for("Conv2d")
-    mime: QMimeData = window.palette.tree.mimeData([item])  # what a real drag from the palette carries
+    item = window.layer_palette.item_for("Conv2d")
+    mime: QMimeData = window.layer_palette.tree.mimeData([item])  # what a real drag from the palette carries
     drop_at = QPoint(400, 300)
     assert drop(editor, mime, drop_at)
     added = [n for n in editor.graph.nodes.values() if n.type == "Conv2d"]
@@ -26,8 +26,8 @@ def test_dropping_a_palette_entry_adds_that_layer_where_it_was_dropped(make_wind
 
 def test_double_clicking_a_palette_entry_adds_the_layer(make_window, two_layers):
     window = make_window(two_layers)
-    tree = window.palette.tree
-    item = window.palette.item_for("Dropout")
+    tree = window.layer_palette.tree
+    item = window.layer_palette.item_for("Dropout")
     rect = tree.visualItemRect(item)
     QTest.mouseClick(tree.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
     QTest.mouseDClick(tree.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
@@ -36,8 +36,8 @@ def test_double_clicking_a_palette_entry_adds_the_layer(make_window, two_layers)
 
 def test_palette_search_shows_only_matching_layers(make_window, two_layers):
     window = make_window(two_layers)
-    QTest.keyClicks(window.palette.search, "lstm")
-    visible = [i.text(0) for i in window.palette.items() if not i.isHidden()]
+    QTest.keyClicks(window.layer_palette.search, "lstm")
+    visible = [i.text(0) for i in window.layer_palette.items() if not i.isHidden()]
     assert visible == ["LSTM"]
 
 
@@ -73,7 +73,7 @@ def test_a_wire_that_would_make_a_loop_is_refused_with_a_message(make_window, cn
     before = set(editor.graph.edges)
     # relu1's output back into conv1: conv1's input is taken, so free it first through the undo stack.
     wire_in = editor.graph.edge_into(conv1.id, "in")
-    editor.undo_stack.push(Disconnect(editor.graph, wire_in.id))
+    editor.push(Disconnect(wire_in.id))
     show(editor, conv1.id, relu1.id)
     drag(editor, port_point(editor, relu1.id, "out", True), port_point(editor, conv1.id, "in", False))
     assert set(editor.graph.edges) == before - {wire_in.id}

@@ -126,12 +126,12 @@ def test_a_block_saved_to_the_palette_can_be_dropped_into_another_project(make_w
     editor.scene.select_nodes(ids)
     gid = editor.group_selection("stem")
     window.save_block(gid)
-    assert window.palette.item_for("stem") is not None
+    assert window.layer_palette.item_for("stem") is not None
     assert window.project.view["blocks"][0]["name"] == "stem"
     other = make_window(two_layers)
-    item = other.palette.item_for("stem")  # the block comes from the user's settings too
+    item = other.layer_palette.item_for("stem")  # the block comes from the user's settings too
     assert item is not None
-    assert drop(other.editor(), other.palette.tree.mimeData([item]), QPoint(300, 300))
+    assert drop(other.editor(), other.layer_palette.tree.mimeData([item]), QPoint(300, 300))
     graph = other.editor().graph
     assert sorted(n.type for n in graph.nodes.values()) == ["BatchNorm2d", "Conv2d", "Input", "Linear", "ReLU"]
     assert [g.name for g in graph.groups.values()] == ["stem"]

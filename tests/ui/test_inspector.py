@@ -134,4 +134,4 @@ def test_selecting_a_block_lets_you_rename_it_and_save_it_to_the_palette(make_wi
     assert editor.graph.groups[gid].name == "conv_block"
     (save,) = [b for b in window.inspector.findChildren(QPushButton) if "palette" in b.text()]
     QTest.mouseClick(save, Qt.LeftButton)
-    assert window.palette.item_for("conv_block") is not None
+    assert window.layer_palette.item_for("conv_block") is not None

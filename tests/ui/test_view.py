@@ -7,7 +7,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
-from netbuilder.ui.commands import SetParam
+from netbuilder.graph.edits import SetParam
 from tests.ui.drive import click, drag, node_point, show, view_point
 
 
@@ -66,7 +66,7 @@ def test_clicking_a_problem_selects_and_centres_its_node(make_window, cnn):
     window = make_window(cnn)
     editor = window.editor()
     graph = editor.graph
-    editor.undo_stack.push(SetParam(graph, graph.node_named("conv2").id, "kernel_size", 99))  # too big for 8×8
+    editor.push(SetParam(graph.node_named("conv2").id, "kernel_size", 99))  # too big for 8×8
     window.run_analysis()
     row = window.problems.topLevelItem(0)
     assert row.text(1) == "conv2"

@@ -8,10 +8,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QMessageBox
 
-from netbuilder.graph.project import Project  # noqa: E402
-from tests.qt_fixtures import cnn, isolated_settings  # noqa: E402,F401 (fixtures)
+from netbuilder.graph.project import Project
+from tests.qt_fixtures import cnn, isolated_settings  # noqa: F401 (fixtures)
 
 RUN_TIMEOUT_MS = 90_000  # generous: two shared cores, and the first run imports torch
 

@@ -56,7 +56,7 @@ def test_editing_is_locked_with_a_visible_reason_while_training(qtbot, make_wind
     banner = controller.banners[editor]
     assert banner.isVisible() and "locked while training" in banner.text()
     assert not editor.view.isInteractive()
-    assert not window.palette.isEnabled() and not window.inspector.isEnabled()
+    assert not window.layer_palette.isEnabled() and not window.inspector.isEnabled()
     assert not window.actions_by_name["delete"].isEnabled() and not window.actions_by_name["undo"].isEnabled()
     nodes_before = len(window.project.graphs["model"].nodes)
     editor.scene.select_nodes(list(window.project.graphs["model"].nodes)[:1])
@@ -65,7 +65,7 @@ def test_editing_is_locked_with_a_visible_reason_while_training(qtbot, make_wind
     assert len(window.project.graphs["model"].nodes) == nodes_before
     controller.stop()
     qtbot.waitUntil(lambda: not controller.running, timeout=RUN_TIMEOUT_MS)
-    assert editor.view.isInteractive() and window.palette.isEnabled() and not banner.isVisible()
+    assert editor.view.isInteractive() and window.layer_palette.isEnabled() and not banner.isVisible()
     assert window.actions_by_name["delete"].isEnabled()
 
 

@@ -29,7 +29,7 @@ class GroupItem(QGraphicsItem):
         self.outputs: list[str] = []
         self.error = False
         self._drag_from: QPointF | None = None
-        self.setFlag(QGraphicsItem.ItemIsSelectable)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
 
     def set_frame(self, rect: QRectF, name: str, collapsed: bool, summary: str,
@@ -67,16 +67,16 @@ class GroupItem(QGraphicsItem):
         if self.collapsed:
             self._paint_collapsed(painter, t, border)
             return
-        painter.setPen(QPen(border, 1.5, Qt.DashLine))
+        painter.setPen(QPen(border, 1.5, Qt.PenStyle.DashLine))
         painter.setBrush(t.group_fill)
         painter.drawRoundedRect(self.rect, 10, 10)
         painter.setFont(NAME_FONT)
         painter.setPen(t.text)
         title = QRectF(self.rect.left() + 26, self.rect.top(), self.rect.width() - 32, TITLE)
-        painter.drawText(title, Qt.AlignLeft | Qt.AlignVCenter, f"{self.name}")
+        painter.drawText(title, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{self.name}")
         painter.setFont(TYPE_FONT)
         painter.setPen(t.muted)
-        painter.drawText(title, Qt.AlignRight | Qt.AlignVCenter, self.summary)
+        painter.drawText(title, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self.summary)
         self._paint_toggle(painter, t, "▾")
 
     def _paint_collapsed(self, painter: QPainter, t, border: QColor) -> None:
@@ -87,7 +87,7 @@ class GroupItem(QGraphicsItem):
         # Stacked-card edge: says "there is more inside" without words.
         painter.setPen(QPen(t.group_border, 1))
         painter.drawLine(QPointF(r.left() + 6, r.bottom() + 3), QPointF(r.right() - 6, r.bottom() + 3))
-        painter.setPen(Qt.NoPen)
+        painter.setPen(Qt.PenStyle.NoPen)
         tint = QColor(t.category("Blocks"))
         tint.setAlpha(70)
         painter.setBrush(tint)
@@ -95,12 +95,13 @@ class GroupItem(QGraphicsItem):
         painter.setFont(NAME_FONT)
         painter.setPen(t.text)
         fm = QFontMetrics(NAME_FONT)
-        painter.drawText(QRectF(r.left() + 26, r.top(), r.width() - 34, HEADER - 2), Qt.AlignLeft | Qt.AlignVCenter,
-                         fm.elidedText(self.name, Qt.ElideRight, int(r.width() - 34)))
+        painter.drawText(QRectF(r.left() + 26, r.top(), r.width() - 34, HEADER - 2),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         fm.elidedText(self.name, Qt.TextElideMode.ElideRight, int(r.width() - 34)))
         painter.setFont(BODY_FONT)
         painter.setPen(t.muted)
         painter.drawText(QRectF(r.left() + 10, r.top() + HEADER + 3, r.width() - 20, ROW),
-                         Qt.AlignLeft | Qt.AlignVCenter, self.summary)
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.summary)
         self._paint_toggle(painter, t, "▸")
         for names, is_out in ((self.inputs, False), (self.outputs, True)):
             for i, _ in enumerate(names):
@@ -111,7 +112,7 @@ class GroupItem(QGraphicsItem):
     def _paint_toggle(self, painter: QPainter, t, arrow: str) -> None:
         painter.setFont(TYPE_FONT)
         painter.setPen(t.muted)
-        painter.drawText(TOGGLE.translated(self.rect.topLeft()), Qt.AlignCenter, arrow)
+        painter.drawText(TOGGLE.translated(self.rect.topLeft()), Qt.AlignmentFlag.AlignCenter, arrow)
 
     # ---- mouse: the title bar moves the block, the arrow collapses / expands it ----------------
     def _on_title(self, pos: QPointF) -> bool:
@@ -120,7 +121,7 @@ class GroupItem(QGraphicsItem):
 
     def mousePressEvent(self, event) -> None:
         pos = event.scenePos()
-        if event.button() != Qt.LeftButton or not self._on_title(pos):
+        if event.button() != Qt.MouseButton.LeftButton or not self._on_title(pos):
             event.ignore()
             return
         if TOGGLE.translated(self.rect.topLeft()).adjusted(-3, -3, 3, 3).contains(pos):

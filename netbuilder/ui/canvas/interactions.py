@@ -22,7 +22,7 @@ class WireDrag:
     editor turns the request into an undoable Connect.
     """
 
-    def __init__(self, scene: "GraphScene", port: PortItem) -> None:
+    def __init__(self, scene: GraphScene, port: PortItem) -> None:
         self.scene, self.port = scene, port
         self.preview = WirePreview()
         scene.addItem(self.preview)

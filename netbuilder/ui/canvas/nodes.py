@@ -30,6 +30,7 @@ SHORT = {"out_features": "out", "out_channels": "ch", "kernel_size": "k", "strid
 NAME_FONT = font(9.5, bold=True)
 TYPE_FONT = font(8.0)
 BODY_FONT = font(8.5)
+LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
 @dataclass
@@ -78,14 +79,14 @@ HEADER_RECT = QRectF(0, 0, WIDTH, HEADER)
 class PortItem(QGraphicsItem):
     """A typed input or output port; drag from it to draw a wire."""
 
-    def __init__(self, parent: "NodeItem", name: str, is_output: bool) -> None:
+    def __init__(self, parent: NodeItem, name: str, is_output: bool) -> None:
         super().__init__(parent)
         self.name, self.is_output = name, is_output
         self.connected = False
         self.state = ""  # "" normal, "ok" a compatible target while wiring, "off" an incompatible one
         self.hovered = False
         self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CrossCursor)
+        self.setCursor(Qt.CursorShape.CrossCursor)
         self.setZValue(2)
 
     @property
@@ -101,7 +102,7 @@ class PortItem(QGraphicsItem):
         accent = t.category(self.parentItem().look.category)
         r = PORT_R + (2 if self.hovered or self.state == "ok" else 0)
         if self.state == "ok":
-            painter.setPen(Qt.NoPen)
+            painter.setPen(Qt.PenStyle.NoPen)
             glow = QColor(t.wire_ok)
             glow.setAlpha(90)
             painter.setBrush(glow)
@@ -126,7 +127,7 @@ class PortItem(QGraphicsItem):
 
     # A press here starts a wire; the scene's WireDrag does the rest while this item grabs the mouse.
     def mousePressEvent(self, event) -> None:
-        if event.button() == Qt.LeftButton and self.scene() is not None:
+        if event.button() == Qt.MouseButton.LeftButton and self.scene() is not None:
             self.scene().begin_wire(self, event.scenePos())
             event.accept()
         else:
@@ -156,8 +157,8 @@ class NodeItem(QGraphicsItem):
         self.overlay_badge = ""
         self.overlay_warning = False
         self.overlay_tooltip = ""
-        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
-                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
 
@@ -202,7 +203,7 @@ class NodeItem(QGraphicsItem):
         if self.overlay_colour is not None:
             body = QColor(self.overlay_colour)
             body.setAlpha(110)
-            painter.setPen(Qt.NoPen)
+            painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(body)
             painter.drawRoundedRect(QRectF(1, HEADER, WIDTH - 2, self.height - HEADER - 1), 6, 6)
             painter.setBrush(self.overlay_colour)
@@ -211,11 +212,11 @@ class NodeItem(QGraphicsItem):
             painter.setFont(TYPE_FONT)
             w = QFontMetrics(TYPE_FONT).horizontalAdvance(self.overlay_badge) + 12
             pill = QRectF(WIDTH - w - 4, -19, w, 16)
-            painter.setPen(Qt.NoPen)
+            painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(t.error if self.overlay_warning else t.node_border)
             painter.drawRoundedRect(pill, 8, 8)
             painter.setPen(QColor("white") if self.overlay_warning else t.text)
-            painter.drawText(pill, Qt.AlignCenter, self.overlay_badge)
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, self.overlay_badge)
 
     def _build_ports(self, look: NodeLook) -> None:
         for port in self.ports.values():
@@ -259,7 +260,7 @@ class NodeItem(QGraphicsItem):
         accent = t.error if look.errors else t.category(look.category)
         if option.levelOfDetailFromTransform(painter.worldTransform()) < DETAIL_ZOOM:
             # Zoomed far out: plain boxes, which keeps a 1,000-node overview smooth.
-            painter.setPen(Qt.NoPen)
+            painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(t.selected if self.isSelected() else (t.error if look.errors else t.node_border))
             painter.drawRect(self._rect)
             painter.setBrush(accent)
@@ -281,7 +282,7 @@ class NodeItem(QGraphicsItem):
         # The header is tinted with the category colour, clipped to the rounded top.
         tint = QColor(accent)
         tint.setAlpha(70 if t.dark else 45)
-        painter.setPen(Qt.NoPen)
+        painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(tint)
         painter.drawPath(HEADER_PATH)
         painter.setBrush(accent)
@@ -290,8 +291,8 @@ class NodeItem(QGraphicsItem):
             self._paint_overlay(painter, t)
         self._paint_text(painter, t)
         if self.isSelected() and look.errors:
-            painter.setPen(QPen(t.selected, 1.0, Qt.DashLine))
-            painter.setBrush(Qt.NoBrush)
+            painter.setPen(QPen(t.selected, 1.0, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(-3, -3, 3, 3), 9, 9)
 
     def _paint_text(self, painter: QPainter, t) -> None:
@@ -301,13 +302,14 @@ class NodeItem(QGraphicsItem):
         name_nat = QFontMetrics(NAME_FONT).horizontalAdvance(look.name)
         type_w = min(fm_type.horizontalAdvance(look.type) + 2, max(WIDTH * 0.4, WIDTH - 22 - name_nat))
         painter.setPen(t.muted)
-        painter.drawText(QRectF(WIDTH - 10 - type_w, 0, type_w, HEADER - 2), Qt.AlignRight | Qt.AlignVCenter,
-                         fm_type.elidedText(look.type, Qt.ElideRight, int(type_w)))
+        painter.drawText(QRectF(WIDTH - 10 - type_w, 0, type_w, HEADER - 2),
+                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         fm_type.elidedText(look.type, Qt.TextElideMode.ElideRight, int(type_w)))
         painter.setFont(NAME_FONT)
         painter.setPen(t.text)
         name_w = WIDTH - 20 - type_w
-        painter.drawText(QRectF(10, 0, name_w, HEADER - 2), Qt.AlignLeft | Qt.AlignVCenter,
-                         QFontMetrics(NAME_FONT).elidedText(look.name, Qt.ElideRight, int(name_w)))
+        painter.drawText(QRectF(10, 0, name_w, HEADER - 2), LEFT_MIDDLE,
+                         QFontMetrics(NAME_FONT).elidedText(look.name, Qt.TextElideMode.ElideRight, int(name_w)))
         painter.setFont(BODY_FONT)
         fm = QFontMetrics(BODY_FONT)
         indent = 10.0
@@ -316,15 +318,15 @@ class NodeItem(QGraphicsItem):
             painter.setPen(t.muted)
             for i, name in enumerate(look.inputs):
                 y = self.port_y(i, len(look.inputs))
-                painter.drawText(QRectF(10, y - 8, 44, 16), Qt.AlignLeft | Qt.AlignVCenter, name)
+                painter.drawText(QRectF(10, y - 8, 44, 16), LEFT_MIDDLE, name)
             indent = 52.0
             painter.setFont(BODY_FONT)
         avail = int(WIDTH - indent - 10)
         y = HEADER + 3
         if look.params:
             painter.setPen(t.text)
-            painter.drawText(QRectF(indent, y, avail, ROW), Qt.AlignLeft | Qt.AlignVCenter,
-                             fm.elidedText(look.params, Qt.ElideRight, avail))
+            painter.drawText(QRectF(indent, y, avail, ROW), LEFT_MIDDLE,
+                             fm.elidedText(look.params, Qt.TextElideMode.ElideRight, avail))
             y += ROW
         if look.errors:
             painter.setPen(t.error)
@@ -335,20 +337,20 @@ class NodeItem(QGraphicsItem):
         else:
             text = ""
         if text:
-            painter.drawText(QRectF(indent, y, avail, ROW), Qt.AlignLeft | Qt.AlignVCenter,
-                             fm.elidedText(text, Qt.ElideRight, avail))
+            painter.drawText(QRectF(indent, y, avail, ROW), LEFT_MIDDLE,
+                             fm.elidedText(text, Qt.TextElideMode.ElideRight, avail))
             y += ROW
         if look.frozen:
             painter.setPen(t.muted)
-            painter.drawText(QRectF(indent, y, avail, ROW), Qt.AlignLeft | Qt.AlignVCenter, "❄ frozen")
+            painter.drawText(QRectF(indent, y, avail, ROW), LEFT_MIDDLE, "❄ frozen")
 
     # ---- moving --------------------------------------------------------------------------------
     def itemChange(self, change, value):
-        if change == QGraphicsItem.ItemPositionChange and self.snap:
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and self.snap:
             return QPointF(round(value.x() / SNAP) * SNAP, round(value.y() / SNAP) * SNAP)
-        if change == QGraphicsItem.ItemPositionHasChanged and self.scene() is not None:
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and self.scene() is not None:
             self.scene().node_item_moved(self.node_id)
-        elif change == QGraphicsItem.ItemSelectedHasChanged:
+        elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
             self.setZValue(1.5 if value else 1)
         return super().itemChange(change, value)
 

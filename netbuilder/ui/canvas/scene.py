@@ -55,7 +55,7 @@ class GraphScene(QGraphicsScene):
         self.wire: WireDrag | None = None
         self.detail = True  # False when zoomed far out: ports hidden (see GraphView.set_zoom)
         self._dragging_group = False  # a block drag moves many nodes; reframe once per step, not per node
-        self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
         ev = graph.events
         self._slots = [(ev.node_added, self._node_added), (ev.node_removed, self._node_removed),

@@ -1,6 +1,13 @@
-"""`GraphView`: zoom (wheel), pan (middle or right drag, or Space+drag), fit-all, and palette drops."""
+"""`GraphView`: zoom (wheel), pan (middle or right drag, or Space+drag), fit-all, and palette drops.
+
+A freshly opened graph is framed when its tab is first shown (a hidden tab has no real size before that, and
+fitting it then shrank it to a dash), and never below `READABLE_ZOOM`: a graph too big to fit at a size
+where its text reads starts at its beginning, the rest a pan away.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QPainter
@@ -11,6 +18,8 @@ from netbuilder.ui.canvas.nodes import DETAIL_ZOOM
 LAYER_MIME = "application/x-netbuilder-layer"
 BLOCK_MIME = "application/x-netbuilder-block"
 MIN_ZOOM, MAX_ZOOM = 0.05, 3.0
+READABLE_ZOOM = 0.7  # the smallest node text (8 pt, 13 px tall at 100 %) stays about 9 px tall
+FIT_MARGIN = 40.0
 
 
 class GraphView(QGraphicsView):
@@ -20,20 +29,25 @@ class GraphView(QGraphicsView):
 
     def __init__(self, scene, parent=None) -> None:
         super().__init__(scene, parent)
-        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
-        self.setDragMode(QGraphicsView.RubberBandDrag)
-        self.setRubberBandSelectionMode(Qt.IntersectsItemShape)
-        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
-        self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
-        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
-        self.setOptimizationFlags(QGraphicsView.DontSavePainterState)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontSavePainterState)
         self.setAcceptDrops(True)
-        self.setFrameShape(QGraphicsView.NoFrame)
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
         # Pan with the middle/right button or Space+drag; scroll bars only take room from the graph.
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._pan_from: QPointF | None = None
         self._space = False
+        # The view to show once this canvas is on screen with its real size: (zoom, centre) stored in the
+        # project, or (None, None) to frame the nodes readably; `_framed` keeps framing on resizes until
+        # the user zooms, pans or clicks (the window settling its docks must not leave a half-framed graph).
+        self._opening: tuple[float | None, QPointF | None] | None = None
+        self._framed = False
 
     # ---- zoom ----------------------------------------------------------------------------------
     @property
@@ -41,6 +55,10 @@ class GraphView(QGraphicsView):
         return self.transform().m11()
 
     def set_zoom(self, zoom: float) -> None:
+        self._framed = False
+        self._scale_to(zoom)
+
+    def _scale_to(self, zoom: float) -> None:
         zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
         self.scale(zoom / self.zoom, zoom / self.zoom)
         self._zoom_changed()
@@ -49,44 +67,94 @@ class GraphView(QGraphicsView):
         self.scene().set_detail(self.zoom >= DETAIL_ZOOM)
 
     def wheelEvent(self, event) -> None:
+        self._framed = False
         steps = event.angleDelta().y() / 120.0
         if steps:
             self.set_zoom(self.zoom * 1.15 ** steps)
         event.accept()
 
-    def fit_all(self) -> None:
+    def fit_all(self, floor: float = MIN_ZOOM) -> None:
+        """Frame every node; below ``floor`` show the graph's top-left corner (its Inputs) at ``floor``."""
+        self._framed = False
         rect = self.scene().items_rect()
         if rect.isNull():
             self.centerOn(0, 0)
             return
-        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.KeepAspectRatio)
+        self.fitInView(rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN),
+                       Qt.AspectRatioMode.KeepAspectRatio)
         self._zoom_changed()
         if self.zoom > 1.0:  # a small graph reads best at 100 %, not blown up
-            self.set_zoom(1.0)
+            self._scale_to(1.0)
             self.centerOn(rect.center())
-        elif self.zoom < MIN_ZOOM:
-            self.set_zoom(MIN_ZOOM)
+        elif self.zoom < floor:
+            self._scale_to(floor)
+            seen = self.mapToScene(self.viewport().rect()).boundingRect()
+            self.centerOn(rect.left() - FIT_MARGIN + seen.width() / 2, rect.top() - FIT_MARGIN + seen.height() / 2)
+
+    def open_at(self, zoom: float | None = None, centre: QPointF | None = None) -> None:
+        """Show this zoom and centre (a project's stored view), or frame the nodes readably when None,
+        as soon as the canvas is on screen: now if it is, else when its tab is first shown."""
+        self._opening = (zoom, centre)
+        if self.isVisible():
+            self._open()
+
+    def _open(self) -> None:
+        if self._opening is None:
+            return
+        zoom, centre = self._opening
+        self._opening = None
+        self.resetTransform()
+        if zoom is None or centre is None:
+            self.fit_all(READABLE_ZOOM)
+            self._framed = True  # reframe while the window settles, until the user takes over
+        else:  # a view saved far out (or the old dash of a hidden tab) opens readable, on the same spot
+            self._scale_to(max(zoom, READABLE_ZOOM))
+            self.centerOn(centre)
+
+    def view_to_store(self) -> dict[str, Any] | None:
+        """Zoom and centre for the project file; a canvas never shown keeps the view it was opened with
+        (None: none, so it is framed again next time)."""
+        if self._opening is not None:
+            zoom, centre = self._opening
+            if zoom is None or centre is None:
+                return None
+        else:
+            zoom, centre = self.zoom, self.centre()
+        return {"zoom": round(zoom, 3), "centre": [round(centre.x(), 1), round(centre.y(), 1)]}
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._open()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._framed:
+            self.fit_all(READABLE_ZOOM)
+            self._framed = True
 
     def centre(self) -> QPointF:
         return self.mapToScene(self.viewport().rect().center())
 
     # ---- pan -----------------------------------------------------------------------------------
     def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = True
-            self.viewport().setCursor(Qt.OpenHandCursor)
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
         super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event) -> None:
-        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = False
             self.viewport().unsetCursor()
         super().keyReleaseEvent(event)
 
     def mousePressEvent(self, event) -> None:
-        if event.button() in (Qt.MiddleButton, Qt.RightButton) or (self._space and event.button() == Qt.LeftButton):
+        self._framed = False
+        button = event.button()
+        if button in (Qt.MouseButton.MiddleButton, Qt.MouseButton.RightButton) or (
+                self._space and button == Qt.MouseButton.LeftButton):
             self._pan_from = event.position()
-            self.viewport().setCursor(Qt.ClosedHandCursor)
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return
         super().mousePressEvent(event)
@@ -117,14 +185,14 @@ class GraphView(QGraphicsView):
     # Always a copy: a "move" drop would make the palette's item view delete the entry it dragged.
     def dragEnterEvent(self, event) -> None:
         if self._accepts(event):
-            event.setDropAction(Qt.CopyAction)
+            event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:
         if self._accepts(event):
-            event.setDropAction(Qt.CopyAction)
+            event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
         else:
             super().dragMoveEvent(event)
@@ -134,7 +202,7 @@ class GraphView(QGraphicsView):
         for fmt in (LAYER_MIME, BLOCK_MIME):
             if mime.hasFormat(fmt):
                 self.dropped.emit(fmt, bytes(mime.data(fmt).data()), self.mapToScene(event.position().toPoint()))
-                event.setDropAction(Qt.CopyAction)
+                event.setDropAction(Qt.DropAction.CopyAction)
                 event.accept()
                 return
         super().dropEvent(event)

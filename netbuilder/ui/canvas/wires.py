@@ -41,7 +41,7 @@ class EdgeItem(QGraphicsItem):
         self.path = QPainterPath()
         self._label_rect = QRectF()
         self._bounds = QRectF()
-        self.setFlag(QGraphicsItem.ItemIsSelectable)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0)
         self.setAcceptHoverEvents(True)
         self.hovered = False
@@ -92,8 +92,8 @@ class EdgeItem(QGraphicsItem):
             painter.drawPath(self.path)
             return
         width = 2.6 if self.isSelected() or self.hovered else 1.8
-        painter.setPen(QPen(colour, width, Qt.SolidLine, Qt.RoundCap))
-        painter.setBrush(Qt.NoBrush)
+        painter.setPen(QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path)
         if self.label and lod >= 0.5:
             painter.setPen(QPen(colour, 1))
@@ -101,7 +101,7 @@ class EdgeItem(QGraphicsItem):
             painter.drawRoundedRect(self._label_rect, 6, 6)
             painter.setFont(LABEL_FONT)
             painter.setPen(t.text)
-            painter.drawText(self._label_rect, Qt.AlignCenter, self.label)
+            painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
 
     def hoverEnterEvent(self, event) -> None:
         self.hovered = True
@@ -117,7 +117,7 @@ class WirePreview(QGraphicsPathItem):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setPen(QPen(theme().selected, 2, Qt.DashLine, Qt.RoundCap))
+        self.setPen(QPen(theme().selected, 2, Qt.PenStyle.DashLine, Qt.PenCapStyle.RoundCap))
         self.setZValue(3)
 
     def set_ends(self, a: QPointF, b: QPointF) -> None:

@@ -18,11 +18,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMessageBox, QScrollArea, QStyle, QToolBar
+from PySide6.QtWidgets import QMessageBox, QScrollArea, QStyle, QToolBar
 
 from netbuilder.ui.training.buffer import EventBuffer
+from netbuilder.ui.training.host import DockSpot, TrainingHost
 from netbuilder.ui.training.lock import EditingLock
 from netbuilder.ui.training.overlay import GradientOverlay
 from netbuilder.ui.training.results import ResultsView
@@ -30,7 +33,7 @@ from netbuilder.ui.training.run_page import RunPage
 from netbuilder.ui.training.settings_panel import TrainingSettingsPanel
 
 if TYPE_CHECKING:
-    from netbuilder.ui.mainwindow import MainWindow
+    from netbuilder.ui.training.export_dialog import ExportDialog
 
 # The UI drains the worker's reports and redraws at most 4 times a second. Drawing holds the GIL (pyqtgraph
 # paints in Python), and bench/train_ui_overhead.py showed that 10 Hz redraws cost a small CPU network 10-30 %
@@ -43,22 +46,26 @@ OK_COLOUR = "#2e9e48"
 ERROR_COLOUR = "#d93025"
 
 
-def install_training(window: "MainWindow") -> "TrainingController":
+def install_training(window: TrainingHost) -> TrainingController:
     """Add the training docks, actions and menu to ``window``; returns the controller."""
     return TrainingController(window)
 
 
 class TrainingController(QObject):
-    """Owns the settings panel, the run bar, the curves and results docks, the overlay and the worker thread."""
+    """Owns the settings panel, the run bar, the curves and results docks, the overlay and the worker thread.
+
+    It reaches the window only through the `TrainingHost` methods (``self.window``).
+    """
 
     run_finished = Signal(object)  # the RunFinished, after the window has shown it
 
-    def __init__(self, window: "MainWindow") -> None:
-        super().__init__(window)
+    def __init__(self, window: TrainingHost) -> None:
+        super().__init__(window.window_widget())
         self.window = window
         self.out_dir: Path | None = None  # where checkpoints go; None: runs/<project> beside the project file
         self.epochs: int | None = None  # overrides the project's epochs (tests, benchmarks)
-        self.thread: QThread | None = None
+        # Not `thread`: that would hide QObject.thread(), the thread this controller lives in.
+        self.training_thread: QThread | None = None
         self.worker: Any = None
         self.control: Any = None
         self.buffer = EventBuffer()
@@ -69,19 +76,17 @@ class TrainingController(QObject):
         self.class_names: list[str] = []
         self._started_at = 0.0
         self._last_batch: Any = None
+        self.export_dialog: ExportDialog | None = None
         self.overlay = GradientOverlay(window)
 
-        self.panel = TrainingSettingsPanel()
-        self.panel.submit = window.undo_stack.push  # settings edits are undoable, and mark the project modified
+        # Settings edits are undoable, and mark the project modified.
+        self.panel = TrainingSettingsPanel(submit=window.push_undo)
         self.lock = EditingLock(window, [self.panel])
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.panel)
-        self.settings_dock = window.add_dock(scroll, "Training settings", Qt.DockWidgetArea.RightDockWidgetArea, "training_settings")
-        inspector_dock = window.findChild(QDockWidget, "dock_inspector")
-        if inspector_dock is not None:
-            window.tabifyDockWidget(inspector_dock, self.settings_dock)
-            inspector_dock.raise_()
+        self.settings_dock = window.add_panel(scroll, "Training settings", "training_settings",
+                                              DockSpot.WITH_INSPECTOR)
 
         self._build_actions()
         self.run_page = RunPage({"train": self.train_action, "pause": self.pause_action,
@@ -91,54 +96,48 @@ class TrainingController(QObject):
             self.run_page.buttons[k] for k in ("train", "pause", "resume", "stop", "export"))
         self.progress, self.status = self.run_page.progress, self.run_page.status
         self._update_buttons()
-        self.run_dock = window.add_dock(self.run_page, "Training run", Qt.DockWidgetArea.BottomDockWidgetArea, "training_run")
+        self.run_dock = window.add_panel(self.run_page, "Training run", "training_run", DockSpot.BESIDE_PROBLEMS)
         self.results = ResultsView()
-        self.results_dock = window.add_dock(self.results, "Results", Qt.DockWidgetArea.BottomDockWidgetArea, "training_results")
-        problems = window.findChild(QDockWidget, "dock_problems")
-        if problems is not None:
-            window.splitDockWidget(problems, self.run_dock, Qt.Orientation.Horizontal)
-            window.tabifyDockWidget(problems, self.results_dock)
-            problems.raise_()
+        self.results_dock = window.add_panel(self.results, "Results", "training_results", DockSpot.WITH_PROBLEMS)
 
-        self.timer = QTimer(self, interval=POLL_MS, timeout=self.poll)
-        window.project_changed.connect(self._project_changed)
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self.poll)
+        window.on_project_changed(self._project_changed)
         self._project_changed()
 
     # ---- building ------------------------------------------------------------------------------------
-    def _action(self, name: str, text: str, slot, shortcut: str | None, tip: str, icon) -> QAction:
-        action = QAction(text, self.window)
+    def _action(self, text: str, slot: Callable[[], object], shortcut: str | None, tip: str,
+                icon: QStyle.StandardPixmap) -> QAction:
+        widget = self.window.window_widget()
+        action = QAction(text, widget)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
         action.setToolTip(tip)
         action.setStatusTip(tip)
-        action.setIcon(self.window.style().standardIcon(icon))
+        action.setIcon(widget.style().standardIcon(icon))
         action.triggered.connect(lambda _=False: slot())
-        self.window.addAction(action)
-        self.window.actions_by_name[name] = action
         return action
 
     def _build_actions(self) -> None:
-        self.train_action = self._action("train", "&Train", self.train, "F5", "Train the network with the project's "
-                                         "settings", QStyle.StandardPixmap.SP_MediaPlay)
-        self.pause_action = self._action("pause", "&Pause", self.pause, None, "Pause after the batch in progress",
-                                         QStyle.StandardPixmap.SP_MediaPause)
-        self.resume_action = self._action("resume", "&Resume", self.resume, None, "Go on training",
-                                          QStyle.StandardPixmap.SP_MediaSeekForward)
-        self.stop_action = self._action("stop", "&Stop", self.stop, "Shift+F5", "Stop after the batch in progress "
-                                        "(the last good checkpoint is kept)", QStyle.StandardPixmap.SP_MediaStop)
-        self.export_action = self._action("export", "&Export…", self.open_export, "Ctrl+Shift+E",
-                                          "Export to ONNX, weights or PyTorch code", QStyle.StandardPixmap.SP_DialogSaveButton)
-        menu = self.window.menuBar().addMenu("&Train")
-        menu.addActions([self.train_action, self.pause_action, self.resume_action, self.stop_action])
-        menu.addSeparator()
-        menu.addAction(self.export_action)
-        bar = QToolBar("Training", self.window)
+        icons = QStyle.StandardPixmap
+        self.train_action = self._action("&Train", self.train, "F5", "Train the network with the project's settings",
+                                         icons.SP_MediaPlay)
+        self.pause_action = self._action("&Pause", self.pause, None, "Pause after the batch in progress",
+                                         icons.SP_MediaPause)
+        self.resume_action = self._action("&Resume", self.resume, None, "Go on training", icons.SP_MediaSeekForward)
+        self.stop_action = self._action("&Stop", self.stop, "Shift+F5", "Stop after the batch in progress "
+                                        "(the last good checkpoint is kept)", icons.SP_MediaStop)
+        self.export_action = self._action("&Export…", self.open_export, "Ctrl+Shift+E",
+                                          "Export to ONNX, weights or PyTorch code", icons.SP_DialogSaveButton)
+        run = {"train": self.train_action, "pause": self.pause_action, "resume": self.resume_action,
+               "stop": self.stop_action}
+        bar = QToolBar("Training", self.window.window_widget())
         bar.setObjectName("training_toolbar")
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        bar.addActions([self.train_action, self.pause_action, self.resume_action, self.stop_action,
-                        self.export_action])
-        self.window.addToolBar(bar)
+        bar.addActions([*run.values(), self.export_action])
+        self.window.add_run_actions("&Train", [run, {"export": self.export_action}], bar)
         self.toolbar = bar
 
     def _ensure_curves(self) -> None:
@@ -150,7 +149,7 @@ class TrainingController(QObject):
 
     # ---- project ------------------------------------------------------------------------------------
     def _project_changed(self) -> None:
-        self.panel.set_project(self.window.project)
+        self.panel.set_project(self.window.current_project())
         self.lock.decorate()
         self.overlay.latest = {}
         if not self.running:
@@ -174,14 +173,14 @@ class TrainingController(QObject):
 
     @property
     def running(self) -> bool:
-        return self.thread is not None
+        return self.training_thread is not None
 
     def train(self) -> bool:
         """Start a run on a snapshot of the project (no-op while one is going)."""
         if self.running:
             return False
         self.run_page.show_status("Preparing: loading PyTorch and the data…")
-        self.window.statusBar().showMessage("Starting training…")
+        self.window.show_message("Starting training…", 0)
         self.panel.load_choices()  # imports torch, detects the devices
         from netbuilder.train import Control
         from netbuilder.ui.training.worker import TrainingWorker
@@ -194,20 +193,20 @@ class TrainingController(QObject):
         self.class_names = self._builtin_class_names()
         self.buffer = EventBuffer()
         self.control = Control()
-        self.worker = TrainingWorker(self.window.project, self.control, self.buffer, out_dir=self.out_dir,
+        self.worker = TrainingWorker(self.window.current_project(), self.control, self.buffer, out_dir=self.out_dir,
                                      epochs=self.epochs)
-        self.thread = QThread(self)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
+        thread = self.training_thread = QThread(self)
+        self.worker.moveToThread(thread)
+        thread.started.connect(self.worker.run)
         # quit() is thread-safe: called directly from the worker thread, it needs no event loop in the UI
         # thread (closing the window waits for the thread while the UI loop is not running).
-        self.worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
+        self.worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         self.worker.finished.connect(self._on_finished)
         self.lock.set_locked(True)
         self._started_at = time.perf_counter()
         self.run_page.show_busy("Preparing…")
         self.timer.start()
-        self.thread.start()
+        thread.start()
         self.run_dock.show()
         self.run_dock.raise_()
         self._update_buttons()
@@ -233,10 +232,10 @@ class TrainingController(QObject):
 
     def stop_and_wait(self, timeout_ms: int = 60_000) -> bool:
         """Stop a run and wait for its thread to end (closing the window)."""
-        if not self.running:
+        if self.training_thread is None:
             return True
         self.control.request_stop()
-        done = self.thread.wait(timeout_ms)
+        done = self.training_thread.wait(timeout_ms)
         if done:
             self._cleanup_thread()
         return done
@@ -250,10 +249,11 @@ class TrainingController(QObject):
         return self.stop_and_wait()
 
     def ask_stop_for_close(self) -> bool:
-        answer = QMessageBox.question(self.window, "Training in progress",
+        b = QMessageBox.StandardButton
+        answer = QMessageBox.question(self.window.window_widget(), "Training in progress",
                                       "A training run is in progress. Stop it and close? The last good checkpoint "
-                                      "is kept.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+                                      "is kept.", b.Yes | b.No, b.No)
+        return answer == b.Yes
 
     # ---- progress ------------------------------------------------------------------------------------
     def poll(self) -> None:
@@ -321,14 +321,15 @@ class TrainingController(QObject):
         self.run_finished.emit(outcome)
 
     def _cleanup_thread(self) -> None:
-        if self.thread is None:
+        thread = self.training_thread
+        if thread is None:
             return
         self.timer.stop()
-        self.thread.wait()
+        thread.wait()
         # The worker stays referenced (its step count and trainer are readable) until the next run; its
         # thread has ended, so it receives no more events.
-        self.thread.deleteLater()
-        self.thread = None
+        thread.deleteLater()
+        self.training_thread = None
         self.lock.set_locked(False)
         self._update_buttons()
 
@@ -346,21 +347,24 @@ class TrainingController(QObject):
     def _builtin_class_names(self) -> list[str]:
         from netbuilder.data import BUILTIN_DATASETS
 
-        info = BUILTIN_DATASETS.get(self.window.project.dataset.name)
+        info = BUILTIN_DATASETS.get(self.window.current_project().dataset.name)
         return list(info.class_names) if info else []
 
     def _task_guess(self) -> str:
         from netbuilder.data import BUILTIN_DATASETS
 
-        info = BUILTIN_DATASETS.get(self.window.project.dataset.name)
-        return info.task if info and self.window.project.scheme == "supervised" else "other"
+        project = self.window.current_project()
+        info = BUILTIN_DATASETS.get(project.dataset.name)
+        # Only a scheme whose Target is fed the data's labels trains for the data set's task.
+        uses_labels = project.scheme_spec is not None and project.scheme_spec.uses_labels
+        return info.task if info and uses_labels else "other"
 
     # ---- export ----------------------------------------------------------------------------------------
-    def open_export(self):
+    def open_export(self) -> ExportDialog:
         """Show the export dialog (non-modal) for the project, with the last run's weights if any."""
         from netbuilder.ui.training.export_dialog import ExportDialog
 
-        dialog = ExportDialog(self.window.project, self.best_checkpoint, self.window)
+        dialog = ExportDialog(self.window.current_project(), self.best_checkpoint, self.window.window_widget())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.export_dialog = dialog
         dialog.open()

@@ -12,11 +12,11 @@ import csv
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pyqtgraph as pg
-import pyqtgraph.exporters  # noqa: F401  (registers ImageExporter)
+import pyqtgraph.exporters
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -112,7 +112,7 @@ class CurvesWidget(QWidget):
         self.csv_button.setToolTip("Save every plotted point as a CSV table")
         self.csv_button.clicked.connect(lambda: self._ask_and_export("csv"))
         self.readout = QLabel("Hover over a plot to read its values")
-        self.readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hint = QLabel("")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #d93025; font-weight: bold;")

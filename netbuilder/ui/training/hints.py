@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 # Validation loss must rise while training loss falls for this many epochs in a row before we say
 # "overfitting": one noisy epoch is common on small validation sets and is not a trend.

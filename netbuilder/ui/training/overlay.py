@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from netbuilder.ui.theme import font, theme
 
 if TYPE_CHECKING:
-    from netbuilder.ui.mainwindow import MainWindow
+    from netbuilder.ui.training.host import TrainingHost
 
 # Below 1e-7 a weight's gradient times a usual learning rate (1e-3) moves it by ~1e-10 per step:
 # in float32 that is lost next to weights of order 0.1, so the layer has effectively stopped learning.
@@ -88,18 +88,18 @@ def gradient_verdict(value: float) -> str:
 class GradientOverlay:
     """Paints LayerStats onto the window's canvases."""
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: TrainingHost) -> None:
         self.window = window
         self.latest: dict[str, Any] = {}  # graph -> the LayerStats shown
 
     def apply(self, stats: Any) -> None:
-        editor = self.window.editors.get(stats.graph)
+        editor = self.window.graph_editors().get(stats.graph)
         if editor is None:
             return
         self.latest[stats.graph] = stats
         ids = {node.name: node.id for node in editor.graph.nodes.values()}
         for name, value in stats.grad_mean_abs.items():
-            item = editor.scene.node_items.get(ids.get(name, ""))
+            item = editor.node_item(ids.get(name, ""))
             if item is None:
                 continue
             verdict = gradient_verdict(value)
@@ -108,7 +108,7 @@ class GradientOverlay:
             item.set_overlay(gradient_colour(value), verdict or f"|g| ~{magnitude(value)}",
                              f"mean |gradient| {value:.2e}{why}", warning=bool(verdict))
         for name, dead in stats.dead_fraction.items():
-            item = editor.scene.node_items.get(ids.get(name, ""))
+            item = editor.node_item(ids.get(name, ""))
             if item is None:
                 continue
             warn = dead >= DEAD_WARNING
@@ -116,7 +116,7 @@ class GradientOverlay:
             item.set_overlay(None, f"dead {dead:.0%}", f"{dead:.0%} of its units were never active in the batch"
                              f"{advice}", warning=warn)
         for name, memory in getattr(stats, "memory", {}).items():  # records from before it existed have none
-            item = editor.scene.node_items.get(ids.get(name, ""))
+            item = editor.node_item(ids.get(name, ""))
             if item is None:
                 continue
             # Over the weights' badge: for a recurrent layer, how far back its gradient reaches is the
@@ -129,8 +129,8 @@ class GradientOverlay:
 
     def clear(self) -> None:
         self.latest = {}
-        for editor in self.window.editors.values():
-            for item in editor.scene.node_items.values():
+        for editor in self.window.graph_editors().values():
+            for item in editor.node_items():
                 item.clear_overlay()
 
 
@@ -141,7 +141,7 @@ class GradientLegend(QWidget):
         super().__init__(parent)
         self.setMinimumHeight(48)
         self.setMaximumHeight(48)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setToolTip(f"Gradient flow while training: each layer is tinted by the mean |gradient| of its "
                         f"weights. Below {VANISHING:g} it is marked vanishing, above {EXPLODING:g} exploding; "
                         "activations show the fraction of dead units. Recurrent layers show how much gradient "
@@ -151,28 +151,29 @@ class GradientLegend(QWidget):
     def paintEvent(self, event) -> None:
         t = theme()
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), t.background)
         left, right = 150.0, self.width() - 20.0
         bar = QRectF(left, 17, max(40.0, right - left), 12)
         gradient = QLinearGradient(QPointF(bar.left(), 0), QPointF(bar.right(), 0))
         for pos, colour in STOPS:
             gradient.setColorAt(pos, QColor(colour))
-        painter.setPen(Qt.NoPen)
+        painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(gradient)
         painter.drawRoundedRect(bar, 4, 4)
         painter.setFont(font(8.0))
         painter.setPen(t.text)
-        painter.drawText(QRectF(8, 13, left - 12, 20), Qt.AlignVCenter | Qt.AlignLeft, "mean |gradient| (log)")
+        align = Qt.AlignmentFlag
+        painter.drawText(QRectF(8, 13, left - 12, 20), align.AlignVCenter | align.AlignLeft, "mean |gradient| (log)")
         painter.setPen(t.muted)
         for exponent in range(int(LOG_LOW), int(LOG_HIGH) + 1, 2):
             x = bar.left() + bar.width() * (exponent - LOG_LOW) / (LOG_HIGH - LOG_LOW)
             painter.drawLine(QPointF(x, bar.bottom()), QPointF(x, bar.bottom() + 3))
-            painter.drawText(QRectF(x - 20, bar.bottom() + 3, 40, 14), Qt.AlignCenter, f"1e{exponent}")
+            painter.drawText(QRectF(x - 20, bar.bottom() + 3, 40, 14), align.AlignCenter, f"1e{exponent}")
         painter.setPen(t.error)
         for value, text in ((VANISHING, "vanishing"), (EXPLODING, "exploding")):
             x = bar.left() + bar.width() * scale_position(value)
             painter.drawLine(QPointF(x, bar.top() - 4), QPointF(x, bar.bottom() + 1))
             painter.drawText(QRectF(x - 60 if value > 1 else x + 3, 1, 57, 14),
-                             (Qt.AlignRight if value > 1 else Qt.AlignLeft) | Qt.AlignVCenter, text)
+                             (align.AlignRight if value > 1 else align.AlignLeft) | align.AlignVCenter, text)
         painter.end()

@@ -6,7 +6,8 @@ window, so numpy is imported only when there is something to show (the window op
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
@@ -35,10 +36,11 @@ def to_image(array: Any, size: int = TILE) -> QPixmap:
     pixels = np.ascontiguousarray(np.nan_to_num(scaled) * 255).astype(np.uint8)
     h, w = pixels.shape[:2]
     if pixels.ndim == 2:
-        image = QImage(pixels.data, w, h, w, QImage.Format_Grayscale8)
+        image = QImage(pixels.data, w, h, w, QImage.Format.Format_Grayscale8)
     else:
-        image = QImage(pixels.data, w, h, 3 * w, QImage.Format_RGB888)
-    return QPixmap.fromImage(image.copy()).scaled(size, size, Qt.KeepAspectRatio, Qt.FastTransformation)
+        image = QImage(pixels.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+    return QPixmap.fromImage(image.copy()).scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                                                  Qt.TransformationMode.FastTransformation)
 
 
 def _tile(pixmap: QPixmap | None, caption: str, colour: str = "") -> QWidget:
@@ -49,10 +51,10 @@ def _tile(pixmap: QPixmap | None, caption: str, colour: str = "") -> QWidget:
     if pixmap is not None:
         picture = QLabel()
         picture.setPixmap(pixmap)
-        picture.setAlignment(Qt.AlignCenter)
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(picture)
     text = QLabel(caption)
-    text.setAlignment(Qt.AlignCenter)
+    text.setAlignment(Qt.AlignmentFlag.AlignCenter)
     if colour:
         text.setStyleSheet(f"color: {colour}; font-weight: bold;")
     layout.addWidget(text)
@@ -73,7 +75,7 @@ class _Grid(QScrollArea):
     def clear(self, text: str | None = None) -> None:
         self.tiles, self.title = [], ""
         label = QLabel(text or self.empty)
-        label.setAlignment(Qt.AlignCenter)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setWordWrap(True)
         self.setWidget(label)
 
@@ -98,7 +100,7 @@ class ResultsView(QTabWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.confusion = QTableWidget()
-        self.confusion.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.confusion.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.confusion.verticalHeader().setDefaultSectionSize(20)
         self.confusion.horizontalHeader().setDefaultSectionSize(34)
         self.confusion.setToolTip("Rows: the true class; columns: what the network predicted. The diagonal is right.")
@@ -141,7 +143,7 @@ class ResultsView(QTabWidget):
         for i in range(n):
             for j in range(n):
                 item = QTableWidgetItem(str(int(m[i, j])))
-                item.setTextAlignment(Qt.AlignCenter)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 base = QColor(RIGHT if i == j else WRONG)
                 base.setAlpha(int(25 + 200 * shares[i, j]) if m[i, j] else 0)
                 item.setBackground(base)
@@ -154,15 +156,21 @@ class ResultsView(QTabWidget):
 
     def matrix(self) -> list[list[int]]:
         """The matrix shown (for tests and copying)."""
-        return [[int(self.confusion.item(i, j).text()) for j in range(self.confusion.columnCount())]
-                for i in range(self.confusion.rowCount())]
+        def count(i: int, j: int) -> int:
+            item = self.confusion.item(i, j)
+            return int(item.text()) if item is not None else 0
+
+        return [[count(i, j) for j in range(self.confusion.columnCount())] for i in range(self.confusion.rowCount())]
 
     def set_predictions(self, predictions: Any) -> None:
         """Validation samples with ``predicted / true`` captions, green when right and red when wrong."""
         names = predictions.class_names
+
+        def name(k: int) -> str:
+            return names[k] if 0 <= k < len(names) else str(k)
+
         tiles = []
         for x, p, t in zip(predictions.inputs, predictions.predicted, predictions.true):
-            name = (lambda k: names[k] if 0 <= k < len(names) else str(k))
             caption = f"{name(p)}" if p == t else f"{name(p)} (true {name(t)})"
             tiles.append(_tile(to_image(x) if predictions.is_image else None,
                                caption if predictions.is_image else f"predicted {name(p)}\ntrue {name(t)}",

@@ -8,19 +8,42 @@ or presses Train (`load_choices`).
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
+from netbuilder.graph.edits import ChangeSettings, SettingsState
 from netbuilder.graph.project import Project
-from netbuilder.graph.schemes import scheme_names
-from netbuilder.graph.settings import OPTIMIZERS, SCHEDULES, TrainingSettings
-from netbuilder.ui.training.settings_command import ChangeSettings, SettingsState
+from netbuilder.graph.schemes import SCHEMES, scheme_names
+from netbuilder.graph.settings import Augmentation, DatasetSettings, TrainingSettings, choices_for, range_for
+from netbuilder.ui.commands import EditCommand
 
 USER_SOURCES = ("csv", "images", "npz", "idx")  # read from a file or folder chosen with Browse
 DEVICE_WORDS = {"auto": "auto (best available)", "cpu": "CPU", "cuda": "CUDA (NVIDIA GPU)", "mps": "MPS (Apple GPU)"}
+# The data-set settings declare no ranges of their own (DatasetSettings / Augmentation have no RANGES);
+# until they do, these bound the fields. A range the settings model declares always wins.
+FORM_RANGES: dict[tuple[type, str], tuple[float, float]] = {
+    (DatasetSettings, "validation_split"): (0.0, 0.9), (Augmentation, "rotation"): (0.0, 180.0),
+    (Augmentation, "scale"): (0.0, 0.9), (Augmentation, "noise"): (0.0, 5.0)}
+
+
+def setting_range(cls: type, key: str) -> tuple[float, float]:
+    """The range a field offers for setting ``key`` of ``cls``: the settings model's, else the form's own."""
+    declared = range_for(cls, key) or FORM_RANGES.get((cls, key))
+    if declared is None:
+        raise KeyError(f"{cls.__name__}.{key} has no range")
+    return declared
+
+
+def setting_choices(cls: type, key: str) -> tuple[str, ...]:
+    choices = choices_for(cls, key)
+    if choices is None:
+        raise KeyError(f"{cls.__name__}.{key} is not a choice")
+    return choices
 
 
 class LazyCombo(QComboBox):
@@ -54,16 +77,18 @@ def detect_devices() -> dict[str, str]:
 class TrainingSettingsPanel(QWidget):
     """Edits ``project.dataset`` and ``project.training``; `changed` after each edit.
 
-    With ``submit`` set (the window's undo stack push), each edit is handed over as an undoable
-    `ChangeSettings` command; without it, edits apply directly.
+    With ``submit`` (the window's undo stack push), each edit is handed over as an undoable
+    `ChangeSettings` edit; without it, edits apply directly. Every range and list of choices comes
+    from the settings model (`TrainingSettings.RANGES`, `choices_for`, the scheme registry).
     """
 
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None,
+                 submit: Callable[[QUndoCommand], None] | None = None) -> None:
         super().__init__(parent)
         self.project: Project | None = None
-        self.submit: Callable[[ChangeSettings], None] | None = None
+        self.submit = submit
         self._loading = False
         self.devices_detected: dict[str, str] = {}
 
@@ -81,11 +106,12 @@ class TrainingSettingsPanel(QWidget):
         path_row.setContentsMargins(0, 0, 0, 0)
         path_row.addWidget(self.path, 1)
         path_row.addWidget(self.browse)
-        self.split = self._double(0.0, 0.9, 0.05, 2, "Share of the data held out to measure generalisation")
+        self.split = self._double(DatasetSettings, "validation_split", 0.05, 2,
+                                  "Share of the data held out to measure generalisation")
         self.flip = QCheckBox("flip")
-        self.rotation = self._double(0.0, 180.0, 5.0, 0, "Random rotation, ± degrees")
-        self.scale = self._double(0.0, 0.9, 0.05, 2, "Random zoom, ± fraction")
-        self.noise = self._double(0.0, 5.0, 0.05, 2, "Gaussian noise std added to inputs")
+        self.rotation = self._double(Augmentation, "rotation", 5.0, 0, "Random rotation, ± degrees")
+        self.scale = self._double(Augmentation, "scale", 0.05, 2, "Random zoom, ± fraction")
+        self.noise = self._double(Augmentation, "noise", 0.05, 2, "Gaussian noise std added to inputs")
         aug = QGridLayout()
         aug.setContentsMargins(0, 0, 0, 0)
         aug.addWidget(self.flip, 0, 0)
@@ -95,22 +121,23 @@ class TrainingSettingsPanel(QWidget):
             aug.addWidget(w, i // 2, 2 * (i % 2) + 1)
 
         self.scheme = QComboBox()
-        self.scheme.addItems(scheme_names())
-        self.optimizer = QComboBox()
-        self.optimizer.addItems(OPTIMIZERS)
-        self.learning_rate = self._double(1e-6, 10.0, 1e-4, 6, "Step size; lower it if the loss jumps or becomes NaN")
-        self.batch_size = self._int(1, 65536, "Samples per step")
-        self.epochs = self._int(1, 100000, "Passes over the training data")
-        self.weight_decay = self._double(0.0, 10.0, 1e-4, 5, "L2 penalty: pulls weights toward zero (against "
-                                         "overfitting)")
-        self.schedule = QComboBox()
-        self.schedule.addItems(SCHEDULES)
-        self.grad_clip = self._double(0.0, 1e6, 0.5, 2, "Clip the gradient norm to this (0 = off)")
-        self.early_stopping = self._int(0, 100000, "Stop after this many epochs without validation improvement "
-                                        "(0 = off)")
+        for name in scheme_names():  # the registry: a scheme registered later is offered too
+            self.scheme.addItem(SCHEMES[name].title, name)
+            self.scheme.setItemData(self.scheme.count() - 1, SCHEMES[name].description, 3)  # Qt.ToolTipRole
+        self.optimizer = self._choice("optimizer")
+        self.learning_rate = self._double(TrainingSettings, "learning_rate", 1e-4, 6,
+                                          "Step size; lower it if the loss jumps or becomes NaN")
+        self.batch_size = self._int("batch_size", "Samples per step")
+        self.epochs = self._int("epochs", "Passes over the training data")
+        self.weight_decay = self._double(TrainingSettings, "weight_decay", 1e-4, 5,
+                                         "L2 penalty: pulls weights toward zero (against overfitting)")
+        self.schedule = self._choice("schedule")
+        self.grad_clip = self._double(TrainingSettings, "grad_clip", 0.5, 2, "Clip the gradient norm to this (0 = off)")
+        self.early_stopping = self._int("early_stopping", "Stop after this many epochs without validation "
+                                        "improvement (0 = off)")
         self.device = LazyCombo(self.load_choices)
-        for key, words in DEVICE_WORDS.items():
-            self.device.addItem(words, key)
+        for key in setting_choices(TrainingSettings, "device"):
+            self.device.addItem(DEVICE_WORDS.get(key, key), key)
         self.device.setToolTip("Where to train; open the list to see what this machine has")
 
         data_box = QGroupBox("Data")
@@ -134,7 +161,7 @@ class TrainingSettingsPanel(QWidget):
         form.addRow("Device", self.device)
         for combo in (self.dataset, self.scheme, self.optimizer, self.schedule, self.device):
             # Long entries ("digits — Handwritten digits (8×8)") must not widen the dock past the window.
-            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(12)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -142,18 +169,19 @@ class TrainingSettingsPanel(QWidget):
         layout.addWidget(train_box)
         layout.addStretch(1)
 
-        for w in (self.split, self.rotation, self.scale, self.noise, self.learning_rate, self.weight_decay,
-                  self.grad_clip):
-            w.valueChanged.connect(self._store)
-        for w in (self.batch_size, self.epochs, self.early_stopping):
-            w.valueChanged.connect(self._store)
-        for w in (self.dataset, self.scheme, self.optimizer, self.schedule, self.device):
-            w.currentIndexChanged.connect(self._store)
+        for number in (self.split, self.rotation, self.scale, self.noise, self.learning_rate, self.weight_decay,
+                       self.grad_clip):
+            number.valueChanged.connect(self._store)
+        for count in (self.batch_size, self.epochs, self.early_stopping):
+            count.valueChanged.connect(self._store)
+        for combo in (self.dataset, self.scheme, self.optimizer, self.schedule, self.device):
+            combo.currentIndexChanged.connect(self._store)
         self.flip.toggled.connect(self._store)
         self.path.editingFinished.connect(self._store)
         self.options.editingFinished.connect(self._store)
         # Which setting a widget edits: consecutive edits of one setting merge into one undo step.
-        self._fields = {self.dataset: "data set", self.path: "data file", self.options: "data options",
+        self._fields: dict[QWidget, str] = {
+                        self.dataset: "data set", self.path: "data file", self.options: "data options",
                         self.split: "validation split",
                         self.flip: "augmentation", self.rotation: "augmentation", self.scale: "augmentation",
                         self.noise: "augmentation", self.scheme: "scheme", self.optimizer: "optimiser",
@@ -162,20 +190,29 @@ class TrainingSettingsPanel(QWidget):
                         self.early_stopping: "early stopping", self.device: "device"}
 
     @staticmethod
-    def _double(lo: float, hi: float, step: float, decimals: int, tip: str) -> QDoubleSpinBox:
+    def _double(cls: type, key: str, step: float, decimals: int, tip: str) -> QDoubleSpinBox:
+        lo, hi = setting_range(cls, key)
         w = QDoubleSpinBox()
+        w.setDecimals(decimals)  # before the range: the range is rounded to the decimals
         w.setRange(lo, hi)
         w.setSingleStep(step)
-        w.setDecimals(decimals)
         w.setToolTip(tip)
         return w
 
     @staticmethod
-    def _int(lo: int, hi: int, tip: str) -> QSpinBox:
+    def _int(key: str, tip: str) -> QSpinBox:
+        lo, hi = setting_range(TrainingSettings, key)
         w = QSpinBox()
-        w.setRange(lo, hi)
+        w.setRange(int(lo), int(hi))
         w.setToolTip(tip)
         return w
+
+    @staticmethod
+    def _choice(key: str) -> QComboBox:
+        combo = QComboBox()
+        for value in setting_choices(TrainingSettings, key):
+            combo.addItem(value, value)
+        return combo
 
     # ---- choices that need torch ---------------------------------------------------------------------
     def load_choices(self) -> None:
@@ -197,7 +234,8 @@ class TrainingSettingsPanel(QWidget):
             from netbuilder.data import USER_SOURCES as SOURCES
             from netbuilder.data.loading import GENERAL_OPTIONS
 
-            self.options_known = {k: (*i.options, *GENERAL_OPTIONS) for k, i in {**BUILTIN_DATASETS, **SOURCES}.items()}
+            self.options_known = {k: (*i.options, *GENERAL_OPTIONS) for k, i in BUILTIN_DATASETS.items()}
+            self.options_known.update({k: (*i.options, *GENERAL_OPTIONS) for k, i in SOURCES.items()})
             self.devices_detected = detect_devices()
             for i in range(self.device.count()):
                 key = self.device.itemData(i)
@@ -221,13 +259,13 @@ class TrainingSettingsPanel(QWidget):
             self.rotation.setValue(d.augmentation.rotation)
             self.scale.setValue(d.augmentation.scale)
             self.noise.setValue(d.augmentation.noise)
-            self.scheme.setCurrentText(s.scheme)
-            self.optimizer.setCurrentText(s.optimizer)
+            self._select(self.scheme, s.scheme)
+            self._select(self.optimizer, s.optimizer)
             self.learning_rate.setValue(s.learning_rate)
             self.batch_size.setValue(s.batch_size)
             self.epochs.setValue(s.epochs)
             self.weight_decay.setValue(s.weight_decay)
-            self.schedule.setCurrentText(s.schedule)
+            self._select(self.schedule, s.schedule)
             self.grad_clip.setValue(s.grad_clip)
             self.early_stopping.setValue(s.early_stopping)
             self._select(self.device, s.device)
@@ -246,12 +284,14 @@ class TrainingSettingsPanel(QWidget):
         try:
             options = parse_options(self.options.text())
         except ValueError as exc:
-            return self._options_problem(str(exc))
+            self._options_problem(str(exc))
+            return None
         known = self.options_known.get(dataset)
         unknown = sorted(set(options) - set(known)) if known is not None else []
-        if unknown:
-            return self._options_problem(f"{dataset} has no option {', '.join(unknown)}; it reads "
-                                         f"{', '.join(known) or 'none'}")
+        if known is not None and unknown:
+            self._options_problem(f"{dataset} has no option {', '.join(unknown)}; it reads "
+                                  f"{', '.join(known) or 'none'}")
+            return None
         self.options_error = ""
         self.options.setStyleSheet("")
         self.options.setToolTip(f"Options of {dataset}: {', '.join(known)}" if known else "")
@@ -261,7 +301,6 @@ class TrainingSettingsPanel(QWidget):
         self.options_error = message
         self.options.setStyleSheet("border: 1px solid #d93025;")
         self.options.setToolTip(message)
-        return None
 
     def _update_path_state(self) -> None:
         user = self.dataset.currentData() in USER_SOURCES
@@ -289,22 +328,23 @@ class TrainingSettingsPanel(QWidget):
         d.augmentation.rotation = self.rotation.value()
         d.augmentation.scale = self.scale.value()
         d.augmentation.noise = self.noise.value()
-        s.scheme = self.scheme.currentText()
-        s.optimizer = self.optimizer.currentText()
+        s.scheme = self.scheme.currentData() or s.scheme
+        s.optimizer = self.optimizer.currentData() or s.optimizer
         s.learning_rate = self.learning_rate.value()
         s.batch_size = self.batch_size.value()
         s.epochs = self.epochs.value()
         s.weight_decay = self.weight_decay.value()
-        s.schedule = self.schedule.currentText()
+        s.schedule = self.schedule.currentData() or s.schedule
         s.grad_clip = self.grad_clip.value()
         s.early_stopping = self.early_stopping.value()
         s.device = self.device.currentData() or "auto"
         self._update_path_state()
         if after == before:
             return
-        field = self._fields.get(self.sender(), "settings")
+        sender = self.sender()
+        setting = self._fields.get(sender, "settings") if isinstance(sender, QWidget) else "settings"
         if self.submit is not None:
-            self.submit(ChangeSettings(self.project, before, after, field, self.refresh))
+            self.submit(EditCommand(ChangeSettings(before, after, setting), self.project, self.refresh))
         else:
             self.project.dataset, self.project.training = after.dataset, after.training
         self.changed.emit()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from math import prod
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from netbuilder.data.builtin import BUILTIN_DATASETS, read_builtin
+from netbuilder.data.builtin import read_builtin
+from netbuilder.data.checks import input_problem, option_problems, target_problem, unknown_source
+from netbuilder.data.sources import BUILTIN_DATASETS
+from netbuilder.data.sources import GENERAL_OPTIONS as GENERAL_OPTIONS  # re-exported
+from netbuilder.data.sources import SourceInfo as SourceInfo  # re-exported
+from netbuilder.data.sources import USER_SOURCES as USER_SOURCES  # re-exported
 from netbuilder.data.dataset import DataError, Dataset, RawData, fit_normalization, split_indices
 from netbuilder.data.files import read_csv, read_idx, read_npz, resolve
 from netbuilder.data.images import read_image_folder
@@ -17,33 +20,6 @@ from netbuilder.graph.analysis import analyze
 from netbuilder.graph.catalog import TensorShape, target_kind
 from netbuilder.graph.model import Graph
 from netbuilder.graph.settings import DatasetSettings
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    """A kind of user data the UI offers beside the built-in sets."""
-
-    title: str
-    description: str
-    path_kind: str  # "file" or "folder": what the path chooser picks
-    suffixes: tuple[str, ...] = ()
-    options: tuple[str, ...] = ()
-
-
-USER_SOURCES: dict[str, SourceInfo] = {
-    "csv": SourceInfo("CSV table", "A table with a header row: pick the feature columns and the target column. "
-                      "Text targets become classes.", "file", (".csv", ".tsv", ".txt"),
-                      ("features", "target", "task", "header", "delimiter")),
-    "images": SourceInfo("Image folder", "One subfolder per class, named for the class; images are resized to the "
-                         "Input's size.", "folder"),
-    "npz": SourceInfo("NumPy arrays (.npz)", "Arrays x (inputs) and y (class ids or values); without y, for "
-                      "autoencoders and GANs.", "file", (".npz",), ("task",)),
-    "idx": SourceInfo("MNIST / Fashion-MNIST (IDX)", "The images and labels files as downloaded (optionally .gz).",
-                      "file", (".idx", ".gz", "-ubyte"), ("images", "labels")),
-}
-
-RANGES = ("unit", "tanh")
-GENERAL_OPTIONS = ("flatten", "range")  # read by load_dataset for every source
 
 
 def load_dataset(settings: DatasetSettings, input_shape: TensorShape | None = None,
@@ -61,8 +37,6 @@ def load_dataset(settings: DatasetSettings, input_shape: TensorShape | None = No
     """
     check_options(settings)
     value_range = settings.options.get("range")
-    if value_range not in (None, *RANGES):
-        raise DataError(f"{settings.name}: option 'range' must be unit or tanh; it is {value_range!r}")
     raw = read_source(settings, input_shape, project_dir)
     if settings.options.get("flatten") and raw.x.ndim > 2 and raw.kind != "tokens":
         raw.x, raw.kind = raw.x.reshape(len(raw.x), -1), "tabular"
@@ -123,13 +97,9 @@ def load_for_graph(settings: DatasetSettings, graph: Graph, project_dir: Path | 
 
 def check_options(settings: DatasetSettings) -> None:
     """Refuse option keys the source does not read, so a typo ("flaten") is not silently ignored."""
-    info = BUILTIN_DATASETS.get(settings.name) or USER_SOURCES.get(settings.name)
-    if info is None:
-        return  # read_source names the unknown data set
-    known = (*info.options, *GENERAL_OPTIONS)
-    for key in settings.options:
-        if key not in known:
-            raise DataError(f"{settings.name}: unknown option {key!r}; it reads {', '.join(known)}")
+    problems = option_problems(settings)
+    if problems:
+        raise DataError(problems[0])
 
 
 def read_source(settings: DatasetSettings, input_shape: TensorShape | None, project_dir: Path | None) -> RawData:
@@ -146,77 +116,33 @@ def read_source(settings: DatasetSettings, input_shape: TensorShape | None, proj
         return read_idx(options, project_dir, settings.path)
     if name == "images":
         return read_image_folder(resolve(settings.path, project_dir, "image folder"), input_shape)
-    known = ", ".join([*BUILTIN_DATASETS, *USER_SOURCES])
-    raise DataError(f"unknown data set {name!r}; choose one of {known}")
-
-
-def _what(kind: str, dims: tuple[int, ...]) -> str:
-    """A sample in words: ``1×8×8 images``, ``rows of 4 features``."""
-    sample = "×".join(map(str, dims)) or "a scalar"
-    return {"image": f"{sample} images", "tabular": f"rows of {prod(dims)} features",
-            "sequence": f"sequences of {sample} (steps×features)",
-            "tokens": f"windows of {prod(dims)} token ids"}.get(kind, f"samples of {sample}")
-
-
-def _suggest(kind: str, dims: tuple[int, ...]) -> str:
-    """The Input settings that would take this data as it is."""
-    if kind == "image" and len(dims) == 3:
-        return f"image {'×'.join(map(str, dims))}"
-    if kind == "sequence" and len(dims) == 2:
-        return f"sequence with length {dims[0]} and {dims[1]} features"
-    if kind == "tokens":
-        return f"tokens with length {prod(dims)}"
-    return f"tabular with {prod(dims)} features"
+    raise DataError(unknown_source(name) or f"{name}: cannot be read")
 
 
 def fit_input(raw: RawData, input_shape: TensorShape | None, input_name: str | None) -> tuple[np.ndarray, str]:
     """``raw.x`` shaped to the Input: as is, reshaped when the value count matches, or a DataError."""
-    dims = tuple(raw.x.shape[1:])
     if input_shape is None:
         return raw.x, raw.kind
-    node = f"the Input '{input_name}'" if input_name else "the Input"
+    problem = input_problem(raw.name, raw.kind, tuple(raw.x.shape[1:]), input_shape, input_name)
+    if problem is not None:
+        raise DataError(problem)
     want = tuple(input_shape.dims)
-    if (input_shape.dtype == "int") != (raw.kind == "tokens"):
-        if raw.kind == "tokens":
-            raise DataError(f"{raw.name} gives {_what(raw.kind, dims)} but {node} takes {input_shape.sample} numbers "
-                            f"— set the Input to {_suggest(raw.kind, dims)} and feed it to an Embedding")
-        raise DataError(f"{raw.name} gives {_what(raw.kind, dims)} but {node} takes token ids — set the Input to "
-                        f"{_suggest(raw.kind, dims)}")
     kind = {3: "image", 2: "sequence"}.get(len(want), "tabular") if input_shape.dtype != "int" else "tokens"
-    if dims == want:
-        return raw.x, kind
-    if prod(dims) == prod(want):
-        return raw.x.reshape(len(raw.x), *want), kind
-    raise DataError(f"{raw.name} gives {_what(raw.kind, dims)} ({prod(dims)} values) but {node} takes "
-                    f"{input_shape.sample} ({prod(want)} values) — set the Input to {_suggest(raw.kind, dims)}")
+    return (raw.x if tuple(raw.x.shape[1:]) == want else raw.x.reshape(len(raw.x), *want)), kind
 
 
 def fit_target(raw: RawData, target_shape: TensorShape | None, target_name: str | None,
                target_classes: int | None = None) -> tuple[np.ndarray | None, tuple[int, ...]]:
     """``raw.y`` checked against the Target node; returns y and its per-sample shape."""
-    node = f"the Target '{target_name}'" if target_name else "the Target"
     y = raw.y
     dims = () if y is None else tuple(y.shape[1:])
     if target_shape is None:
         return y, dims
-    if y is None:
-        raise DataError(f"{raw.name} has no targets (labels) but the network has {node} — add targets to the data "
-                        f"(y) or train as an autoencoder without a Target")
+    problem = target_problem(raw.name, raw.task, raw.num_classes, None if y is None else dims, target_shape,
+                             target_name, target_classes)
+    if problem is not None or y is None:
+        raise DataError(problem or f"{raw.name} has no targets")
     if target_shape.dtype == "int":
-        if raw.task != "classification":
-            raise DataError(f"{raw.name} gives values of shape {'×'.join(map(str, dims))} to predict but {node} "
-                            f"takes class ids — set the Target kind to values with shape {','.join(map(str, dims))}")
-        if target_classes is not None and target_classes != raw.num_classes:
-            raise DataError(f"{raw.name} has {raw.num_classes} classes but {node} says {target_classes} — set the "
-                            f"Target's classes to {raw.num_classes} (and the last layer's outputs to match)")
         return y, ()
-    if raw.task == "classification":
-        raise DataError(f"{raw.name} gives class ids ({raw.num_classes} classes) but {node} takes values of shape "
-                        f"{target_shape.sample} — set the Target kind to classes with {raw.num_classes} classes")
     want = tuple(target_shape.dims)
-    if dims == want:
-        return y, dims
-    if prod(dims) == prod(want):
-        return y.reshape(len(y), *want), want
-    raise DataError(f"{raw.name} gives targets of shape {'×'.join(map(str, dims))} but {node} takes "
-                    f"{target_shape.sample} — set the Target's shape to {','.join(map(str, dims))}")
+    return (y, dims) if dims == want else (y.reshape(len(y), *want), want)

@@ -32,9 +32,9 @@ def chain(g: Graph, *layers: tuple[str, dict] | str, start=None):
 
 def head(g: Graph, pred, loss: str, target: dict, output: bool = True):
     t = g.add_node("Target", params=target, name="labels")
-    l = g.add_node(loss, name="loss")
-    g.connect(pred.id, "out", l.id, "pred")
-    g.connect(t.id, "out", l.id, "target")
+    loss_node = g.add_node(loss, name="loss")
+    g.connect(pred.id, "out", loss_node.id, "pred")
+    g.connect(t.id, "out", loss_node.id, "target")
     if output:
         o = g.add_node("Output", name="prediction")
         g.connect(pred.id, "out", o.id, "in")
@@ -182,7 +182,7 @@ def main(names: list[str] | None = None) -> None:
             continue
         project = build()
         for graph in project.graphs.values():
-            auto_layout(graph)
+            auto_layout(graph)  # banded left to right, shaped like the canvas
         save_project(project, HERE / f"{stem}.nbproj")
         print(f"wrote {stem}.nbproj")
 

@@ -20,9 +20,7 @@ measured shapes and runtime errors name the node the user drew.
 from __future__ import annotations
 
 import importlib
-import keyword
 import operator
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,8 +35,13 @@ from netbuilder.graph.analysis import Analysis, analyze
 from netbuilder.graph.catalog import CATALOG, TensorShape
 from netbuilder.graph.diagnostics import ERROR, Diagnostic
 from netbuilder.graph.model import Edge, Graph, Node
+from netbuilder.graph.names import class_name, unique_identifiers
 
-_RESERVED = set(dir(nn.Module())) | {"forward", "code", "graph", "modules"}
+# Attribute names a module may not take: those of nn.Module, of the ModuleDict holding the layers
+# (keys, items, values, update…), of the fx GraphModules that call them (whose forward calls its
+# first argument self), and of the generated class.
+_RESERVED = (set(dir(nn.ModuleDict())) | set(dir(fx.GraphModule(nn.Module(), fx.Graph())))
+             | {"forward", "code", "graph", "modules", "compute_loss", "self"})
 
 
 def module_class(dotted: str) -> type[nn.Module]:
@@ -48,21 +51,8 @@ def module_class(dotted: str) -> type[nn.Module]:
 
 def attribute_names(graph: Graph) -> dict[str, str]:
     """node id -> a Python attribute name for its module, derived from the node's name."""
-    names: dict[str, str] = {}
-    taken: set[str] = set()
-    for node in graph.nodes.values():
-        base = re.sub(r"\W", "_", node.name) or "node"
-        if base[0].isdigit():
-            base = f"n_{base}"
-        if keyword.iskeyword(base) or base in _RESERVED:
-            base = f"{base}_"
-        name, i = base, 1
-        while name in taken:
-            i += 1
-            name = f"{base}_{i}"
-        taken.add(name)
-        names[node.id] = name
-    return names
+    nodes = list(graph.nodes.values())
+    return dict(zip((n.id for n in nodes), unique_identifiers((n.name for n in nodes), _RESERVED)))
 
 
 @dataclass
@@ -243,7 +233,7 @@ def _labelled(fx_node: fx.Node, node: Node) -> fx.Node:
 
 
 def _class_name(graph_name: str, training: bool) -> str:
-    base = "".join(part.capitalize() for part in re.split(r"\W+|_", graph_name) if part) or "Model"
+    base = class_name(graph_name, frozenset())
     return f"{base}Training" if training else base
 
 

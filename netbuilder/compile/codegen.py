@@ -10,10 +10,10 @@ a ``compute_loss`` method mirroring ``compiled.training``.
 from __future__ import annotations
 
 import inspect
+import math
 import operator
-import re
 from dataclasses import dataclass, field
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import torch
@@ -24,9 +24,12 @@ from netbuilder.compile.initialization import GateBiasSlice, gate_bias_slices
 from netbuilder.compile.ops import last_time_step
 from netbuilder.graph.catalog import Signature, TensorShape
 from netbuilder.graph.model import Graph, Node
+from netbuilder.graph.names import PYTHON_NAMES, class_name, docstring_text, unique_identifiers
 
-# Names the generated file uses itself; a variable of the same name would shadow them.
-_TAKEN = {"torch", "nn", "self", "last_time_step"}
+# Names the generated file defines or imports at module level: no class may take them.
+MODULE_NAMES = frozenset({"torch", "nn", "annotations", "last_time_step"})
+# Names a method body uses; a variable of the same name would shadow them.
+_TAKEN = MODULE_NAMES | {"self"}
 
 _LAST_TIME_STEP_SOURCE = '''
 
@@ -51,11 +54,12 @@ class ClassSource:
     helpers: set[str] = field(default_factory=set)
 
 
-def class_name_for(text: str) -> str:
-    """``"MLP on iris"`` -> ``"MlpOnIris"``: a CamelCase class name from a project or graph name."""
-    parts = [p for p in re.split(r"[^0-9A-Za-z]+", text) if p]
-    name = "".join(p[:1].upper() + p[1:].lower() for p in parts) or "Model"
-    return f"Net{name}" if name[0].isdigit() else name
+def class_name_for(text: str, reserved: Collection[str] = ()) -> str:
+    """``"MLP on iris"`` -> ``"MlpOnIris"``: a CamelCase class name from a project or graph name.
+
+    Never a name the generated module or Python itself uses (``None`` -> ``NoneModel``), nor one in ``reserved``.
+    """
+    return class_name(text, PYTHON_NAMES | MODULE_NAMES | set(reserved))
 
 
 def generate_code(graph: Graph, class_name: str | None = None, *, purpose: str | None = None,
@@ -199,9 +203,11 @@ def _same(value: Any, default: Any) -> bool:
 
 
 def _literal(value: Any) -> str:
-    if isinstance(value, str) and not set(value) & {'"', "\\", "\n"}:
+    if isinstance(value, str) and value.isprintable() and not set(value) & {'"', "\\"}:
         return f'"{value}"'  # the quotes the rest of the file uses
-    if isinstance(value, (bool, int, float, str, type(None))):
+    if isinstance(value, float) and not math.isfinite(value):
+        return f'float("{value}")'  # inf and nan have no literal
+    if isinstance(value, (bool, int, float, str, type(None))):  # repr escapes every unprintable character
         return repr(value)
     if isinstance(value, (list, tuple)):
         items = ", ".join(_literal(v) for v in value)
@@ -298,15 +304,8 @@ def _render(value: Any, names: dict[fx.Node, str], top: bool = False) -> str:
 
 
 def _variable_names(graph: fx.Graph) -> dict[fx.Node, str]:
-    names: dict[fx.Node, str] = {}
-    used = set(_TAKEN)
-    for n in graph.nodes:
-        name = n.name
-        while name in used:
-            name += "_"
-        used.add(name)
-        names[n] = name
-    return names
+    nodes = list(graph.nodes)
+    return dict(zip(nodes, unique_identifiers((n.name for n in nodes), _TAKEN)))
 
 
 # ---- docstrings -----------------------------------------------------------------------------------
@@ -316,8 +315,8 @@ def _shape_words(shape: TensorShape, ids: str = "token ids") -> str:
 
 
 def _doc_safe(text: str) -> str:
-    """A user-given name inside a generated docstring: no backslash escapes, no closing quotes."""
-    return text.replace("\\", "/").replace('"', "'")
+    """A user-given name inside a generated docstring, escaped so that it reads back exactly as given."""
+    return docstring_text(text)
 
 
 def _class_doc(compiled: CompiledGraph, graph: Graph) -> str:

@@ -17,19 +17,21 @@ def chosen_graphs(project: Project, names: list[str] | None) -> list[str]:
 
 
 def class_names(project: Project, graph_names: list[str]) -> dict[str, str]:
-    """A class per graph: named after the project when it has one graph, else after each graph."""
-    from netbuilder.compile.codegen import class_name_for
+    """A class per graph: named after the project when it has one graph, else after each graph.
 
+    The names are distinct from each other and from every name the generated module and the
+    training script use (a project called "objective" must not shadow train.py's Objective).
+    """
+    from netbuilder.compile.codegen import class_name_for
+    from netbuilder.compile.trainscript import script_names
+    from netbuilder.graph.names import unique
+
+    reserved = script_names()
     if len(project.graphs) == 1:
-        return {graph_names[0]: class_name_for(project.name)}
+        return {graph_names[0]: class_name_for(project.name, reserved)}
     names: dict[str, str] = {}
     for graph in graph_names:  # "gen-1" and "gen_1" would both become Gen1
-        base = name = class_name_for(graph)
-        i = 1
-        while name in names.values():
-            i += 1
-            name = f"{base}{i}"
-        names[graph] = name
+        names[graph] = unique(class_name_for(graph, reserved), set(names.values()) | reserved, separator="")
     return names
 
 

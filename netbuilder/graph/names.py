@@ -31,8 +31,8 @@ def _is_continue(ch: str) -> bool:
 def identifier(text: str, fallback: str = "node") -> str:
     """A valid Python identifier for ``text`` (not yet unique): NFKC form, other characters -> ``_``.
 
-    A name that cannot start an identifier (``1st``, ``²``) gets ``n_`` in front; a keyword
-    (``None``, ``class``) gets ``_`` after it.
+    A name that cannot start an identifier (``1st``, ``²``) gets ``n_`` in front, one that Python
+    would mangle inside a class (``__x``) an ``n``; a keyword (``None``, ``class``) gets ``_`` after it.
     """
     folded = unicodedata.normalize("NFKC", text)
     clean = "".join(ch if _is_continue(ch) else "_" for ch in folded)
@@ -44,6 +44,8 @@ def identifier(text: str, fallback: str = "node") -> str:
         # Belt and braces: a string that Python would still fold differently falls back to ASCII.
         clean = re.sub(r"[^0-9A-Za-z_]", "_", clean.encode("ascii", "replace").decode())
         clean = clean if clean[:1].isidentifier() else f"n_{clean}"
+    if clean.startswith("__") and not clean.endswith("__"):
+        clean = f"n{clean}"  # inside a class, Python would mangle self.__x to self._Class__x
     if keyword.iskeyword(clean):
         clean += "_"
     return clean

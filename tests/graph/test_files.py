@@ -54,7 +54,7 @@ def test_temporaries_are_unique_so_concurrent_writers_of_one_file_all_succeed(tm
             tmp.write_text(f"writer {i}\n" * 100)
         try:
             write_atomically(target, fill)
-        except BaseException as exc:  # noqa: BLE001 (collected for the assertion)
+        except BaseException as exc:  # collected for the assertion below
             errors.append(exc)
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]

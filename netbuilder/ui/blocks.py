@@ -21,8 +21,9 @@ class BlockLibrary:
         self.settings = settings
 
     def _user_blocks(self) -> list[dict[str, Any]]:
+        stored = self.settings.value(KEY, "[]")
         try:
-            data = json.loads(self.settings.value(KEY, "[]") or "[]")
+            data = json.loads(stored if isinstance(stored, str) and stored else "[]")
         except ValueError:
             return []
         return [b for b in data if isinstance(b, dict) and "name" in b and isinstance(b.get("fragment"), dict)]

@@ -39,7 +39,9 @@ class RecentFiles:
         value = self.settings.value("recent_files", [])
         if isinstance(value, str):  # QSettings returns a lone entry as a plain string
             value = [value]
-        return [p for p in (value or []) if Path(p).exists()]
+        if not isinstance(value, list):
+            return []
+        return [p for p in value if isinstance(p, str) and Path(p).exists()]
 
     def add(self, path: str | Path) -> None:
         path = str(Path(path).resolve())

@@ -6,6 +6,7 @@ Saved blocks appear under "Blocks"; dropping one pastes its layers as a block.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
@@ -32,10 +33,15 @@ def dot_icon(colour: str) -> QIcon:
     return QIcon(pix)
 
 
+def children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    found = (item.child(i) for i in range(item.childCount()))
+    return [c for c in found if c is not None]
+
+
 class PaletteTree(QTreeWidget):
     """The tree; dragging an entry carries its layer type (or block) as MIME data."""
 
-    def mimeData(self, items: list[QTreeWidgetItem]) -> QMimeData:
+    def mimeData(self, items: Sequence[QTreeWidgetItem]) -> QMimeData:
         mime = QMimeData()
         for item in items:
             kind = item.data(0, KIND)
@@ -114,7 +120,7 @@ class Palette(QWidget):
         self.filter(self.search.text())
 
     def items(self) -> list[QTreeWidgetItem]:
-        return [head.child(i) for head in self.categories.values() for i in range(head.childCount())]
+        return [item for head in self.categories.values() for item in children(head)]
 
     def item_for(self, name: str) -> QTreeWidgetItem | None:
         return next((i for i in self.items() if i.text(0) == name), None)
@@ -123,8 +129,7 @@ class Palette(QWidget):
         words = text.lower().split()
         for head in self.categories.values():
             shown = 0
-            for i in range(head.childCount()):
-                item = head.child(i)
+            for item in children(head):
                 haystack = f"{item.text(0)} {head.text(0)}".lower()
                 hide = not all(w in haystack for w in words)
                 item.setHidden(hide)

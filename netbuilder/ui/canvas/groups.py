@@ -7,7 +7,8 @@ from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from netbuilder.ui.canvas.nodes import BODY_FONT, HEADER, NAME_FONT, PORT_R, ROW, TYPE_FONT, WIDTH, node_height
+from netbuilder.ui.canvas.nodes import (BODY_FONT, HEADER, NAME_FONT, PORT_R, ROW, TYPE_FONT, WIDTH, canvas_of,
+                                        node_height)
 from netbuilder.ui.theme import theme
 
 PAD = 14.0
@@ -124,8 +125,9 @@ class GroupItem(QGraphicsItem):
         if event.button() != Qt.MouseButton.LeftButton or not self._on_title(pos):
             event.ignore()
             return
-        if TOGGLE.translated(self.rect.topLeft()).adjusted(-3, -3, 3, 3).contains(pos):
-            self.scene().toggle_group(self.group_id)
+        canvas = canvas_of(self)
+        if canvas is not None and TOGGLE.translated(self.rect.topLeft()).adjusted(-3, -3, 3, 3).contains(pos):
+            canvas.toggle_group(self.group_id)
             event.accept()
             return
         self._drag_from = pos
@@ -135,15 +137,20 @@ class GroupItem(QGraphicsItem):
         if self._drag_from is None:
             return
         pos = event.scenePos()
-        self.scene().drag_group(self.group_id, pos - self._drag_from)
+        canvas = canvas_of(self)
+        if canvas is not None:
+            canvas.drag_group(self.group_id, pos - self._drag_from)
         self._drag_from = pos
 
     def mouseReleaseEvent(self, event) -> None:
         self._drag_from = None
         super().mouseReleaseEvent(event)
-        self.scene().commit_moves()
+        canvas = canvas_of(self)
+        if canvas is not None:
+            canvas.commit_moves()
 
     def mouseDoubleClickEvent(self, event) -> None:
-        if self.collapsed:
-            self.scene().toggle_group(self.group_id)
+        canvas = canvas_of(self)
+        if self.collapsed and canvas is not None:
+            canvas.toggle_group(self.group_id)
         event.accept()

@@ -65,7 +65,7 @@ class WireDrag:
         if best is None and nodes and nodes[0] is not self.port.parentItem():
             candidates = [p for p in nodes[0].ports.values() if p.is_output != self.port.is_output]
             free = [p for p in candidates if p.state == "ok"]
-            best = (free or candidates or [None])[0]
+            best = (free or candidates)[0] if free or candidates else None
         return best
 
     def finish(self, pos: QPointF) -> tuple[str, str, str, str] | None:

@@ -7,6 +7,7 @@ scene last gave them to draw. `GraphScene` refreshes them from the graph.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPen
@@ -76,11 +77,35 @@ HEADER_PATH = _header_path()
 HEADER_RECT = QRectF(0, 0, WIDTH, HEADER)
 
 
+class CanvasScene(Protocol):
+    """What the canvas items ask of the scene they are on (`GraphScene` provides it)."""
+
+    def begin_wire(self, port: PortItem, pos: QPointF) -> None: ...
+    def move_wire(self, pos: QPointF) -> None: ...
+    def end_wire(self, pos: QPointF) -> None: ...
+    def node_item_moved(self, node_id: str) -> None: ...
+    def node_double_clicked(self, node_id: str) -> None: ...
+    def toggle_group(self, group_id: str) -> None: ...
+    def drag_group(self, group_id: str, delta: QPointF) -> None: ...
+    def commit_moves(self) -> None: ...
+
+
+def canvas_of(item: QGraphicsItem) -> CanvasScene | None:
+    """The canvas scene ``item`` is on; None while it is on none (being built or removed)."""
+    # Imported here: the scene module imports this one. A class check, not a Protocol isinstance:
+    # this runs for every node moved in a drag, and a Protocol check costs ~150 times more.
+    from netbuilder.ui.canvas.scene import GraphScene
+
+    scene = item.scene()
+    return scene if isinstance(scene, GraphScene) else None
+
+
 class PortItem(QGraphicsItem):
     """A typed input or output port; drag from it to draw a wire."""
 
     def __init__(self, parent: NodeItem, name: str, is_output: bool) -> None:
         super().__init__(parent)
+        self.owner = parent
         self.name, self.is_output = name, is_output
         self.connected = False
         self.state = ""  # "" normal, "ok" a compatible target while wiring, "off" an incompatible one
@@ -91,7 +116,7 @@ class PortItem(QGraphicsItem):
 
     @property
     def node_id(self) -> str:
-        return self.parentItem().node_id
+        return self.owner.node_id
 
     def boundingRect(self) -> QRectF:
         r = PORT_R + 4
@@ -99,7 +124,7 @@ class PortItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         t = theme()
-        accent = t.category(self.parentItem().look.category)
+        accent = t.category(self.owner.look.category)
         r = PORT_R + (2 if self.hovered or self.state == "ok" else 0)
         if self.state == "ok":
             painter.setPen(Qt.PenStyle.NoPen)
@@ -127,17 +152,22 @@ class PortItem(QGraphicsItem):
 
     # A press here starts a wire; the scene's WireDrag does the rest while this item grabs the mouse.
     def mousePressEvent(self, event) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self.scene() is not None:
-            self.scene().begin_wire(self, event.scenePos())
+        canvas = canvas_of(self)
+        if event.button() == Qt.MouseButton.LeftButton and canvas is not None:
+            canvas.begin_wire(self, event.scenePos())
             event.accept()
         else:
             event.ignore()
 
     def mouseMoveEvent(self, event) -> None:
-        self.scene().move_wire(event.scenePos())
+        canvas = canvas_of(self)
+        if canvas is not None:
+            canvas.move_wire(event.scenePos())
 
     def mouseReleaseEvent(self, event) -> None:
-        self.scene().end_wire(event.scenePos())
+        canvas = canvas_of(self)
+        if canvas is not None:
+            canvas.end_wire(event.scenePos())
 
 
 class NodeItem(QGraphicsItem):
@@ -220,7 +250,7 @@ class NodeItem(QGraphicsItem):
 
     def _build_ports(self, look: NodeLook) -> None:
         for port in self.ports.values():
-            port.setParentItem(None)
+            port.setParentItem(None)  # type: ignore[arg-type]  # None detaches it; the stub omits None
             if port.scene() is not None:
                 port.scene().removeItem(port)
         self.prepareGeometryChange()
@@ -348,13 +378,16 @@ class NodeItem(QGraphicsItem):
     def itemChange(self, change, value):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and self.snap:
             return QPointF(round(value.x() / SNAP) * SNAP, round(value.y() / SNAP) * SNAP)
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and self.scene() is not None:
-            self.scene().node_item_moved(self.node_id)
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            canvas = canvas_of(self)
+            if canvas is not None:
+                canvas.node_item_moved(self.node_id)
         elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
             self.setZValue(1.5 if value else 1)
         return super().itemChange(change, value)
 
     def mouseDoubleClickEvent(self, event) -> None:
-        if self.scene() is not None:
-            self.scene().node_double_clicked(self.node_id)
+        canvas = canvas_of(self)
+        if canvas is not None:
+            canvas.node_double_clicked(self.node_id)
         super().mouseDoubleClickEvent(event)

@@ -9,12 +9,16 @@ makes into undoable commands. It never edits the graph itself.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Signal
+from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene
 
 from netbuilder.graph.analysis import Analysis
+from netbuilder.graph.diagnostics import Diagnostic
+from netbuilder.graph.events import Signal as ModelSignal
 from netbuilder.graph.model import Edge, Graph, Group, Node
 from netbuilder.ui.canvas.groups import PAD, TITLE, GroupItem
 from netbuilder.ui.canvas.interactions import WireDrag
@@ -58,10 +62,11 @@ class GraphScene(QGraphicsScene):
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
         ev = graph.events
-        self._slots = [(ev.node_added, self._node_added), (ev.node_removed, self._node_removed),
-                       (ev.node_changed, self._node_changed), (ev.edge_added, self._edge_added),
-                       (ev.edge_removed, self._edge_removed), (ev.group_added, self._groups_changed),
-                       (ev.group_removed, self._group_removed), (ev.group_changed, self._groups_changed)]
+        self._slots: list[tuple[ModelSignal, Callable[..., Any]]] = [
+            (ev.node_added, self._node_added), (ev.node_removed, self._node_removed),
+            (ev.node_changed, self._node_changed), (ev.edge_added, self._edge_added),
+            (ev.edge_removed, self._edge_removed), (ev.group_added, self._groups_changed),
+            (ev.group_removed, self._group_removed), (ev.group_changed, self._groups_changed)]
         for signal, slot in self._slots:
             signal.connect(slot)
         for node in graph.nodes.values():
@@ -171,10 +176,10 @@ class GraphScene(QGraphicsScene):
     def set_analysis(self, analysis: Analysis) -> None:
         """Repaint shapes and problems from a fresh analysis (only the nodes whose results changed)."""
         old, self.analysis = self.analysis, analysis
-        by_node: dict[str, list] = {}
+        by_node: dict[str | None, list[Diagnostic]] = {}  # None: the graph's own problems
         for d in analysis.diagnostics:
             by_node.setdefault(d.node_id, []).append(d)
-        old_by_node: dict[str, list] = {}
+        old_by_node: dict[str | None, list[Diagnostic]] = {}
         for d in (old.diagnostics if old is not None else ()):
             old_by_node.setdefault(d.node_id, []).append(d)
         for nid, item in self.node_items.items():
@@ -183,9 +188,9 @@ class GraphScene(QGraphicsScene):
                 continue  # same shapes and problems: the look cannot have changed
             item.set_look(self.look_for(self.graph.nodes[nid], by_node.get(nid, ())))
         bad_edges = {d.edge_id for d in analysis.diagnostics if d.edge_id and d.is_error}
-        for eid, item in self.edge_items.items():
+        for eid, wire in self.edge_items.items():
             shape = analysis.edge_shapes.get(eid)
-            item.set_label(str(shape) if shape is not None else "", eid in bad_edges)
+            wire.set_label(str(shape) if shape is not None else "", eid in bad_edges)
         if self.graph.groups:
             self._groups_changed(place_edges=False)  # block summaries and error borders
 
@@ -218,9 +223,9 @@ class GraphScene(QGraphicsScene):
             slots = outs if is_output else ins
             key = (node_id, port)
             return item.anchor(slots.index(key) if key in slots else 0, max(1, len(slots)), is_output)
-        item = self.node_items[node_id]
-        p = item.port(port, is_output)
-        return p.scenePos() if p is not None else item.scenePos()
+        node = self.node_items[node_id]
+        p = node.port(port, is_output)
+        return p.scenePos() if p is not None else node.scenePos()
 
     def _place_edge(self, edge: Edge) -> None:
         item = self.edge_items.get(edge.id)
@@ -282,15 +287,16 @@ class GraphScene(QGraphicsScene):
                            [f"{n}.{p}" for n, p in outs], errors)
         if not place_edges:
             return
-        for nid, item in self.node_items.items():
-            item.setVisible(self.collapsed_group_of(nid) is None)
+        for nid, node_item in self.node_items.items():
+            node_item.setVisible(self.collapsed_group_of(nid) is None)
         for edge in graph.edges.values():
             self._place_edge(edge)
 
     def _depth(self, gid: str) -> int:
         d = 0
-        while gid is not None and gid in self.graph.groups:
-            gid, d = self.graph.groups[gid].parent, d + 1
+        at: str | None = gid
+        while at is not None and at in self.graph.groups:
+            at, d = self.graph.groups[at].parent, d + 1
         return d
 
     # ---- gestures -> intents ---------------------------------------------------------------------
@@ -376,7 +382,8 @@ class GraphScene(QGraphicsScene):
         return rect
 
     # ---- background ----------------------------------------------------------------------------
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        rect = QRectF(rect)
         t = theme()
         painter.fillRect(rect, t.background)
         scale = painter.worldTransform().m11()

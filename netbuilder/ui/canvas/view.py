@@ -1,7 +1,7 @@
 """`GraphView`: zoom (wheel), pan (middle or right drag, or Space+drag), fit-all, and palette drops.
 
 A freshly opened graph is framed when its tab is first shown (a hidden tab has no real size before that, and
-fitting it then shrank it to a dash), and never below `READABLE_ZOOM`: a graph too big to fit at a size
+fitting it then shrank it to a dash), and never below `readable_zoom()`: a graph too big to fit at a size
 where its text reads starts at its beginning, the rest a pan away.
 """
 
@@ -10,16 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtGui import QFontMetrics, QPainter
+from PySide6.QtWidgets import QGraphicsView, QWidget
 
-from netbuilder.ui.canvas.nodes import DETAIL_ZOOM
+from netbuilder.ui.canvas.nodes import DETAIL_ZOOM, TYPE_FONT
+from netbuilder.ui.canvas.scene import GraphScene
 
 LAYER_MIME = "application/x-netbuilder-layer"
 BLOCK_MIME = "application/x-netbuilder-block"
 MIN_ZOOM, MAX_ZOOM = 0.05, 3.0
-READABLE_ZOOM = 0.7  # the smallest node text (8 pt, 13 px tall at 100 %) stays about 9 px tall
+READABLE_TEXT_PX = 9.0  # the smallest node text (the layer type, 8 pt) stays at least this tall on screen
 FIT_MARGIN = 40.0
+
+
+def readable_zoom() -> float:
+    """The zoom at which the smallest node text is `READABLE_TEXT_PX` tall (it depends on the system's fonts)."""
+    return max(DETAIL_ZOOM, READABLE_TEXT_PX / QFontMetrics(TYPE_FONT).height())
 
 
 class GraphView(QGraphicsView):
@@ -27,8 +33,9 @@ class GraphView(QGraphicsView):
 
     dropped = Signal(str, bytes, QPointF)
 
-    def __init__(self, scene, parent=None) -> None:
+    def __init__(self, scene: GraphScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
+        self.graph_scene = scene
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
@@ -64,7 +71,7 @@ class GraphView(QGraphicsView):
         self._zoom_changed()
 
     def _zoom_changed(self) -> None:
-        self.scene().set_detail(self.zoom >= DETAIL_ZOOM)
+        self.graph_scene.set_detail(self.zoom >= DETAIL_ZOOM)
 
     def wheelEvent(self, event) -> None:
         self._framed = False
@@ -76,7 +83,7 @@ class GraphView(QGraphicsView):
     def fit_all(self, floor: float = MIN_ZOOM) -> None:
         """Frame every node; below ``floor`` show the graph's top-left corner (its Inputs) at ``floor``."""
         self._framed = False
-        rect = self.scene().items_rect()
+        rect = self.graph_scene.items_rect()
         if rect.isNull():
             self.centerOn(0, 0)
             return
@@ -105,10 +112,10 @@ class GraphView(QGraphicsView):
         self._opening = None
         self.resetTransform()
         if zoom is None or centre is None:
-            self.fit_all(READABLE_ZOOM)
+            self.fit_all(readable_zoom())
             self._framed = True  # reframe while the window settles, until the user takes over
         else:  # a view saved far out (or the old dash of a hidden tab) opens readable, on the same spot
-            self._scale_to(max(zoom, READABLE_ZOOM))
+            self._scale_to(max(zoom, readable_zoom()))
             self.centerOn(centre)
 
     def view_to_store(self) -> dict[str, Any] | None:
@@ -129,7 +136,7 @@ class GraphView(QGraphicsView):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._framed:
-            self.fit_all(READABLE_ZOOM)
+            self.fit_all(readable_zoom())
             self._framed = True
 
     def centre(self) -> QPointF:

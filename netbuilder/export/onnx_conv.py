@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from netbuilder.export.onnx_values import TENSOR, Importer, Unsupported, Value, attributes
+from netbuilder.graph.catalog import onnx_layer_types
 
-Converter = Callable[[Importer, Any], None]
+if TYPE_CHECKING:
+    from onnx import NodeProto
 
 
 def _square(values: list[int], what: str) -> int:
@@ -17,7 +19,7 @@ def _square(values: list[int], what: str) -> int:
     return int(values[0])
 
 
-def _padding(a: dict, spatial: int) -> int:
+def _padding(a: dict[str, Any], spatial: int) -> int:
     if a.get("auto_pad", "NOTSET") not in ("NOTSET", "VALID"):
         raise Unsupported(f"auto_pad={a['auto_pad']} is not supported — re-export with explicit pads")
     pads = list(a.get("pads", [0] * 2 * spatial))
@@ -26,13 +28,13 @@ def _padding(a: dict, spatial: int) -> int:
     return _square(pads[:spatial], "pads")
 
 
-def conv(ctx: Importer, node) -> None:
+def conv(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     a = attributes(node)
     x = ctx.tensor(node, 0)
     w = ctx.const(node, 1, "weight")
     spatial = w.ndim - 2
-    if spatial not in (1, 2):
-        raise Unsupported(f"it is a {spatial}-D convolution; netbuilder has Conv1d and Conv2d")
+    if spatial < 1:
+        raise Unsupported(f"its weight has rank {w.ndim}; a convolution's has a filter axis at least")
     if a.get("group", 1) != 1:
         raise Unsupported(f"it is a grouped convolution (group={a['group']}); netbuilder convolutions use group 1")
     kernel = _square(list(w.shape[2:]), "kernel sizes (non-square kernel)")
@@ -41,17 +43,19 @@ def conv(ctx: Importer, node) -> None:
               "stride": _square(list(a.get("strides", [1] * spatial)), "strides"),
               "padding": _padding(a, spatial),
               "dilation": _square(list(a.get("dilations", [1] * spatial)), "dilations"), "bias": bias is not None}
-    layer = ctx.add_layer("Conv2d" if spatial == 2 else "Conv1d", node, params, [x], {"weight": w, "bias": bias},
-                          node.input[1])
+    # The entry (Conv1d, Conv2d) whose shape rule takes the input: one with as many spatial axes.
+    layer_type = ctx.fitting(layer_types, params, ctx.sample_dims(node.input[0]))
+    layer = ctx.add_layer(layer_type, node, params, [x], {"weight": w, "bias": bias}, node.input[1])
     ctx.output(node, Value(TENSOR, layer))
 
 
-def conv_transpose(ctx: Importer, node) -> None:
+def conv_transpose(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     a = attributes(node)
     x = ctx.tensor(node, 0)
     w = ctx.const(node, 1, "weight")
     if w.ndim != 4:
-        raise Unsupported(f"it is a {w.ndim - 2}-D transposed convolution; netbuilder has ConvTranspose2d")
+        raise Unsupported(f"it is a {w.ndim - 2}-D transposed convolution; netbuilder has {', '.join(layer_types)} "
+                          "(2-D)")
     if a.get("group", 1) != 1:
         raise Unsupported(f"it is grouped (group={a['group']}); netbuilder uses group 1")
     if "output_shape" in a:
@@ -63,39 +67,38 @@ def conv_transpose(ctx: Importer, node) -> None:
               "stride": _square(list(a.get("strides", [1, 1])), "strides"), "padding": _padding(a, 2),
               "output_padding": _square(list(a.get("output_padding", [0, 0])), "output_padding"),
               "bias": bias is not None}
-    layer = ctx.add_layer("ConvTranspose2d", node, params, [x], {"weight": w, "bias": bias}, node.input[1])
+    layer = ctx.add_layer(layer_types[0], node, params, [x], {"weight": w, "bias": bias}, node.input[1])
     ctx.output(node, Value(TENSOR, layer))
 
 
-def pool(layer_type: str) -> Converter:
-    def convert(ctx: Importer, node) -> None:
-        a = attributes(node)
-        x = ctx.tensor(node, 0)
-        kernel = list(a["kernel_shape"])
-        if len(kernel) != 2:
-            raise Unsupported(f"it pools over {len(kernel)} axes; netbuilder pools images (2 axes)")
-        if a.get("ceil_mode", 0):
-            raise Unsupported("ceil_mode=1 is not supported")
-        if _square(list(a.get("dilations", [1, 1])), "dilations") != 1:
-            raise Unsupported("it is dilated")
-        k, pad = _square(kernel, "kernel sizes"), _padding(a, 2)
-        if layer_type == "AvgPool2d" and pad and not a.get("count_include_pad", 0):
-            raise Unsupported("it pads without counting the padding (count_include_pad=0); AvgPool2d counts it")
-        if len(node.output) > 1 and node.output[1] and ctx.consumers.get(node.output[1]):
-            raise Unsupported("its Indices output is used")
-        params = {"kernel_size": k, "stride": _square(list(a.get("strides", [1, 1])), "strides"), "padding": pad}
-        ctx.output(node, Value(TENSOR, ctx.add_layer(layer_type, node, params, [x])))
-    return convert
-
-
-def global_avg(ctx: Importer, node) -> None:
-    if ctx.rank(node) != 4:
-        raise Unsupported("it pools a non-image tensor; AdaptiveAvgPool2d pools images")
+def pool(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
+    """MaxPool and AveragePool (the padding counted in the average, as torch's AvgPool2d counts it)."""
+    a = attributes(node)
     x = ctx.tensor(node, 0)
-    ctx.output(node, Value(TENSOR, ctx.add_layer("AdaptiveAvgPool2d", node, {"output_size": 1}, [x])))
+    kernel = list(a["kernel_shape"])
+    if len(kernel) != 2:
+        raise Unsupported(f"it pools over {len(kernel)} axes; netbuilder pools images (2 axes)")
+    if a.get("ceil_mode", 0):
+        raise Unsupported("ceil_mode=1 is not supported")
+    if _square(list(a.get("dilations", [1, 1])), "dilations") != 1:
+        raise Unsupported("it is dilated")
+    k, pad = _square(kernel, "kernel sizes"), _padding(a, 2)
+    if node.op_type == "AveragePool" and pad and not a.get("count_include_pad", 0):
+        raise Unsupported(f"it pads without counting the padding (count_include_pad=0); {layer_types[0]} counts it")
+    if len(node.output) > 1 and node.output[1] and ctx.consumers.get(node.output[1]):
+        raise Unsupported("its Indices output is used")
+    params = {"kernel_size": k, "stride": _square(list(a.get("strides", [1, 1])), "strides"), "padding": pad}
+    ctx.output(node, Value(TENSOR, ctx.add_layer(layer_types[0], node, params, [x])))
 
 
-def reduce_mean(ctx: Importer, node) -> None:
+def global_avg(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
+    if ctx.rank(node) != 4:
+        raise Unsupported(f"it pools a non-image tensor; {layer_types[0]} pools images")
+    x = ctx.tensor(node, 0)
+    ctx.output(node, Value(TENSOR, ctx.add_layer(layer_types[0], node, {"output_size": 1}, [x])))
+
+
+def reduce_mean(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     """The mean over height and width (how exporters write AdaptiveAvgPool2d(1)), with or without a Flatten."""
     a = attributes(node)
     axes = a.get("axes")
@@ -106,13 +109,16 @@ def reduce_mean(ctx: Importer, node) -> None:
         raise Unsupported(f"it averages over axes {axes}; netbuilder imports only the mean over an image's height "
                           "and width (global average pooling)")
     x = ctx.tensor(node, 0)
-    pooled = Value(TENSOR, ctx.add_layer("AdaptiveAvgPool2d", node, {"output_size": 1}, [x]))
-    if not a.get("keepdims", 1):
-        pooled = Value(TENSOR, ctx.add_layer("Flatten", node, {}, [pooled]))
+    pooled = Value(TENSOR, ctx.add_layer(layer_types[0], node, {"output_size": 1}, [x]))
+    if not a.get("keepdims", 1):  # then the [N, C, 1, 1] result is flattened: what an ONNX Flatten imports as
+        flatten = onnx_layer_types("Flatten")
+        if not flatten:
+            raise Unsupported("keepdims=0 drops the pooled axes, and no layer imports an ONNX Flatten")
+        pooled = Value(TENSOR, ctx.add_layer(flatten[0], node, {}, [pooled]))
     ctx.output(node, pooled)
 
 
-def resize(ctx: Importer, node) -> None:
+def resize(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     """Whole-factor nearest or bilinear upsampling of an image, as torch's Upsample computes it."""
     a = attributes(node)
     x = ctx.tensor(node, 0)
@@ -138,5 +144,5 @@ def resize(ctx: Importer, node) -> None:
     else:
         raise Unsupported(f"mode={mode} with coordinate_transformation_mode={ctm} is not how torch's Upsample "
                           "(nearest, or bilinear without align_corners) computes")
-    layer = ctx.add_layer("Upsample", node, {"scale_factor": int(factors[0]), "mode": kind}, [x])
+    layer = ctx.add_layer(layer_types[0], node, {"scale_factor": int(factors[0]), "mode": kind}, [x])
     ctx.output(node, Value(TENSOR, layer))

@@ -1,7 +1,8 @@
 """ONNX -> an editable netbuilder project with its weights: the path for transfer learning.
 
 The ONNX nodes are read in order (ONNX requires topological order) and each is
-mapped onto a catalog layer by the table in `netbuilder.export.onnx_ops`. A
+mapped onto the catalog layer whose entry lists its operator
+(`netbuilder.export.onnx_ops.converter_for`). A
 node with no mapping is not skipped: every such node is collected and the
 import fails once, listing them all by name. After the graph is built, it is
 compiled, the weights are loaded, and the result is run against onnxruntime
@@ -14,18 +15,21 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 import torch
 
 from netbuilder.export.errors import OnnxImportError
-from netbuilder.export.onnx_ops import OPS
+from netbuilder.export.onnx_ops import converter_for
 from netbuilder.export.onnx_values import Importer, Unsupported, Value
 from netbuilder.graph.layout import auto_layout
 from netbuilder.graph.model import Graph
 from netbuilder.graph.project import Project
 from netbuilder.graph.settings import DatasetSettings
+
+if TYPE_CHECKING:
+    import onnx
 
 MAX_BYTES = 2 * 1024 ** 3  # protobuf's own limit; larger models need external data files
 VERIFY_TOLERANCE = 1e-4
@@ -47,7 +51,7 @@ class ImportedModel:
         return iter((self.project, self.state))
 
 
-def read_model(path: str | os.PathLike):
+def read_model(path: str | os.PathLike[str]) -> onnx.ModelProto:
     """Load and check an ONNX file; missing, truncated or garbage files give an OnnxImportError naming the file."""
     import onnx
     from google.protobuf.message import DecodeError
@@ -60,7 +64,8 @@ def read_model(path: str | os.PathLike):
     if size == 0:
         raise OnnxImportError("the file is empty — it is not an ONNX model", file=file)
     if size > MAX_BYTES:
-        raise OnnxImportError(f"the file is {size / 1024 ** 3:.1f} GiB; models above 2 GiB are not supported", file=file)
+        raise OnnxImportError(f"the file is {size / 1024 ** 3:.1f} GiB; models above 2 GiB are not supported",
+                              file=file)
     try:
         model = onnx.load(file)
     except (DecodeError, ValueError, RuntimeError, OSError) as exc:
@@ -81,7 +86,7 @@ def read_model(path: str | os.PathLike):
     return model
 
 
-def import_onnx(path: str | os.PathLike, *, name: str | None = None, verify: bool = True) -> ImportedModel:
+def import_onnx(path: str | os.PathLike[str], *, name: str | None = None, verify: bool = True) -> ImportedModel:
     """Turn the ONNX model at ``path`` into a Project (one graph, ``model``) plus its weights.
 
     Raises OnnxImportError listing every unsupported node (by node name) at
@@ -100,7 +105,7 @@ def import_onnx(path: str | os.PathLike, *, name: str | None = None, verify: boo
     ctx.opset = opset
     inputs = ctx.read_inputs()
     for node in inferred.graph.node:
-        ctx.convert(node, OPS)
+        ctx.convert(node, converter_for)
     outputs = [(o.name, ctx.values.get(o.name)) for o in inferred.graph.output]
     for out_name, value in outputs:
         if value is None:
@@ -125,7 +130,8 @@ def import_onnx(path: str | os.PathLike, *, name: str | None = None, verify: boo
     return result
 
 
-def _build_graph(ctx: Importer, inputs: list[tuple[str, Value]], outputs: list[tuple[str, Value | None]]):
+def _build_graph(ctx: Importer, inputs: list[tuple[str, Value]],
+                 outputs: list[tuple[str, Value | None]]) -> tuple[Graph, dict[str, torch.Tensor]]:
     from netbuilder.compile.builder import attribute_names
 
     graph = Graph("model")
@@ -140,9 +146,9 @@ def _build_graph(ctx: Importer, inputs: list[tuple[str, Value]], outputs: list[t
         ports = [p.name for p in node.spec.inputs]
         for port, value in zip(ports, layer.inputs):
             graph.connect(ids[id(value.producer)], "out", node.id, port)
-    for out, (_, value) in zip(out_nodes, outputs):
-        assert value is not None
-        graph.connect(ids[id(value.producer)], "out", out.id, "in")
+    for out, (_, result) in zip(out_nodes, outputs):
+        assert result is not None  # import_onnx lists a missing output as unsupported before building
+        graph.connect(ids[id(result.producer)], "out", out.id, "in")
     auto_layout(graph)
     attr = attribute_names(graph)
     state: dict[str, torch.Tensor] = {}

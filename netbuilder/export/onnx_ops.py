@@ -1,4 +1,13 @@
-"""The operator-mapping table of ONNX import: ONNX operator -> converter onto a catalog layer.
+"""How ONNX import maps an operator onto a catalog layer: the catalog says which, converters say how.
+
+An ONNX operator imports as the layer whose catalog entry lists it in
+``onnx_ops`` (`converter_for`). A layer made from one node's attributes alone
+(an activation) needs nothing more than that entry: `one_to_one` reads the
+entry's ``onnx_attributes``. Operators whose layer needs more (weights in
+torch's layout, a choice between entries by the input's shape, patterns of
+several nodes) have a converter here that is handed the entry types. A few
+operators make no layer at all (`PLUMBING`): values passed through, shape
+bookkeeping, and the pieces of patterns that fold into another node's layer.
 
 Each converter reads one ONNX node, checks that the catalog layer can express
 it exactly (else raises `Unsupported` with the reason), records the layer
@@ -7,29 +16,57 @@ with its weights in torch's layout, and registers the node's outputs.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from netbuilder.export import onnx_conv, onnx_rnn
-from netbuilder.export.onnx_values import (CONST, RNN_H, RNN_Y, RNN_Y_T, RNN_YB, SHAPE, TENSOR, TIME_MAJOR, Importer,
-                                           Unsupported, Value, attributes, f32)
+from netbuilder.export.onnx_values import (CONST, RNN_H, RNN_Y, RNN_Y_T, RNN_YB, SHAPE, TENSOR, TIME_MAJOR, Converter,
+                                           Importer, Unsupported, Value, attributes, f32)
+from netbuilder.graph.catalog import CATALOG, onnx_layer_types
 
-Converter = Callable[[Importer, Any], None]
+if TYPE_CHECKING:
+    from onnx import NodeProto
+
+# A converter onto the catalog layer(s) that import an operator: given the layer types, in catalog order.
+LayerConverter = Callable[[Importer, "NodeProto", tuple[str, ...]], None]
 
 
 # ---- pass-through and shape bookkeeping ------------------------------------------------------
-def _wire_through(ctx: Importer, node) -> None:
+def _wire_through(ctx: Importer, node: NodeProto) -> None:
     """Identity, and Dropout (which does nothing at inference): the output is the input."""
     ctx.output(node, ctx.values[node.input[0]])
 
 
-def _shape(ctx: Importer, node) -> None:
+def _shape(ctx: Importer, node: NodeProto) -> None:
     ctx.output(node, Value(SHAPE))
 
 
+# ---- one node, one layer, attributes only ----------------------------------------------------------
+def one_to_one(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
+    """One tensor in, one out, parameters from the node's attributes as the entry's ``onnx_attributes`` map them.
+
+    An attribute the entry does not map is refused: the layer could not compute the same thing.
+    """
+    spec = CATALOG[layer_types[0]]
+    if spec.has_weights:
+        raise Unsupported(f"{spec.type} has weights, and no converter says where ONNX keeps them")
+    inputs, outputs = [n for n in node.input if n], [n for n in node.output if n]
+    if len(inputs) != 1 or len(outputs) != 1:
+        raise Unsupported(f"it has {len(inputs)} inputs and {len(outputs)} outputs; {spec.type} has one of each")
+    mapping = dict(spec.onnx_attributes)
+    given = attributes(node)
+    unknown = sorted(set(given) - set(mapping))
+    if unknown:
+        raise Unsupported(f"its attribute(s) {', '.join(unknown)} have no {spec.type} parameter")
+    params = {mapping[a]: f32(v) if isinstance(v, float) else v for a, v in given.items()}
+    x = ctx.tensor(node, 0)
+    ctx.output(node, Value(TENSOR, ctx.add_layer(spec.type, node, params, [x])))
+
+
 # ---- fully connected ---------------------------------------------------------------------------
-def _gemm(ctx: Importer, node) -> None:
+def _gemm(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     a = attributes(node)
     if a.get("transA", 0):
         raise Unsupported("transA=1 multiplies by the transposed input; a Linear layer cannot")
@@ -41,19 +78,19 @@ def _gemm(ctx: Importer, node) -> None:
     bias = ctx.optional_const(node, 2, "bias")
     if bias is not None:
         bias = _per_feature(bias * a.get("beta", 1.0), weight.shape[0], "bias")
-    layer = ctx.add_layer("Linear", node, {"out_features": int(weight.shape[0]), "bias": bias is not None}, [x],
-                          {"weight": weight, "bias": bias}, node.input[1])
+    layer = ctx.add_layer(layer_types[0], node, {"out_features": int(weight.shape[0]), "bias": bias is not None},
+                          [x], {"weight": weight, "bias": bias}, node.input[1])
     ctx.output(node, Value(TENSOR, layer))
 
 
-def _matmul(ctx: Importer, node) -> None:
+def _matmul(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     x = ctx.tensor(node, 0)
     b = ctx.const(node, 1, "weight")
     if b.ndim != 2:
         raise Unsupported(f"it multiplies by a rank-{b.ndim} constant; only a matrix (a Linear layer) is supported")
-    layer = ctx.add_layer("Linear", node, {"out_features": int(b.shape[1]), "bias": False}, [x],
+    layer = ctx.add_layer(layer_types[0], node, {"out_features": int(b.shape[1]), "bias": False}, [x],
                           {"weight": b.T}, node.input[1])
-    # A following Add of a constant is this Linear's bias, if nothing else reads the product.
+    # A following Add of a constant is this layer's bias, if nothing else reads the product.
     ctx.output(node, Value(TENSOR, layer, bias_open=ctx.consumers.get(node.output[0], 0) == 1))
 
 
@@ -66,24 +103,25 @@ def _per_feature(bias: np.ndarray, features: int, what: str) -> np.ndarray:
     return flat
 
 
-def _add(ctx: Importer, node) -> None:
+def _add(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     a, b = (ctx.values[n] for n in node.input[:2])
     if a.form == CONST:
         a, b = b, a
     if b.form == CONST:
-        layer = a.producer
-        if not (a.form == TENSOR and a.bias_open and getattr(layer, "type", "") == "Linear"
-                and not layer.params["bias"]):
+        # Only a MatMul's layer leaves its bias open, and only while nothing else reads the product.
+        if not (a.form == TENSOR and a.bias_open and not a.layer.params["bias"]):
             raise Unsupported("it adds a constant tensor; netbuilder imports that only as the bias right after a "
                               "MatMul (MatMul + Add = Linear)")
-        layer.weights["bias"] = _per_feature(b.const, layer.params["out_features"], "bias")
+        layer = a.layer
+        layer.weights["bias"] = _per_feature(b.array, layer.params["out_features"], "bias")
         layer.params["bias"] = True
         ctx.output(node, Value(TENSOR, layer))
         return
-    _merge(ctx, node, "Add")
+    _merge(ctx, node, layer_types)
 
 
-def _merge(ctx: Importer, node, layer_type: str) -> None:
+def _merge(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
+    layer_type = layer_types[0]
     if len(node.input) != 2:
         raise Unsupported(f"it has {len(node.input)} inputs; {layer_type} joins two")
     a, b = ctx.tensor(node, 0), ctx.tensor(node, 1)
@@ -93,13 +131,13 @@ def _merge(ctx: Importer, node, layer_type: str) -> None:
     ctx.output(node, Value(TENSOR, ctx.add_layer(layer_type, node, {}, [a, b])))
 
 
-def _mul(ctx: Importer, node) -> None:
+def _mul(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     if any(ctx.values[n].form == CONST for n in node.input):
         raise Unsupported("it scales by a constant; netbuilder has no scaling layer")
-    _merge(ctx, node, "Multiply")
+    _merge(ctx, node, layer_types)
 
 
-def _concat(ctx: Importer, node) -> None:
+def _concat(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     if onnx_rnn.join_directions(ctx, node):
         return
     rank = ctx.rank(node, 0)
@@ -114,18 +152,16 @@ def _concat(ctx: Importer, node) -> None:
     # Concatenate joins two inputs; more are joined one after another, which gives the same tensor.
     out = values[0]
     for value in values[1:]:
-        out = Value(TENSOR, ctx.add_layer("Concatenate", node, {"dim": axis - 1}, [out, value]))
+        out = Value(TENSOR, ctx.add_layer(layer_types[0], node, {"dim": axis - 1}, [out, value]))
     ctx.output(node, out)
 
 
-def _batchnorm(ctx: Importer, node) -> None:
+def _batchnorm(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     a = attributes(node)
     if a.get("training_mode", 0) or len([o for o in node.output if o]) > 1:
         raise Unsupported("it is in training mode; export the model in eval mode")
-    rank = ctx.rank(node)
-    layer_type = {4: "BatchNorm2d", 2: "BatchNorm1d", 3: "BatchNorm1d"}.get(rank)
-    if layer_type is None:
-        raise Unsupported(f"it normalises a rank-{rank} tensor; netbuilder has BatchNorm1d and BatchNorm2d")
+    params = {"momentum": f32(1.0 - f32(a.get("momentum", 0.9))), "affine": True}
+    layer_type = ctx.fitting(layer_types, params, ctx.sample_dims(node.input[0]))  # by rank: 1-D or 2-D
     x = ctx.tensor(node, 0)
     scale, shift, mean, var = (ctx.const(node, i, w) for i, w in
                                enumerate(("scale", "bias", "mean", "variance"), start=1))
@@ -135,42 +171,33 @@ def _batchnorm(ctx: Importer, node) -> None:
         raise Unsupported(f"its epsilon ({a.get('epsilon')}) is smaller than 1e-5 and a variance is tiny")
     weights = {"weight": scale, "bias": shift, "running_mean": mean, "running_var": var,
                "num_batches_tracked": np.array(0, dtype=np.int64)}
-    params = {"momentum": f32(1.0 - f32(a.get("momentum", 0.9))), "affine": True}
     ctx.output(node, Value(TENSOR, ctx.add_layer(layer_type, node, params, [x], weights, node.input[1])))
 
 
-# ---- activations -------------------------------------------------------------------------------
-def _activation(layer_type: str, params: Callable[[dict], dict] = lambda a: {}) -> Converter:
-    def convert(ctx: Importer, node) -> None:
-        x = ctx.tensor(node, 0)
-        ctx.output(node, Value(TENSOR, ctx.add_layer(layer_type, node, params(attributes(node)), [x])))
-    return convert
+# ---- activations with more than attributes to them --------------------------------------------------
+def _softmax(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
+    rank = ctx.rank(node)
+    axis = attributes(node).get("axis", -1 if ctx.opset >= 13 else 1)
+    axis = axis + rank if axis < 0 else axis
+    if ctx.opset < 13 and axis != rank - 1:
+        raise Unsupported(f"before opset 13 {node.op_type} flattens from axis {axis}; only the last axis is "
+                          "supported")
+    if axis == 0:
+        raise Unsupported("it normalises over the batch axis")
+    dim = -1 if axis == rank - 1 else axis - 1
+    x = ctx.tensor(node, 0)
+    ctx.output(node, Value(TENSOR, ctx.add_layer(layer_types[0], node, {"dim": dim}, [x])))
 
 
-def _softmax(layer_type: str) -> Converter:
-    def convert(ctx: Importer, node) -> None:
-        rank = ctx.rank(node)
-        axis = attributes(node).get("axis", -1 if ctx.opset >= 13 else 1)
-        axis = axis + rank if axis < 0 else axis
-        if ctx.opset < 13 and axis != rank - 1:
-            raise Unsupported(f"before opset 13 {node.op_type} flattens from axis {axis}; only the last axis is "
-                              "supported")
-        if axis == 0:
-            raise Unsupported("it normalises over the batch axis")
-        dim = -1 if axis == rank - 1 else axis - 1
-        x = ctx.tensor(node, 0)
-        ctx.output(node, Value(TENSOR, ctx.add_layer(layer_type, node, {"dim": dim}, [x])))
-    return convert
-
-
-def _gelu(ctx: Importer, node) -> None:
+def _gelu(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     if attributes(node).get("approximate", "none") != "none":
-        raise Unsupported("it uses the tanh approximation; the GELU layer computes the exact one")
-    _activation("GELU")(ctx, node)
+        raise Unsupported(f"it uses the tanh approximation; the {layer_types[0]} layer computes the exact one")
+    x = ctx.tensor(node, 0)
+    ctx.output(node, Value(TENSOR, ctx.add_layer(layer_types[0], node, {}, [x])))
 
 
 # ---- reshaping ---------------------------------------------------------------------------------
-def _flatten(ctx: Importer, node) -> None:
+def _flatten(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     value = ctx.values[node.input[0]]
     if value.form == RNN_H:
         onnx_rnn.final_state(ctx, node, value, attributes(node).get("axis", 1))
@@ -178,10 +205,10 @@ def _flatten(ctx: Importer, node) -> None:
     if attributes(node).get("axis", 1) != 1:
         raise Unsupported(f"axis={attributes(node)['axis']} folds sample axes into the batch axis")
     x = ctx.tensor(node, 0)
-    ctx.output(node, Value(TENSOR, ctx.add_layer("Flatten", node, {}, [x])))
+    ctx.output(node, Value(TENSOR, ctx.add_layer(layer_types[0], node, {}, [x])))
 
 
-def _reshape(ctx: Importer, node) -> None:
+def _reshape(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     value = ctx.values[node.input[0]]
     if value.form in (RNN_Y_T, RNN_YB, RNN_H):
         onnx_rnn.reshape(ctx, node, value)
@@ -190,9 +217,9 @@ def _reshape(ctx: Importer, node) -> None:
     sample = ctx.sample_dims(node.input[0])
     shape_value = ctx.values[node.input[1]]
     if shape_value.form == CONST:
-        target = [int(d) for d in shape_value.const.reshape(-1)]
+        target = [int(d) for d in shape_value.array.reshape(-1)]
         allowzero = attributes(node).get("allowzero", 0)
-        batch = ctx.shape(node.input[0])[0]
+        batch = (ctx.shape(node.input[0]) or [None])[0]
         if not target or not (target[0] == -1 or (target[0] == 0 and not allowzero) or
                               (batch is not None and target[0] == batch and -1 not in target[1:])):
             raise Unsupported(f"its target shape {target} changes the batch axis")
@@ -201,18 +228,20 @@ def _reshape(ctx: Importer, node) -> None:
             known = int(np.prod([d for d in rest if d != -1]))
             rest[rest.index(-1)] = int(np.prod(sample)) // max(known, 1)
     else:  # a shape computed at run time: trust shape inference for the sample part
-        out = ctx.shape(node.output[0])
-        if out is None or any(d is None for d in out[1:]):
-            raise Unsupported("its target shape is computed at run time and could not be inferred")
-        rest = list(out[1:])
+        try:
+            rest = ctx.sample_dims(node.output[0])
+        except Unsupported:
+            raise Unsupported("its target shape is computed at run time and could not be inferred") from None
     if int(np.prod(rest)) != int(np.prod(sample)) or any(d < 1 for d in rest):
         raise Unsupported(f"it reshapes {sample} to {rest}, which does not keep the number of values")
-    layer = (ctx.add_layer("Flatten", node, {}, [x]) if len(rest) == 1
-             else ctx.add_layer("Reshape", node, {"shape": rest}, [x]))
+    # The first entry that gives this shape: a Flatten for one axis, else a Reshape.
+    layer_type = ctx.fitting(layer_types, {"shape": rest}, sample, want=rest)
+    params = {"shape": rest} if any(p.name == "shape" for p in CATALOG[layer_type].params) else {}
+    layer = ctx.add_layer(layer_type, node, params, [x])
     ctx.output(node, Value(TENSOR, layer))
 
 
-def _transpose(ctx: Importer, node) -> None:
+def _transpose(ctx: Importer, node: NodeProto) -> None:
     value = ctx.values[node.input[0]]
     perm = list(attributes(node).get("perm", []))
     if perm == sorted(perm) and perm:
@@ -230,7 +259,7 @@ def _transpose(ctx: Importer, node) -> None:
     raise Unsupported(f"it reorders the axes (perm {perm}); netbuilder has no transpose layer")
 
 
-def _squeeze(ctx: Importer, node) -> None:
+def _squeeze(ctx: Importer, node: NodeProto) -> None:
     value = ctx.values[node.input[0]]
     axes = attributes(node).get("axes")
     if axes is None and len(node.input) > 1:
@@ -241,13 +270,13 @@ def _squeeze(ctx: Importer, node) -> None:
     raise Unsupported("it removes axes of a layer's output; netbuilder has no squeeze layer")
 
 
-def _gather(ctx: Importer, node) -> None:
+def _gather(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     data, idx = ctx.values[node.input[0]], ctx.values[node.input[1]]
     axis = attributes(node).get("axis", 0)
-    if data.form == CONST and idx.form == TENSOR and axis == 0 and data.const.ndim == 2:
+    if data.form == CONST and idx.form == TENSOR and axis == 0 and data.array.ndim == 2:
         ctx.use(idx, f"input '{node.input[1]}'")
-        table = data.const
-        layer = ctx.add_layer("Embedding", node, {"num_embeddings": int(table.shape[0]),
+        table = data.array
+        layer = ctx.add_layer(layer_types[0], node, {"num_embeddings": int(table.shape[0]),
                                                   "embedding_dim": int(table.shape[1])}, [idx],
                               {"weight": table}, node.input[0])
         ctx.output(node, Value(TENSOR, layer))
@@ -255,17 +284,34 @@ def _gather(ctx: Importer, node) -> None:
     onnx_rnn.last_step(ctx, node, data, idx, axis)
 
 
-OPS: dict[str, Converter] = {
-    "Identity": _wire_through, "Dropout": _wire_through, "Shape": _shape, "Size": _shape,
-    "Gemm": _gemm, "MatMul": _matmul, "Add": _add, "Mul": _mul, "Concat": _concat,
-    "Conv": onnx_conv.conv, "ConvTranspose": onnx_conv.conv_transpose, "BatchNormalization": _batchnorm,
-    "MaxPool": onnx_conv.pool("MaxPool2d"), "AveragePool": onnx_conv.pool("AvgPool2d"),
-    "GlobalAveragePool": onnx_conv.global_avg, "ReduceMean": onnx_conv.reduce_mean, "Resize": onnx_conv.resize,
-    "Slice": onnx_rnn.half,
-    "Relu": _activation("ReLU"), "Sigmoid": _activation("Sigmoid"), "Tanh": _activation("Tanh"),
-    "LeakyRelu": _activation("LeakyReLU", lambda a: {"negative_slope": f32(a.get("alpha", 0.01))}),
-    "Elu": _activation("ELU", lambda a: {"alpha": f32(a.get("alpha", 1.0))}),
-    "Softmax": _softmax("Softmax"), "LogSoftmax": _softmax("LogSoftmax"), "Gelu": _gelu,
-    "Flatten": _flatten, "Reshape": _reshape, "Transpose": _transpose, "Squeeze": _squeeze, "Gather": _gather,
-    "LSTM": onnx_rnn.convert_rnn("LSTM"), "GRU": onnx_rnn.convert_rnn("GRU"), "RNN": onnx_rnn.convert_rnn("RNN"),
+# Operators that make no layer of their own.
+PLUMBING: dict[str, Converter] = {
+    "Identity": _wire_through, "Dropout": _wire_through,  # Dropout does nothing at inference
+    "Shape": _shape, "Size": _shape,
+    "Transpose": _transpose, "Squeeze": _squeeze, "Slice": onnx_rnn.half,
 }
+
+# How an operator becomes the layer(s) the catalog maps it to, where the attributes alone do not say.
+LAYER_CONVERTERS: dict[str, LayerConverter] = {
+    "Gemm": _gemm, "MatMul": _matmul, "Add": _add, "Mul": _mul, "Concat": _concat,
+    "BatchNormalization": _batchnorm, "Softmax": _softmax, "LogSoftmax": _softmax, "Gelu": _gelu,
+    "Flatten": _flatten, "Reshape": _reshape, "Gather": _gather,
+    "Conv": onnx_conv.conv, "ConvTranspose": onnx_conv.conv_transpose, "MaxPool": onnx_conv.pool,
+    "AveragePool": onnx_conv.pool, "GlobalAveragePool": onnx_conv.global_avg, "ReduceMean": onnx_conv.reduce_mean,
+    "Resize": onnx_conv.resize,
+    "LSTM": onnx_rnn.convert_rnn, "GRU": onnx_rnn.convert_rnn, "RNN": onnx_rnn.convert_rnn,
+}
+
+
+def converter_for(op_type: str) -> Converter | None:
+    """How to import an ONNX operator, or None when no catalog entry imports it."""
+    if op_type in PLUMBING:
+        return PLUMBING[op_type]
+    layer_types = onnx_layer_types(op_type)
+    if not layer_types:
+        return None
+    convert = LAYER_CONVERTERS.get(op_type, one_to_one)
+
+    def converter(ctx: Importer, node: NodeProto) -> None:
+        convert(ctx, node, layer_types)
+    return converter

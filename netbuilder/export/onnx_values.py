@@ -11,10 +11,16 @@ belong to, and refuse anything else instead of importing it wrongly.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from netbuilder.graph.catalog import CATALOG, ShapeError, TensorShape
+
+if TYPE_CHECKING:
+    from onnx import ModelProto, NodeProto, TensorProto
 
 TENSOR = "tensor"  # batch-first, as the graph's wires carry it
 TIME_MAJOR = "time_major"  # [time, batch, features]: a TENSOR sequence transposed for an RNN
@@ -35,6 +41,12 @@ class Unsupported(Exception):
     """Raised by a converter: this ONNX node cannot become a layer, for the reason given."""
 
 
+def is_recurrent(layer_type: str) -> bool:
+    """Whether the catalog calls the layer as a recurrent one (its output is a sequence or its last step)."""
+    spec = CATALOG.get(layer_type)
+    return spec is not None and spec.torch is not None and spec.torch.call == "rnn"
+
+
 @dataclass(eq=False)
 class Layer:
     """A catalog node to create: its type, parameters, inputs (in port order) and weights (torch names)."""
@@ -42,7 +54,7 @@ class Layer:
     type: str
     name: str
     params: dict[str, Any]
-    inputs: list["Value"]
+    inputs: list[Value]
     weights: dict[str, np.ndarray] = field(default_factory=dict)
     onnx_node: str = ""
     uses: set[str] = field(default_factory=set)  # RNNs: "sequence" and/or "last" (which output is wired)
@@ -53,18 +65,35 @@ class Value:
     """One ONNX value: its form, and the layer (or graph Input) that produces it."""
 
     form: str
-    producer: Any = None  # a Layer, or the graph Input's own Value
+    producer: Layer | Value | None = None  # a Layer, or the graph Input's own Value
     const: np.ndarray | None = None
     step: str = "sequence"  # for RNN outputs: the whole "sequence" or only the "last" step
     input_params: dict[str, Any] = field(default_factory=dict)  # Input nodes: kind and sizes
     bias_open: bool = False  # a MatMul's Linear whose bias a following Add may still fill in
     layout: int = 0  # RNN_H: 0 is [directions, batch, hidden], 1 is [batch, directions, hidden]
 
+    @property
+    def array(self) -> np.ndarray:
+        """The value of a constant."""
+        if self.const is None:
+            raise Unsupported(f"a {self.form.replace('_', ' ')} value is used where a constant is needed")
+        return self.const
 
-def attributes(node) -> dict[str, Any]:
+    @property
+    def layer(self) -> Layer:
+        """The layer that produces this value (an Input produces its own)."""
+        if not isinstance(self.producer, Layer):
+            raise Unsupported("a graph input is used where a layer's output is needed")
+        return self.producer
+
+
+Converter = Callable[["Importer", "NodeProto"], None]
+
+
+def attributes(node: NodeProto) -> dict[str, Any]:
     from onnx import helper
 
-    out = {}
+    out: dict[str, Any] = {}
     for a in node.attribute:
         v = helper.get_attribute_value(a)
         if isinstance(v, bytes):
@@ -78,7 +107,7 @@ def attributes(node) -> dict[str, Any]:
 class Importer:
     """Walks an ONNX graph, recording a Value per ONNX value and a Layer per catalog node."""
 
-    def __init__(self, model, file: str) -> None:
+    def __init__(self, model: ModelProto, file: str) -> None:
         from onnx import numpy_helper
 
         self.model = model
@@ -107,7 +136,7 @@ class Importer:
         """One Value per real graph input (not an initializer), with the Input node's parameters."""
         from onnx import TensorProto
 
-        found = []
+        found: list[tuple[str, Value]] = []
         for inp in self.model.graph.input:
             if inp.name in self.values:  # old exporters list initializers as inputs too
                 continue
@@ -118,7 +147,8 @@ class Importer:
                 self.unsupported[where] = (f"its shape {dims} needs a batch axis and fixed sizes for the rest "
                                            "(e.g. [batch, 1, 28, 28])")
                 continue
-            sample = dims[1:]
+            sample = [d for d in dims[1:] if d is not None]
+            params: dict[str, Any]
             if elem in (TensorProto.INT64, TensorProto.INT32) and len(sample) == 1:
                 params = {"kind": "tokens", "length": sample[0]}
             elif elem not in (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16):
@@ -140,11 +170,12 @@ class Importer:
         return found
 
     # ---- walking ---------------------------------------------------------------------------
-    def convert(self, node, ops: dict[str, Callable[["Importer", Any], None]]) -> None:
+    def convert(self, node: NodeProto, converter_for: Callable[[str], Converter | None]) -> None:
         label = self.label(node)
-        handler = ops.get(node.op_type) if node.domain in ("", "ai.onnx") else None
-        present = [self.values.get(name) for name in node.input if name]
-        if any(v is None for v in present):
+        handler = converter_for(node.op_type) if node.domain in ("", "ai.onnx") else None
+        found = [self.values.get(name) for name in node.input if name]
+        present = [v for v in found if v is not None]
+        if len(present) < len(found):
             if handler is None:  # still worth listing; its inputs failed for their own reasons
                 self.unsupported[label] = f"the ONNX operator {node.op_type} has no netbuilder layer"
             return  # an input failed earlier and is already listed
@@ -159,7 +190,7 @@ class Importer:
         except Unsupported as exc:
             self.unsupported[label] = str(exc)
 
-    def fold(self, node, present: list[Value]) -> None:
+    def fold(self, node: NodeProto, present: list[Value]) -> None:
         """Evaluate arithmetic on constants now; remember shape arithmetic and zero states by their form."""
         form = SHAPE
         if any(v.form == ZEROS for v in present):
@@ -186,11 +217,11 @@ class Importer:
             self.values[name] = Value(form)
 
     @staticmethod
-    def label(node) -> str:
+    def label(node: NodeProto) -> str:
         return f"{node.op_type} '{node.name or node.output[0]}'"
 
     # ---- helpers for converters ------------------------------------------------------------
-    def tensor(self, node, index: int) -> Value:
+    def tensor(self, node: NodeProto, index: int) -> Value:
         """Input ``index`` of ``node`` as a wire into a layer; anything but a batch-first tensor is refused."""
         value = self.values[node.input[index]]
         if value.form == CONST:
@@ -208,20 +239,20 @@ class Importer:
         if value.form != TENSOR:
             raise Unsupported(f"{where} is an intermediate value ({value.form.replace('_', ' ')}) of a pattern "
                               "that is not recognised")
-        if isinstance(value.producer, Layer) and value.producer.type in ("LSTM", "GRU", "RNN"):
+        if isinstance(value.producer, Layer) and is_recurrent(value.producer.type):
             value.producer.uses.add(value.step)
         return value
 
-    def const(self, node, index: int, what: str) -> np.ndarray:
+    def const(self, node: NodeProto, index: int, what: str) -> np.ndarray:
         if index >= len(node.input) or not node.input[index]:
             raise Unsupported(f"it has no {what}")
         value = self.values[node.input[index]]
         if value.form != CONST:
             raise Unsupported(f"its {what} ('{node.input[index]}') is computed at run time; only constant {what}s "
                               "can be imported")
-        return value.const
+        return value.array
 
-    def optional_const(self, node, index: int, what: str) -> np.ndarray | None:
+    def optional_const(self, node: NodeProto, index: int, what: str) -> np.ndarray | None:
         if index >= len(node.input) or not node.input[index]:
             return None
         return self.const(node, index, what)
@@ -229,7 +260,7 @@ class Importer:
     def shape(self, name: str) -> list[int | None] | None:
         return self.shapes.get(name)
 
-    def rank(self, node, index: int = 0) -> int:
+    def rank(self, node: NodeProto, index: int = 0) -> int:
         dims = self.shapes.get(node.input[index])
         if dims is None:
             raise Unsupported(f"the rank of '{node.input[index]}' is unknown (ONNX shape inference failed)")
@@ -237,24 +268,47 @@ class Importer:
 
     def sample_dims(self, name: str) -> list[int]:
         dims = self.shapes.get(name)
-        if dims is None or len(dims) < 1 or any(d is None for d in dims[1:]):
+        sample = [d for d in (dims or [])[1:] if d is not None]
+        if dims is None or len(dims) < 1 or len(sample) < len(dims) - 1:
             raise Unsupported(f"the shape of '{name}' is not known (ONNX shape inference gave {dims})")
-        return list(dims[1:])
+        return sample
 
-    def add_layer(self, layer_type: str, node, params: dict[str, Any], inputs: list[Value],
-                  weights: dict[str, np.ndarray | None] | None = None, weight_name: str = "") -> Layer:
+    def fitting(self, layer_types: Sequence[str], params: dict[str, Any], sample: Sequence[int],
+                want: Sequence[int] | None = None) -> str:
+        """The first of ``layer_types`` (the catalog's entries for an operator) whose shape rule takes ``sample``.
+
+        With ``want``, the rule must also give that output shape. Unsupported says why none fits.
+        """
+        shape = TensorShape(tuple(sample))
+        why = []
+        for layer_type in layer_types:
+            spec = CATALOG[layer_type]
+            try:
+                out = spec.infer(spec.resolved(params), {spec.inputs[0].name: shape})
+            except (ShapeError, TypeError, ValueError, KeyError, IndexError) as exc:
+                why.append(str(exc) if str(exc).startswith(layer_type) else f"{layer_type}: {exc}")
+                continue
+            if want is None or out["out"].dims == tuple(want):
+                return layer_type
+            why.append(f"{layer_type} would give {out['out'].sample}, not {'×'.join(map(str, want))}")
+        raise Unsupported(f"no netbuilder layer does what it does to a sample of shape {shape.sample} "
+                          f"({'; '.join(why) or 'no layer imports it'})")
+
+    def add_layer(self, layer_type: str, node: NodeProto, params: dict[str, Any], inputs: list[Value],
+                  weights: dict[str, np.ndarray] | dict[str, np.ndarray | None] | None = None,
+                  weight_name: str = "") -> Layer:
         layer = Layer(layer_type, self._name(node, weight_name, layer_type), params, inputs,
                       {k: np.asarray(v, dtype=np.float32) if k != "num_batches_tracked" else v
                        for k, v in (weights or {}).items() if v is not None}, self.label(node))
         self.layers.append(layer)
         return layer
 
-    def output(self, node, value: Value, index: int = 0) -> Value:
+    def output(self, node: NodeProto, value: Value, index: int = 0) -> Value:
         self.values[node.output[index]] = value
         return value
 
     @staticmethod
-    def _name(node, weight_name: str, layer_type: str) -> str:
+    def _name(node: NodeProto, weight_name: str, layer_type: str) -> str:
         # Exporters name weights "<module>.weight": the module name is the best name a layer can get back.
         if "." in weight_name:
             return weight_name.rsplit(".", 1)[0]
@@ -269,7 +323,7 @@ class Importer:
     def check_rnn_uses(self) -> None:
         """An RNN node gives either its sequence or its last step; decide which, refuse both at once."""
         for layer in self.layers:
-            if layer.type not in ("LSTM", "GRU", "RNN"):
+            if not is_recurrent(layer.type):
                 continue
             if layer.uses == {"last"}:
                 layer.params["return_sequence"] = False
@@ -283,7 +337,7 @@ def f32(x: float) -> float:
     return float(f"{np.float32(x):.7g}")
 
 
-def _tensor(proto) -> np.ndarray:
+def _tensor(proto: TensorProto) -> np.ndarray:
     from onnx import numpy_helper
 
     return numpy_helper.to_array(proto)

@@ -9,12 +9,12 @@ OPSET = 20  # Gelu entered the default domain in opset 20
 RNG = np.random.default_rng(0)
 
 
-def _w(name: str, *shape: int, positive: bool = False) -> "TensorProto":
+def _w(name: str, *shape: int, positive: bool = False) -> TensorProto:
     data = RNG.uniform(0.5, 1.5, shape) if positive else RNG.normal(0, 0.5, shape)
     return numpy_helper.from_array(data.astype(np.float32), name)
 
 
-def _i64(name: str, values) -> "TensorProto":
+def _i64(name: str, values) -> TensorProto:
     return numpy_helper.from_array(np.asarray(values, dtype=np.int64), name)
 
 

@@ -25,6 +25,12 @@ CATALOG: dict[str, LayerSpec] = {
 CATEGORIES: tuple[str, ...] = tuple(dict.fromkeys(spec.category for spec in CATALOG.values()))
 
 
+def onnx_layer_types(op_type: str) -> tuple[str, ...]:
+    """The layer types whose entries import the ONNX operator ``op_type`` (see `LayerSpec.onnx_ops`), in catalog
+    order."""
+    return tuple(spec.type for spec in CATALOG.values() if op_type in spec.onnx_ops)
+
+
 def get_spec(layer_type: str) -> LayerSpec:
     """The catalog entry for ``layer_type``; KeyError names the known types."""
     try:
@@ -35,4 +41,4 @@ def get_spec(layer_type: str) -> LayerSpec:
 
 __all__ = ["CATALOG", "CATEGORIES", "INPUT_KINDS", "TARGET_KINDS", "GateBias", "InputKind", "LayerSpec", "ParamSpec",
            "PortSpec", "Role", "ShapeError", "Signature", "TargetKind", "TensorShape", "TorchSpec", "get_spec",
-           "input_kind", "target_kind"]
+           "input_kind", "onnx_layer_types", "target_kind"]

@@ -176,3 +176,18 @@ def test_undoing_the_delete_of_a_layer_in_a_block_puts_it_back_in_the_frame(make
     assert editor.scene.group_items[gid].rect.width() < full.width()
     window.undo_stack.undo()
     assert editor.scene.group_items[gid].rect == full
+
+
+def test_a_window_that_is_not_editable_ignores_every_edit_until_editable_again(make_window, cnn):
+    window = make_window(cnn)
+    editor = window.editor()
+    window.set_editable(False)
+    assert not editor.view.isInteractive() and not editor.view.acceptDrops()
+    assert not window.layer_palette.isEnabled() and not window.inspector.isEnabled()
+    editor.scene.select_nodes([editor.graph.node_named("conv1").id])
+    _key(window, Qt.Key_Delete)
+    assert editor.graph.node_named("conv1") is not None
+    window.set_editable(True)
+    assert editor.view.isInteractive() and window.layer_palette.isEnabled()
+    _key(window, Qt.Key_Delete)
+    assert editor.graph.node_named("conv1") is None

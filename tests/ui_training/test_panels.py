@@ -62,6 +62,43 @@ def test_a_settings_change_can_be_undone_and_redone(make_window, cnn):
     assert window.project.training.epochs == 17 and panel.epochs.value() == 17
 
 
+def test_every_training_field_offers_exactly_the_range_the_settings_model_accepts(qapp):
+    from netbuilder.graph.settings import TrainingSettings, range_for
+    from netbuilder.ui.training.settings_panel import TrainingSettingsPanel
+
+    panel = TrainingSettingsPanel()
+    for key in ("learning_rate", "batch_size", "epochs", "weight_decay", "grad_clip", "early_stopping"):
+        box = getattr(panel, key)
+        assert (box.minimum(), box.maximum()) == range_for(TrainingSettings, key), key
+
+
+def test_every_choice_list_is_the_settings_models_and_schemes_show_their_titles(qapp):
+    from netbuilder.graph.schemes import SCHEMES, scheme_names
+    from netbuilder.graph.settings import TrainingSettings, choices_for
+    from netbuilder.ui.training.settings_panel import TrainingSettingsPanel
+
+    panel = TrainingSettingsPanel()
+
+    def keys(combo):
+        return tuple(combo.itemData(i) for i in range(combo.count()))
+
+    for key in ("optimizer", "schedule", "device"):
+        assert keys(getattr(panel, key)) == choices_for(TrainingSettings, key), key
+    assert keys(panel.scheme) == scheme_names()
+    assert [panel.scheme.itemText(i) for i in range(panel.scheme.count())] == [SCHEMES[n].title
+                                                                                for n in scheme_names()]
+
+
+def test_choosing_a_scheme_by_its_title_stores_its_name(make_window, cnn):
+    from netbuilder.graph.schemes import SCHEMES
+
+    window = make_window(cnn)
+    panel = window.training.panel
+    name = next(n for n in SCHEMES if n != window.project.training.scheme)
+    panel.scheme.setCurrentText(SCHEMES[name].title)
+    assert window.project.training.scheme == name
+
+
 def test_the_device_list_shows_what_this_machine_has_once_opened(make_window, cnn):
     window = make_window(cnn)
     panel = window.training.panel

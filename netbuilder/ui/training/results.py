@@ -187,10 +187,12 @@ class ResultsView(QTabWidget):
                                f"(shape {tuple(outputs.shape[1:])}), so they are not drawn.")
             return
         tiles = []
+        # Samples that come with their originals are rebuilt from them; the others are made from noise.
+        rebuilt = samples.inputs is not None
         if samples.inputs is not None:
             for x in samples.inputs[:COLUMNS]:
                 tiles.append(_tile(to_image(x), "original"))
             tiles += [_tile(None, "") for _ in range(-len(tiles) % COLUMNS)]
         for y in outputs[:2 * COLUMNS]:
-            tiles.append(_tile(to_image(y), "rebuilt" if samples.kind == "reconstruction" else "generated"))
+            tiles.append(_tile(to_image(y), "rebuilt" if rebuilt else "generated"))
         self.samples.set_tiles(tiles, f"Epoch {samples.epoch}: {samples.kind} samples")

@@ -37,7 +37,7 @@ def assert_round_trip(graph: Graph, edit: ed.GraphEdit) -> None:
 
 
 def grouped(graph: Graph, name: str, *node_names: str) -> ed.GroupNodes:
-    edit = ed.GroupNodes(name, [graph.node_named(n).id for n in node_names])  # type: ignore[union-attr]
+    edit = ed.GroupNodes(name, [graph.node_named(n).id for n in node_names])
     edit.apply(graph)
     return edit
 
@@ -47,7 +47,7 @@ CASES: dict[str, Callable[[Graph, dict[str, str]], ed.GraphEdit]] = {
     "add node": lambda g, ids: ed.AddNode("Dropout", (10.0, 20.0), name="drop", params={"p": 0.3}),
     "remove nodes with their wires": lambda g, ids: ed.RemoveNodes([ids["fc1"], ids["act"]]),
     "connect": lambda g, ids: ed.Connect(ids["act"], "out", g.add_node("Tanh").id, "in"),
-    "disconnect": lambda g, ids: ed.Disconnect(g.edge_into(ids["act"], "in").id),  # type: ignore[union-attr]
+    "disconnect": lambda g, ids: ed.Disconnect(g.edge_into(ids["act"], "in").id),
     "set parameter": lambda g, ids: ed.SetParam(ids["fc1"], "out_features", 32),
     "set options": lambda g, ids: ed.SetOptions(ids["fc1"], {"trainable": False, "init": "normal",
                                                              "init_std": 0.1}),

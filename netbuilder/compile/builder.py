@@ -32,7 +32,7 @@ from netbuilder.compile.errors import GraphCompileError, NodeRuntimeError
 from netbuilder.compile.initialization import add_gate_biases, freeze, gate_bias_slices, initialise
 from netbuilder.compile.ops import last_time_step
 from netbuilder.graph.analysis import Analysis, analyze
-from netbuilder.graph.catalog import CATALOG, TensorShape
+from netbuilder.graph.catalog import TensorShape
 from netbuilder.graph.diagnostics import ERROR, Diagnostic
 from netbuilder.graph.model import Edge, Graph, Node
 from netbuilder.graph.names import class_name, unique_identifiers
@@ -77,23 +77,24 @@ class CompiledGraph:
     def state_dict(self) -> dict[str, torch.Tensor]:
         return self.modules.state_dict()
 
-    def load_state_dict(self, state: dict[str, torch.Tensor], strict: bool = True):
+    def load_state_dict(self, state: dict[str, torch.Tensor], strict: bool = True) -> tuple[list[str], list[str]]:
+        """Load the layers' weights; returns (missing keys, unexpected keys), both empty when ``strict``."""
         return self.modules.load_state_dict(state, strict=strict)
 
-    def to(self, device: torch.device | str | None = None, dtype: torch.dtype | None = None) -> "CompiledGraph":
+    def to(self, device: torch.device | str | None = None, dtype: torch.dtype | None = None) -> CompiledGraph:
         self.modules.to(device=device, dtype=dtype)
         return self
 
     def trainable_parameters(self) -> list[nn.Parameter]:
         return [p for p in self.modules.parameters() if p.requires_grad]
 
-    def train(self, mode: bool = True) -> "CompiledGraph":
+    def train(self, mode: bool = True) -> CompiledGraph:
         self.modules.train(mode)
         for name in self.frozen:  # a frozen BatchNorm keeps its running statistics too
             self.modules[name].eval()
         return self
 
-    def eval(self) -> "CompiledGraph":
+    def eval(self) -> CompiledGraph:
         return self.train(False)
 
     def example_inputs(self, batch: int = 2, device: torch.device | str | None = None) -> list[torch.Tensor]:
@@ -116,7 +117,8 @@ class CompiledGraph:
     _graph_nodes: dict[str, Node] = field(default_factory=dict, repr=False)
 
 
-def _random(shape: TensorShape, batch: int, device, high: int = 2, unit: bool = False) -> torch.Tensor:
+def _random(shape: TensorShape, batch: int, device: torch.device | str | None, high: int = 2,
+            unit: bool = False) -> torch.Tensor:
     if shape.dtype == "int":
         return torch.randint(0, high, (batch, *shape.dims), device=device)
     if unit:
@@ -157,9 +159,9 @@ def build(graph: Graph, purpose: str = "train", *, device: torch.device | str | 
     losses = [n for n in graph.nodes.values() if role[n.id] == "loss"]
     # What inference returns: the Outputs, or for a training graph drawn without one, what its losses are fed.
     if outputs:
-        results = [(o.name, graph.edge_into(o.id, "in")) for o in outputs]
+        results = [(o.name, _wire_into(graph, o, "in")) for o in outputs]
     else:
-        fed = {(e.source, e.source_port): e for n in losses for e in [graph.edge_into(n.id, "pred")]}
+        fed = {(e.source, e.source_port): e for n in losses for e in [_wire_into(graph, n, "pred")]}
         results = [(graph.nodes[e.source].name, e) for e in fed.values()]  # once each, if losses share one
     if not results:
         raise GraphCompileError(graph.name, [Diagnostic(
@@ -168,18 +170,39 @@ def build(graph: Graph, purpose: str = "train", *, device: torch.device | str | 
 
     model = _emit(graph, analysis, attr, modules, inputs, [], [e for _, e in results], [])
     training = _emit(graph, analysis, attr, modules, inputs, targets, [], losses) if losses else None
-    shape_of = analysis.output_shape
+
+    def shape_of(node: Node) -> TensorShape:
+        return _known(analysis.output_shape(node.id), graph, node)
+
     return CompiledGraph(
         graph_name=graph.name, modules=modules, model=model, training=training,
         input_names=[n.name for n in inputs], output_names=[name for name, _ in results],
         target_names=[n.name for n in targets], loss_names=[n.name for n in losses],
-        input_shapes={n.name: shape_of(n.id) for n in inputs},
+        input_shapes={n.name: shape_of(n) for n in inputs},
         output_shapes={name: analysis.edge_shapes[e.id] for name, e in results},
-        target_shapes={n.name: shape_of(n.id) for n in targets},
+        target_shapes={n.name: shape_of(n) for n in targets},
         analysis=analysis, frozen=frozen,
         node_for_module={attr[nid]: graph.nodes[nid].name for nid in graph.nodes},
         _graph_nodes=dict(graph.nodes),
     )
+
+
+def _wire_into(graph: Graph, node: Node, port: str) -> Edge:
+    """The wire into a required port (analysis refuses a graph that lacks one, so this is a safeguard)."""
+    edge = graph.edge_into(node.id, port)
+    if edge is None:
+        raise GraphCompileError(graph.name, [Diagnostic(
+            ERROR, "unconnected", f"{node.type} '{node.name}' has nothing connected to its {port!r} port",
+            node.id, graph=graph.name)])
+    return edge
+
+
+def _known(shape: TensorShape | None, graph: Graph, node: Node) -> TensorShape:
+    """An Input's or Target's inferred shape (analysis infers one for every such node of a graph it accepts)."""
+    if shape is None:
+        raise GraphCompileError(graph.name, [Diagnostic(
+            ERROR, "shape", f"{node.type} '{node.name}': its shape is unknown", node.id, graph=graph.name)])
+    return shape
 
 
 def build_module(graph: Graph, purpose: str = "inference", **options: Any) -> fx.GraphModule:
@@ -237,7 +260,7 @@ def _class_name(graph_name: str, training: bool) -> str:
     return f"{base}Training" if training else base
 
 
-def _ordered_inputs(graph: Graph, node: Node):
+def _ordered_inputs(graph: Graph, node: Node) -> list[Edge]:
     by_port = {e.target_port: e for e in graph.edges_into(node.id)}
     return [by_port[p.name] for p in node.spec.inputs if p.name in by_port]
 

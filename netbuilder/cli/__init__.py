@@ -11,12 +11,13 @@ EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from netbuilder.cli.support import open_project
+    from netbuilder.data.checks import analyze_with_data
     from netbuilder.graph.report import describe, human, shapes_table
 
     project = open_project(args.project)
     if project is None:
         return EXIT_UNREADABLE
-    results = project.analyze()
+    results = analyze_with_data(project)  # the graphs' checks, and whether the data set fits them
     errors = 0
     for name, analysis in results.items():
         graph = project.graphs[name]

@@ -145,3 +145,16 @@ def test_the_checks_load_neither_torch_nor_numpy():
             "print([m for m in ('torch', 'numpy') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_netbuilder_validate_reports_a_data_set_that_does_not_fit(tmp_path, capsys):
+    from netbuilder.cli import main
+    from netbuilder.graph import save_project
+
+    iris = load_project(EXAMPLES / "mlp_iris.nbproj")
+    iris.dataset.name = "wine"  # 13 measurements, not 4
+    path = save_project(iris, tmp_path / "wine_by_mistake.nbproj")
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert (f"{path}: node 'features' (Input): error: wine gives rows of 13 features (13 values) but the Input "
+            "'features' takes 4 (4 values) — set the Input to tabular with 13 features") in out

@@ -111,11 +111,13 @@ class GraphView(QGraphicsView):
         zoom, centre = self._opening
         self._opening = None
         self.resetTransform()
-        if zoom is None or centre is None:
+        # A view saved so far out that nodes draw without text (the dash a hidden tab was once fitted to)
+        # is framed afresh; any other is the user's and comes back as it was.
+        if zoom is None or centre is None or zoom < DETAIL_ZOOM:
             self.fit_all(readable_zoom())
             self._framed = True  # reframe while the window settles, until the user takes over
-        else:  # a view saved far out (or the old dash of a hidden tab) opens readable, on the same spot
-            self._scale_to(max(zoom, readable_zoom()))
+        else:
+            self._scale_to(zoom)
             self.centerOn(centre)
 
     def view_to_store(self) -> dict[str, Any] | None:

@@ -6,7 +6,7 @@ Augmentation only makes sense for images (N, C, H, W): the Trainer asks
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 
@@ -38,7 +38,8 @@ class Augmenter:
         if not 0 <= settings.rotation <= 180:
             return f"augmentation rotation must be between 0 and 180 degrees; it is {settings.rotation:g}"
         if not 0 <= settings.scale < 1:
-            return f"augmentation scale must be at least 0 and below 1 (a fraction of the size); it is {settings.scale:g}"
+            return ("augmentation scale must be at least 0 and below 1 (a fraction of the size); "
+                    f"it is {settings.scale:g}")
         if settings.noise < 0:
             return f"augmentation noise must be at least 0; it is {settings.noise:g}"
         return None

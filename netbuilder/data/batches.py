@@ -8,7 +8,7 @@ device: as fast as a hand-written PyTorch loop.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import torch
 
@@ -44,7 +44,7 @@ class Batches:
         return int(self.x.shape[0])
 
     def __len__(self) -> int:
-        return -(-self.num_samples // self.batch_size)
+        return (self.num_samples + self.batch_size - 1) // self.batch_size  # the last batch may be short
 
     def set_epoch(self, epoch: int) -> None:
         """Make the next pass use the order of pass ``epoch`` (0-based), e.g. after resuming."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 from importlib.resources import files
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -83,7 +84,7 @@ def _window_length(options: dict[str, Any], input_shape: TensorShape | None, nam
     return input_shape.dims[0] if fits and input_shape is not None else 32
 
 
-def _waves(name: str, components: int):
+def _waves(name: str, components: int) -> Reader:
     def read(options: dict[str, Any], input_shape: TensorShape | None, seed: int) -> RawData:
         if input_shape is not None and input_shape.rank == 2 and input_shape.dims[1] != 1:
             raise DataError(f"{name} gives one value per time step but the Input takes {input_shape.dims[1]} "
@@ -114,11 +115,11 @@ def _memory(options: dict[str, Any], input_shape: TensorShape | None, seed: int)
     if input_shape is not None and input_shape.rank == 2 and input_shape.dims[1] != 1:
         raise DataError(f"memory gives one value per time step but the Input takes {input_shape.dims[1]} "
                         f"features per step — set the Input's features to 1")
-    fits = input_shape is not None and input_shape.dtype != "int" and input_shape.rank in (1, 2)
-    if "length" in options or not fits:
-        length = _count(options, "length", 60, "memory")
+    if "length" not in options and input_shape is not None and input_shape.dtype != "int" \
+            and input_shape.rank in (1, 2):
+        length = input_shape.dims[0]  # the Input's length, unless the options say otherwise
     else:
-        length = input_shape.dims[0]
+        length = _count(options, "length", 60, "memory")
     n = _count(options, "samples", 2000, "memory")
     span = _count(options, "span", 3, "memory")
     if span > length:

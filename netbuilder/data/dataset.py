@@ -14,8 +14,10 @@ from typing import Any
 import numpy as np
 import torch
 
+from netbuilder.graph.catalog import INPUT_KINDS, InputKind
+
 TASKS = ("classification", "regression", "reconstruction-only")
-KINDS = ("image", "tabular", "sequence", "tokens")
+KINDS = INPUT_KINDS  # what one sample is: the Input kinds
 
 
 class DataError(ValueError):
@@ -34,7 +36,7 @@ class RawData:
     name: str
     x: np.ndarray
     y: np.ndarray | None
-    kind: str  # what one sample naturally is: one of KINDS
+    kind: InputKind  # what one sample naturally is
     task: str  # one of TASKS
     num_classes: int = 0
     class_names: list[str] | None = None
@@ -120,7 +122,7 @@ class Dataset:
     x_val: torch.Tensor
     y_val: torch.Tensor | None
     task: str
-    input_kind: str
+    input_kind: InputKind
     input_shape: tuple[int, ...]
     target_shape: tuple[int, ...]
     num_classes: int = 0
@@ -138,9 +140,12 @@ class Dataset:
 
     def to(self, device: torch.device | str) -> Dataset:
         """A copy with every tensor on ``device`` (moved once, not per batch)."""
-        move = (lambda t: None if t is None else t.to(device, non_blocking=True))
-        return replace(self, x_train=move(self.x_train), y_train=move(self.y_train),
-                       x_val=move(self.x_val), y_val=move(self.y_val))
+        def move(t: torch.Tensor) -> torch.Tensor:
+            return t.to(device, non_blocking=True)
+
+        return replace(self, x_train=move(self.x_train), x_val=move(self.x_val),
+                       y_train=None if self.y_train is None else move(self.y_train),
+                       y_val=None if self.y_val is None else move(self.y_val))
 
     def describe(self) -> str:
         """One line for the UI: ``digits: 1,437 train / 360 validation samples, 1×8×8 images, 10 classes``."""

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from netbuilder.data.dataset import DataError, RawData
+from netbuilder.graph.catalog import InputKind
 
 FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                    "Ankle boot"]
@@ -214,7 +215,8 @@ def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawDa
         raise DataError(f"{path.name}: 'x' holds {x.dtype} values, not numbers")
     if x.ndim == 1:
         x = x[:, None]
-    kind = "tokens" if tokens else {2: "tabular", 3: "sequence", 4: "image"}.get(x.ndim, "tabular")
+    by_rank: dict[int, InputKind] = {2: "tabular", 3: "sequence", 4: "image"}
+    kind: InputKind = "tokens" if tokens else by_rank.get(x.ndim, "tabular")
     # 8-bit images: a "unit"/"tanh" range then maps the full 0..255 scale.
     pixel_max = 255.0 if kind == "image" and x.dtype == np.uint8 else None
     x = x.astype(np.int64) if tokens else x.astype(np.float32)
@@ -274,6 +276,7 @@ def read_idx(options: dict[str, Any], project_dir: Path | None, fallback: str) -
     """MNIST / Fashion-MNIST: an images file (N, H, W) and optionally a labels file (N,)."""
     images_path = resolve(options.get("images") or fallback, project_dir, "IDX images file")
     images = read_idx_file(images_path)
+    kind: InputKind
     if images.ndim == 2:  # a flat table of pixel rows
         kind = "tabular"
     elif images.ndim == 3:

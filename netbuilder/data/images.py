@@ -7,11 +7,15 @@ resized to its height and width, so any folder of photos fits the network.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from netbuilder.data.dataset import DataError, RawData
 from netbuilder.graph.catalog import TensorShape
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
 MODES = {1: "L", 3: "RGB", 4: "RGBA"}
@@ -74,7 +78,7 @@ def _target_size(first: Path, input_shape: TensorShape | None, root: Path) -> tu
     return c, h, w
 
 
-def _open(path: Path):
+def _open(path: Path) -> Image:
     from PIL import Image, UnidentifiedImageError
 
     try:

@@ -17,7 +17,7 @@ from netbuilder.data.dataset import DataError, Dataset, RawData, fit_normalizati
 from netbuilder.data.files import read_csv, read_idx, read_npz, resolve
 from netbuilder.data.images import read_image_folder
 from netbuilder.graph.analysis import analyze
-from netbuilder.graph.catalog import TensorShape, target_kind
+from netbuilder.graph.catalog import InputKind, TensorShape, target_kind
 from netbuilder.graph.model import Graph
 from netbuilder.graph.settings import DatasetSettings
 
@@ -119,7 +119,8 @@ def read_source(settings: DatasetSettings, input_shape: TensorShape | None, proj
     raise DataError(unknown_source(name) or f"{name}: cannot be read")
 
 
-def fit_input(raw: RawData, input_shape: TensorShape | None, input_name: str | None) -> tuple[np.ndarray, str]:
+def fit_input(raw: RawData, input_shape: TensorShape | None,
+              input_name: str | None) -> tuple[np.ndarray, InputKind]:
     """``raw.x`` shaped to the Input: as is, reshaped when the value count matches, or a DataError."""
     if input_shape is None:
         return raw.x, raw.kind
@@ -127,7 +128,8 @@ def fit_input(raw: RawData, input_shape: TensorShape | None, input_name: str | N
     if problem is not None:
         raise DataError(problem)
     want = tuple(input_shape.dims)
-    kind = {3: "image", 2: "sequence"}.get(len(want), "tabular") if input_shape.dtype != "int" else "tokens"
+    by_rank: dict[int, InputKind] = {3: "image", 2: "sequence"}
+    kind: InputKind = by_rank.get(len(want), "tabular") if input_shape.dtype != "int" else "tokens"
     return (raw.x if tuple(raw.x.shape[1:]) == want else raw.x.reshape(len(raw.x), *want)), kind
 
 

@@ -10,7 +10,7 @@ from torch import nn
 
 from netbuilder.compile import build
 from netbuilder.graph import Graph
-from tests.compile.graphs import add, chain, loss_head, output
+from tests.compile.graphs import add, chain, output
 
 
 def _two_headed() -> Graph:

@@ -15,7 +15,8 @@ def test_checkpoint_round_trip_restores_the_same_weights(iris, tmp_path):
     result = trainer.run()
     fresh = build(iris.graphs["model"], "train")
     load_checkpoint({"model": fresh}, result.last_checkpoint)
-    trained = trainer.scheme.compiled.state_dict()
+    # The run may have trained on a GPU; the checkpoint loads onto the CPU: compare there.
+    trained = {k: v.cpu() for k, v in trainer.scheme.compiled.state_dict().items()}
     assert fresh.state_dict().keys() == trained.keys()
     assert all(torch.equal(fresh.state_dict()[k], trained[k]) for k in trained)
 
@@ -76,11 +77,12 @@ def test_transfer_without_freezing_starts_from_the_checkpoint_and_trains_everyth
     first = Trainer(example("mlp_iris"), epochs=1, out_dir=tmp_path / "source").run()
     trainer = Trainer(example("mlp_iris"), epochs=1, out_dir=tmp_path / "t", init_from=(first.last_checkpoint, False))
     trainer.prepare()
-    loaded = {k: v.clone() for k, v in trainer.scheme.compiled.state_dict().items()}
+    # On the CPU, whatever device the run uses: the checkpoint file reads back as CPU tensors.
+    loaded = {k: v.detach().cpu().clone() for k, v in trainer.scheme.compiled.state_dict().items()}
     saved, _ = read_checkpoint(first.last_checkpoint)
     assert all(torch.equal(loaded[k], saved[k]) for k in saved)
     trainer.run()
-    assert not torch.equal(loaded["hidden1.weight"], trainer.scheme.compiled.state_dict()["hidden1.weight"])
+    assert not torch.equal(loaded["hidden1.weight"], trainer.scheme.compiled.state_dict()["hidden1.weight"].cpu())
 
 
 def test_gan_checkpoint_holds_both_graphs(example, tmp_path):

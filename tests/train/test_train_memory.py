@@ -21,6 +21,7 @@ def memory_stats(project, tmp_path, seed: int):
     return trainer, seen
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_plain_rnn_passes_orders_of_magnitude_less_gradient_to_step_one_than_an_lstm(example, tmp_path, seed):
     # Measured over these seeds: the RNN's memory 1e-10..1e-15, the LSTM's (forget-gate bias 2) 1e-1..1e-4

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from tests.ui_training.conftest import RUN_TIMEOUT_MS, run_to_end
 
 
+@pytest.mark.slow
 def test_training_the_digits_cnn_from_the_window_reaches_90_percent_validation_accuracy(qtbot, make_window, cnn):
     window = make_window(cnn, epochs=3)
     outcome = run_to_end(qtbot, window)
@@ -56,6 +58,9 @@ def test_the_overlay_tints_layers_by_gradient_and_shows_dead_units_on_activation
 def test_a_run_that_diverges_to_nan_ends_with_its_reason_shown_in_the_window(qtbot, make_window, cnn):
     cnn.training.learning_rate = 10.0
     cnn.training.optimizer = "sgd"
+    # Pinned: on a GPU (an H200) the same settings did not diverge. What is tested is how the
+    # window shows a NaN end, not whether one device's arithmetic diverges.
+    cnn.training.device = "cpu"
     window = make_window(cnn, epochs=3)
     outcome = run_to_end(qtbot, window)
     assert outcome.reason == "nan"

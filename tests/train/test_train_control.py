@@ -120,7 +120,7 @@ def test_a_failing_layer_is_named_in_the_error(iris, tmp_path, monkeypatch):
     trainer.prepare()
     # Break the second hidden layer: its weight no longer fits its input.
     hidden2 = trainer.scheme.compiled.modules["hidden2"]
-    hidden2.weight = torch.nn.Parameter(torch.zeros(32, 5))
+    hidden2.weight = torch.nn.Parameter(torch.zeros(32, 5, device=hidden2.weight.device))  # a shape fault only
     result = trainer.run()
     assert result.reason == "error"
     assert "hidden2" in result.message

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
-EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+from netbuilder.cli.support import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE
+from netbuilder.cli.terminal import safe_streams
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -99,8 +100,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[0] == "gui" and len(argv) <= 2 and not any(a.startswith("-") for a in argv[1:]):
         # The window must open fast: skip build_parser, which imports every command's module (and torch).
         return cmd_gui(argparse.Namespace(project=argv[1] if len(argv) == 2 else None))
-    args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    with safe_streams():
+        args = build_parser().parse_args(argv)
+        return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run a parsed sub-command inside the one error boundary (see `netbuilder.cli.errors`).
+
+    The project's own errors and the file system's become one line on stderr and
+    exit code 1 or 2; anything else is a bug and keeps its traceback.
+    """
+    from netbuilder.cli.errors import explain
+
+    try:
+        return int(args.func(args) or 0)
+    except (Exception, KeyboardInterrupt) as exc:
+        known = explain(exc)
+        if known is None:
+            raise
+        code, message = known
+        print(f"netbuilder {args.command}: {message}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

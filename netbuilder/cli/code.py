@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from netbuilder.cli.support import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, output_path, project_errors
+
 if TYPE_CHECKING:
     from netbuilder.graph.project import Project
-
-EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,15 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--train-script", action="store_true",
                         help="also write train.py and data.npz beside the module (default module: ./model.py): a "
                              "standalone training script that also runs under torchrun (DDP); writes every graph")
-
-
-def project_errors(project: "Project", graph_names: list[str], file: str) -> list[str]:
-    """Every error of the chosen graphs (project-level checks included), worded for the terminal."""
-    from netbuilder.graph.report import describe
-
-    results = project.analyze()
-    return [describe(d, project.graphs[name], file) for name in graph_names
-            for d in results[name].diagnostics if d.is_error]
+    parser.add_argument("--force", action="store_true",
+                        help="replace files that already exist (never the project itself, its data or its weights)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,31 +48,24 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "train_script", False):
         return write_train_script(project, args)
     source = project_code(project, names)
-    if not args.output:
+    if args.output is None:
         sys.stdout.write(source)
         return EXIT_OK
-    try:
-        Path(args.output).write_text(source, encoding="utf-8")
-    except OSError as exc:
-        print(f"{args.output}: cannot write the file ({exc.strerror or exc})", file=sys.stderr)
-        return EXIT_UNREADABLE
-    print(f"wrote {args.output} ({', '.join(class_names(project, names).values())})")
+    from netbuilder.graph.files import atomic_write_text, protected_files, refuse_overwrite
+
+    target = output_path(args.output, "-o")
+    refuse_overwrite(target, args.force, protected_files(project))
+    atomic_write_text(target, source)  # OSErrors go to the CLI's error boundary, which names the file
+    print(f"wrote {target} ({', '.join(class_names(project, names).values())})")
     return EXIT_OK
 
 
-def write_train_script(project: "Project", args: argparse.Namespace) -> int:
+def write_train_script(project: Project, args: argparse.Namespace) -> int:
     """``--train-script``: the module, train.py and data.npz in one folder (see `compile.trainscript`)."""
     from netbuilder.export.code_files import write_training_files
 
-    target = Path(args.output or "model.py")
-    try:
-        paths = write_training_files(project, target)
-    except OSError as exc:
-        print(f"{target}: cannot write the files ({exc.strerror or exc})", file=sys.stderr)
-        return EXIT_UNREADABLE
-    except ValueError as exc:  # a module name train.py cannot import, or data that cannot be loaded
-        print(f"{args.project}: {exc}", file=sys.stderr)
-        return EXIT_UNREADABLE
+    target = output_path(args.output, "-o") if args.output is not None else Path("model.py")
+    paths = write_training_files(project, target, overwrite=args.force)
     print(f"wrote {', '.join(map(str, paths))}\nrun: python {paths[1]}   or   "
           f"torchrun --nproc_per_node=N {paths[1]}")
     return EXIT_OK

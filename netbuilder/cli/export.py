@@ -5,8 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-EXIT_OK, EXIT_REFUSED, EXIT_UNREADABLE = 0, 1, 2
+from netbuilder.cli.support import EXIT_ERRORS as EXIT_REFUSED
+from netbuilder.cli.support import EXIT_OK, EXIT_UNREADABLE, UsageError, output_path, project_errors
+
+if TYPE_CHECKING:
+    import torch
+
+    from netbuilder.graph.project import Project
 
 
 def add_export_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,13 +35,16 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
                         help="auto tries dynamo and falls back to TorchScript (default: auto)")
     parser.add_argument("--tolerance", type=float, default=1e-4, metavar="T", help="largest accepted difference "
                         "between onnxruntime and torch (default: 1e-4)")
+    parser.add_argument("--force", action="store_true", help="replace ONNX files that already exist (never the "
+                        "project itself, its data or its weights)")
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from netbuilder.export.errors import ExportError
-    from netbuilder.export.onnx_out import export_onnx
     from netbuilder.cli.support import open_project
+    from netbuilder.export.onnx_out import check_options, export_onnx
+    from netbuilder.graph.files import protected_files, refuse_overwrite
 
+    check_options(args.opset, args.tolerance, args.exporter)  # before the project and torch: fail fast
     project = open_project(args.project)
     if project is None:
         return EXIT_UNREADABLE
@@ -43,7 +53,7 @@ def run_export(args: argparse.Namespace) -> int:
         weights = _default_checkpoint(Path(args.project))
         print(f"using the weights in {weights}" if weights else
               "no checkpoint given or found: exporting the initial (untrained) weights")
-    out = Path(args.onnx)
+    out = output_path(args.onnx, "--onnx")
     jobs = [(args.graph, out)]
     if args.discriminator:
         spec = project.scheme_spec
@@ -52,14 +62,13 @@ def run_export(args: argparse.Namespace) -> int:
             print(f"{args.project}: --discriminator: the project has no discriminator graph", file=sys.stderr)
             return EXIT_REFUSED
         jobs += [(g, out.with_name(f"{out.stem}_{g}{out.suffix or '.onnx'}")) for g in extras]
+    protected = protected_files(project, [weights] if weights else [])
+    for _, path in jobs:  # every target checked before the first is written
+        refuse_overwrite(path, args.force, protected)
     for graph_name, path in jobs:
-        try:
-            report = export_onnx(project, path, weights=weights, opset=args.opset, graph_name=graph_name,
-                                 encoder_only=args.encoder_only and graph_name == jobs[0][0],
-                                 until=args.until, exporter=args.exporter, tolerance=args.tolerance)
-        except ExportError as exc:
-            print(f"export refused: {exc}", file=sys.stderr)
-            return EXIT_REFUSED
+        report = export_onnx(project, path, weights=weights, opset=args.opset, graph_name=graph_name,
+                             encoder_only=args.encoder_only and graph_name == jobs[0][0],
+                             until=args.until, exporter=args.exporter, tolerance=args.tolerance)
         print(report.summary())
     return EXIT_OK
 
@@ -85,14 +94,23 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep-trainable", action="store_true", help="with --new-classes: fine-tune the whole "
                         "network instead of freezing its body")
     parser.add_argument("--no-verify", action="store_true", help="skip the onnxruntime comparison")
+    parser.add_argument("--force", action="store_true", help="replace a project (and its weights) that already "
+                        "exists")
 
 
 def run_import(args: argparse.Namespace) -> int:
     from netbuilder.export.errors import OnnxImportError
     from netbuilder.export.onnx_in import import_onnx
-    from netbuilder.export.weights import save_weights
-    from netbuilder.graph.project import save_project
+    from netbuilder.graph.files import refuse_overwrite
 
+    out = output_path(args.output, "-o")
+    if out.suffix != ".nbproj":
+        out = out.with_suffix(".nbproj")
+    weights_file = out.with_suffix(".safetensors")
+    if args.new_classes is not None:
+        _check_classes(args.new_classes)
+    for path in (out, weights_file):  # before the (slow) import: say at once what would be overwritten
+        refuse_overwrite(path, args.force, allow="add --force to replace the project and its weights")
     try:
         result = import_onnx(args.model, name=args.name, verify=not args.no_verify)
     except OnnxImportError as exc:
@@ -119,20 +137,46 @@ def run_import(args: argparse.Namespace) -> int:
         frozen = sum(not n.trainable for n in project.graphs["model"].nodes.values())
         print(f"  new head for {args.new_classes} classes; {frozen} layer(s) frozen; a CrossEntropyLoss was added; "
               "the checkpoint holds the body only (the head starts fresh)")
-    out = Path(args.output)
-    if out.suffix != ".nbproj":
-        out = out.with_suffix(".nbproj")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    save_project(project, out)
-    graph = project.graphs["model"]
-    from netbuilder.compile.builder import attribute_names
-
-    nodes = {"model": {attr: graph.nodes[nid].name for nid, attr in attribute_names(graph).items()}}
-    ckpt = save_weights(state, out.with_suffix(".safetensors"), nodes)
-    print(f"wrote {out} and {ckpt}")
+    errors = project_errors(project, list(project.graphs), str(out)) if args.new_classes is not None else []
+    if errors:  # a project made for fine-tuning that would not validate is not written
+        print("\n".join(errors), file=sys.stderr)
+        print(f"{out}: not written — the imported project has the {len(errors)} error(s) above", file=sys.stderr)
+        return EXIT_REFUSED
+    for path in (out, weights_file):  # again: the import may have taken a while
+        refuse_overwrite(path, args.force, allow="add --force to replace the project and its weights")
+    _write_project_and_weights(project, state, out, weights_file)
+    print(f"wrote {out} and {weights_file}")
     if args.new_classes is not None:
-        print(f"fine-tune with: netbuilder train {out} --init-from {ckpt} --freeze-loaded")
+        print(f"fine-tune with: netbuilder train {out} --init-from {weights_file} --freeze-loaded")
     return EXIT_OK
+
+
+def _check_classes(count: int) -> None:
+    """--new-classes within what a Target node accepts (the range the project file is checked against)."""
+    from netbuilder.graph.catalog import get_spec
+
+    param = next(p for p in get_spec("Target").params if p.name == "classes")
+    low = max(2, int(param.minimum if param.minimum is not None else 2))
+    high = param.maximum
+    if count < low or (high is not None and count > high):
+        top = f"{int(high):,}" if high is not None else "any number"
+        raise UsageError(f"--new-classes {count}: a classifier head takes {low} to {top} classes")
+
+
+def _write_project_and_weights(project: Project, state: dict[str, torch.Tensor], out: Path,
+                               weights_file: Path) -> None:
+    """The project and its weights replaced as a unit: both written first, then both renamed into place."""
+    from netbuilder.compile.builder import attribute_names
+    from netbuilder.export.weights import weights_bytes
+    from netbuilder.graph.files import replace_together
+    from netbuilder.graph.project import dumps
+
+    graph = project.graphs["model"]
+    nodes = {"model": {attr: graph.nodes[nid].name for nid, attr in attribute_names(graph).items()}}
+    text, data = dumps(project).encode("utf-8"), weights_bytes(state, nodes)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    replace_together([(out, lambda tmp: tmp.write_bytes(text)), (weights_file, lambda tmp: tmp.write_bytes(data))])
+    project.path = out
 
 
 def _options(pairs: list[str]) -> dict:

@@ -9,7 +9,8 @@ import sys
 import time
 from typing import TextIO
 
-EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE, EXIT_STOPPED = 0, 1, 2, 130
+from netbuilder.cli.support import EXIT_ERRORS as EXIT_FAILED
+from netbuilder.cli.support import EXIT_OK, EXIT_STOPPED, EXIT_UNREADABLE, project_errors
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -97,6 +98,11 @@ def run(args: argparse.Namespace) -> int:
     if args.epochs is not None and args.epochs < 1:
         print(f"--epochs must be at least 1, not {args.epochs}", file=sys.stderr)
         return EXIT_UNREADABLE
+    errors = project_errors(project, list(project.graphs), args.project)
+    if errors:  # the diagnostics, as `validate` words them, rather than a run that cannot start
+        print("\n".join(errors), file=sys.stderr)
+        print(f"{args.project}: not trained — fix the {len(errors)} error(s) above first", file=sys.stderr)
+        return EXIT_FAILED
     if args.json:
         # stdout carries only JSON, one object per line, for scripts to read.
         sink = JsonLines(sys.stdout)
@@ -105,10 +111,21 @@ def run(args: argparse.Namespace) -> int:
         printer = ProgressPrinter(sys.stdout)
         hooks = FunctionCallback(on_run_start=printer.on_run_start, on_batch_end=printer.on_batch_end,
                                  on_epoch_end=printer.on_epoch_end, on_run_end=printer.on_run_end)
+    # Checked here too, so a missing GPU or a bad --init-from file is one line, not a run that fails to start.
+    from netbuilder.train.checkpoint import check_checkpoint
+    from netbuilder.train.device import pick_device
+
+    pick_device(args.device or project.training.device)
+    if args.init_from:
+        check_checkpoint(args.init_from)
     control = Control()
     init = InitFrom(args.init_from, args.freeze_loaded) if args.init_from else None
     trainer = Trainer(project, callbacks=[hooks], control=control, device=args.device, out_dir=args.out,
                       epochs=args.epochs, init_from=init)
+    # Before the first batch: a run whose checkpoints cannot be written is not started.
+    from netbuilder.graph.files import check_writable_folder
+
+    check_writable_folder(trainer.out_dir)
 
     def interrupt(signum, frame) -> None:  # first Ctrl-C: stop after this batch and save; second: quit now
         signal.signal(signal.SIGINT, previous)

@@ -16,18 +16,24 @@ from typing import Any
 import numpy as np
 
 from netbuilder.data.dataset import DataError, RawData
-from netbuilder.graph.catalog import InputKind
+from netbuilder.graph.catalog import InputKind, get_spec
 
 FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                    "Ankle boot"]
 MISSING = {"", "na", "nan", "n/a", "null", "none", "?", "-"}
+# The most classes a Target node takes (its catalog range): a larger class id cannot be trained on.
+MAX_CLASSES = int(next(p.maximum for p in get_spec("Target").params if p.name == "classes") or 100_000)
 
 
 def resolve(path: str | Path, project_dir: Path | None, what: str) -> Path:
     """The file or folder ``path`` (relative to the project's folder), which must exist."""
     if not str(path).strip():
         raise DataError(f"no {what} chosen — pick one in the data settings")
-    p = Path(path).expanduser()
+    try:
+        p = Path(path).expanduser()
+    except RuntimeError:  # "~" with no home directory known
+        raise DataError(f"{path}: cannot tell which folder '~' means here (no home directory is known) — write "
+                        f"the full path of the {what}") from None
     if not p.is_absolute() and project_dir is not None:
         p = Path(project_dir) / p
     if not p.exists():
@@ -40,7 +46,7 @@ def resolve(path: str | Path, project_dir: Path | None, what: str) -> Path:
 def read_csv(path: Path, options: dict[str, Any]) -> RawData:
     """A table: feature columns become x (float32), the target column y (class ids or values)."""
     rows = _csv_rows(path, options)
-    header = options.get("header", "auto")
+    header = _header_option(path.name, options.get("header", "auto"))
     if header == "auto":
         header = _looks_like_header(rows)
     if header:
@@ -54,6 +60,10 @@ def read_csv(path: Path, options: dict[str, Any]) -> RawData:
         if len(row) != width:
             raise DataError(f"{path.name}: row {first_row + i} has {len(row)} values but the header has {width} "
                             f"columns — fix that row")
+    if width < 2 and not options.get("features"):
+        raise DataError(f"{path.name}: every row holds a single value, but a table needs at least one feature "
+                        f"column and a target column — if the values are separated by another character, set the "
+                        f"'delimiter' option (e.g. ; or a tab)")
     target = _column(path.name, names, options.get("target", width - 1), "target")
     features = options.get("features") or [i for i in range(width) if i != target]
     if not isinstance(features, (list, tuple)):
@@ -102,13 +112,42 @@ def _csv_rows(path: Path, options: dict[str, Any]) -> list[list[str]]:
             delimiter = ","
     if not isinstance(delimiter, str) or len(delimiter) != 1:
         raise DataError(f"{path.name}: the delimiter must be one character such as , or ; — it is {delimiter!r}")
-    try:
-        rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(v.strip() for v in row)]
-    except csv.Error as e:
-        raise DataError(f"{path.name}: not a readable CSV table ({e})") from None
+    rows = _parse_csv(text, delimiter, path.name)
     if not rows:
         raise DataError(f"{path.name}: the file is empty")
     return rows
+
+
+def _parse_csv(text: str, delimiter: str, file: str) -> list[list[str]]:
+    """The non-blank rows; a quote that never closes is an error, not one value swallowing every row after it."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
+    opened = 1  # the line where the row being read starts
+    try:
+        for row in reader:
+            if any(v.strip() for v in row):
+                rows.append(row)
+            opened = reader.line_num + 1
+    except csv.Error as e:
+        if "unexpected end of data" in str(e):
+            raise DataError(f"{file}: line {opened}: a quote (\") opens and never closes, so every row after it would "
+                            f"be read as one value — close the quote or remove it") from None
+        try:  # other oddities (text after a closing quote) read as before, leniently
+            return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(v.strip() for v in row)]
+        except csv.Error as e2:
+            raise DataError(f"{file}: not a readable CSV table ({e2})") from None
+    return rows
+
+
+def _header_option(file: str, value: Any) -> bool | str:
+    """The 'header' option: auto, or yes/no (true/false, 1/0); anything else is refused, not read as true."""
+    if value == "auto" or isinstance(value, bool):
+        return value
+    words = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+    key = str(value).strip().lower() if isinstance(value, (str, int)) else None
+    if key in words:
+        return words[key]
+    raise DataError(f"{file}: option 'header' must be auto, yes or no (true/false); it is {value!r}")
 
 
 def _column(file: str, names: list[str], key: Any, role: str) -> int:
@@ -194,6 +233,7 @@ def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawDa
 
     Whole-number ``x`` is read as token ids when ``tokens`` (the Input is of kind tokens).
     """
+    _check_npz_signature(path)
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}
@@ -213,6 +253,7 @@ def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawDa
     tokens = bool(tokens and np.issubdtype(x.dtype, np.integer))
     if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
         raise DataError(f"{path.name}: 'x' holds {x.dtype} values, not numbers")
+    check_finite(x, "'x'", path.name)
     if x.ndim == 1:
         x = x[:, None]
     by_rank: dict[int, InputKind] = {2: "tabular", 3: "sequence", 4: "image"}
@@ -230,17 +271,71 @@ def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawDa
         task = "classification" if np.issubdtype(y.dtype, np.integer) or y.dtype == bool else "regression"
     if task == "regression":
         y = y.astype(np.float32)
+        check_finite(y, "'y'", path.name)
         return RawData(path.name, x, y[:, None] if y.ndim == 1 else y, kind, "regression", pixel_max=pixel_max)
     if y.ndim != 1 or (np.issubdtype(y.dtype, np.floating) and not np.all(np.mod(y, 1) == 0)):
         raise DataError(f"{path.name}: class ids in 'y' must be one whole number per sample — or set the task to "
                         f"regression")
-    y = y.astype(np.int64)
-    if y.min() < 0:
-        raise DataError(f"{path.name}: 'y' holds the negative class id {int(y.min())}; class ids start at 0")
+    y = class_ids(y, f"{path.name}: 'y'")
     names = [str(n) for n in arrays["class_names"]] if "class_names" in arrays else None
     count = max(int(y.max()) + 1, len(names or []))
     return RawData(path.name, x, y, kind, "classification", count, names or [str(i) for i in range(count)],
                    pixel_max=pixel_max)
+
+
+def _check_npz_signature(path: Path) -> None:
+    """An .npz is a zip archive: say what the file is when it is not one (text, a single .npy, empty)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError as e:
+        raise DataError(f"{path}: cannot be read ({e.strerror or e})") from None
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return
+    if not head:
+        raise DataError(f"{path.name}: the file is empty — save the arrays with np.savez(path, x=..., y=...)")
+    if head.startswith(b"\x93NUMPY"):
+        raise DataError(f"{path.name}: this is a single .npy array, not an .npz archive — save the inputs and "
+                        f"labels with np.savez(path, x=..., y=...), or rename it and choose it as .npy")
+    kind = "a text file (CSV? choose the CSV source)" if _looks_like_text(head) else "not an .npz archive"
+    raise DataError(f"{path.name}: {kind} — an .npz file is a zip archive written by np.savez(path, x=..., y=...)")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(c.isprintable() or c in "\r\n\t" for c in text)
+
+
+def check_finite(values: np.ndarray, what: str, file: str) -> None:
+    """DataError naming the first sample with NaN or infinity: training on it would give a NaN loss that
+    looks like a learning-rate problem."""
+    if not np.issubdtype(values.dtype, np.floating) or len(values) == 0:
+        return
+    good = np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+    if not good.all():
+        bad = np.flatnonzero(~good)
+        more = f", and {len(bad) - 1} more samples do" if len(bad) > 1 else ""
+        raise DataError(f"{file}: {what} of sample {int(bad[0])} (counting from 0) holds NaN or infinity{more} — "
+                        "fix or drop those samples before training")
+
+
+def class_ids(y: np.ndarray, what: str) -> np.ndarray:
+    """Labels as int64 class ids; a negative id or one past any class count is refused before conversion.
+
+    (A uint64 2**64-1 would otherwise wrap to -1, and a huge id would make a huge one-hot.)
+    """
+    if y.size == 0:
+        return y.astype(np.int64)
+    low, high = y.min(), y.max()
+    if low < 0:
+        raise DataError(f"{what} holds the negative class id {int(low)}; class ids count from 0")
+    if high >= MAX_CLASSES:
+        raise DataError(f"{what} holds the class id {int(high)}; class ids count from 0 up to the number of classes "
+                        f"minus 1, and a network takes at most {MAX_CLASSES:,} classes")
+    return y.astype(np.int64)
 
 
 # ----------------------------------------------------------------------------------------------- IDX
@@ -285,6 +380,7 @@ def read_idx(options: dict[str, Any], project_dir: Path | None, fallback: str) -
         kind = "image"
     else:
         raise DataError(f"{images_path.name}: holds a {images.ndim}-dimensional array; expected images N×H×W")
+    check_finite(images, "the image", images_path.name)
     x = images.astype(np.float32)
     pixel_max = 255.0 if images.dtype == np.uint8 else None
     if not options.get("labels"):
@@ -297,7 +393,7 @@ def read_idx(options: dict[str, Any], project_dir: Path | None, fallback: str) -
     if len(labels) != len(x):
         raise DataError(f"{images_path.name} has {len(x)} images but {labels_path.name} has {len(labels)} labels "
                         f"— pick files of the same set (train with train, test with test)")
-    y = labels.astype(np.int64)
+    y = class_ids(labels, labels_path.name)
     count = max(int(y.max()) + 1, 10 if pixel_max else 0) if len(y) else 0
     fashion = "fashion" in str(images_path).lower() and count == 10
     names = FASHION_CLASSES if fashion else [str(i) for i in range(count)]

@@ -4,7 +4,9 @@ The dynamo exporter (``torch.onnx.export(dynamo=True)``) is tried first; the
 TorchScript exporter only when it fails, and the report says why. The file is
 written beside its destination and renamed into place only after the ONNX
 checker and the onnxruntime parity run passed, so a refused export never
-leaves a file that looks usable.
+leaves a file that looks usable. The temporary name is unique
+(`netbuilder.graph.files.write_atomically`), so exports to one file at once do
+not delete each other's work, and a project's own files are never a target.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import contextlib
 import io
 import json
 import logging
+import math
 import os
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +30,12 @@ from netbuilder.export import parity
 from netbuilder.export.errors import ExportError
 from netbuilder.export.subgraph import encoder_graph
 from netbuilder.export.weights import load_weights, match_state
+from netbuilder.graph.files import protected_files, refuse_overwrite, write_atomically
 from netbuilder.graph.catalog import target_kind
 from netbuilder.graph.model import Graph
 from netbuilder.graph.project import Project
+
+MIN_OPSET = 7  # the oldest opset the TorchScript exporter writes; dynamo writes 18 and newer
 
 # Class names of the built-in data sets (the data package may know more; these never change).
 CLASS_NAMES = {
@@ -80,6 +87,7 @@ def export_onnx(source: Project | Graph, path: str | os.PathLike, *, weights: st
     Raises ExportError when the graph, the checkpoint, the checker or the
     parity run says no.
     """
+    check_options(opset, tolerance, exporter)
     start = time.perf_counter()
     project = source if isinstance(source, Project) else None
     graph = _pick_graph(source, graph_name)
@@ -97,9 +105,18 @@ def export_onnx(source: Project | Graph, path: str | os.PathLike, *, weights: st
     compiled = _compile(graph, weights, name)
     lap("compile")
     target = Path(path)
+    if project is not None:  # never the project, its data or its weights, whatever the caller allows
+        refuse_overwrite(target, True, protected_files(project, [weights] if isinstance(weights, (str, Path)) else []))
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.partial")
-    try:
+    outcome: dict[str, object] = {}
+
+    def write(tmp: Path) -> None:  # a unique temporary: concurrent exports to one file never meet
+        try:
+            fill(tmp)
+        except ExportError as exc:  # name the file the user asked for, not the temporary
+            raise ExportError(str(exc).replace(str(tmp), str(target))) from None
+
+    def fill(tmp: Path) -> None:
         used, reason, opset_used = _export(compiled, tmp, opset, exporter)
         lap("export")
         metadata = _metadata(project, graph, name, used, encoder_only)
@@ -110,12 +127,30 @@ def export_onnx(source: Project | Graph, path: str | os.PathLike, *, weights: st
         shapes = [(compiled.input_shapes[n].dims, compiled.input_shapes[n].dtype) for n in compiled.input_names]
         result = parity.compare(tmp, compiled.model, compiled.input_names, shapes, tolerance=tolerance)
         lap("parity")
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return ExportReport(target, name, used, reason, opset_used, result.max_abs_diff, compiled.input_names,
-                        compiled.output_names, time.perf_counter() - start, metadata, phases, tolerance)
+        outcome.update(used=used, reason=reason, opset=opset_used, metadata=metadata, result=result)
+
+    write_atomically(target, write)
+    result = outcome["result"]
+    assert isinstance(result, parity.ParityResult)
+    return ExportReport(target, name, str(outcome["used"]), str(outcome["reason"]), int(str(outcome["opset"])),
+                        result.max_abs_diff, compiled.input_names, compiled.output_names,
+                        time.perf_counter() - start, dict(outcome["metadata"]), phases,  # type: ignore[call-overload]
+                        tolerance)
+
+
+def check_options(opset: int | None, tolerance: float, exporter: str) -> None:
+    """ExportError for an opset ONNX does not have, a tolerance that is not a positive number, an unknown exporter."""
+    import onnx
+
+    newest = onnx.defs.onnx_opset_version()
+    if opset is not None and not (isinstance(opset, int) and MIN_OPSET <= opset <= newest):
+        raise ExportError(f"opset {opset} cannot be written: this installation exports opsets {MIN_OPSET} to {newest} "
+                          "(leave it out for the exporter's default)")
+    if not (isinstance(tolerance, (int, float)) and math.isfinite(tolerance) and tolerance > 0):
+        raise ExportError(f"tolerance {tolerance} is not a positive number: it is the largest difference accepted "
+                          f"between onnxruntime and torch (default {parity.TOLERANCE:g})")
+    if exporter not in ("auto", "dynamo", "torchscript"):
+        raise ExportError(f"unknown exporter {exporter!r}: use auto, dynamo or torchscript")
 
 
 def _pick_graph(source: Project | Graph, graph_name: str | None) -> Graph:
@@ -129,7 +164,8 @@ def _pick_graph(source: Project | Graph, graph_name: str | None) -> Graph:
     return source.graphs[graph_name]
 
 
-def _compile(graph: Graph, weights, graph_name: str) -> CompiledGraph:
+def _compile(graph: Graph, weights: str | os.PathLike[str] | dict[str, torch.Tensor] | None,
+             graph_name: str) -> CompiledGraph:
     from netbuilder.compile import GraphCompileError
 
     try:
@@ -150,7 +186,7 @@ def _compile(graph: Graph, weights, graph_name: str) -> CompiledGraph:
 
 
 @contextlib.contextmanager
-def _quiet():
+def _quiet() -> Iterator[None]:
     """The exporters print progress and warnings meant for PyTorch developers; keep the CLI readable."""
     loggers = [logging.getLogger(n) for n in ("torch.onnx", "torch.export", "torch._dynamo", "onnxscript")]
     levels = [lg.level for lg in loggers]
@@ -166,11 +202,13 @@ def _quiet():
 
 
 def _export(compiled: CompiledGraph, path: Path, opset: int | None, exporter: str) -> tuple[str, str, int]:
-    """Write the ONNX file; returns (exporter used, why dynamo was not used, opset)."""
-    if exporter not in ("auto", "dynamo", "torchscript"):
-        raise ExportError(f"unknown exporter {exporter!r}: use auto, dynamo or torchscript")
+    """Write the ONNX file; returns (exporter used, why dynamo was not used, opset).
+
+    The opset written is the one asked for or the export fails: the dynamo exporter writes
+    18 or newer whatever it is asked, so older opsets go to the TorchScript exporter.
+    """
     args = tuple(compiled.example_inputs(2))
-    names = dict(input_names=compiled.input_names, output_names=compiled.output_names)
+    inputs, outputs = compiled.input_names, compiled.output_names
     reason = ""
     if exporter in ("auto", "dynamo"):
         batch = torch.export.Dim("batch")
@@ -178,21 +216,33 @@ def _export(compiled: CompiledGraph, path: Path, opset: int | None, exporter: st
             with _quiet():
                 torch.onnx.export(compiled.model, args, str(path), dynamo=True, opset_version=opset,
                                   dynamic_shapes=tuple({0: batch} for _ in args), optimize=True,
-                                  external_data=False, verbose=False, **names)
-            return "dynamo", "", _opset_of(path)
+                                  external_data=False, verbose=False, input_names=inputs, output_names=outputs)
         except Exception as exc:  # the dynamo exporter fails in many ways; the fallback says which
             if exporter == "dynamo":
                 raise ExportError(f"the dynamo exporter failed: {_first_line(exc)}") from None
             reason = _first_line(exc)
+        else:
+            written = _opset_of(path)
+            if opset is None or written == opset:
+                return "dynamo", "", written
+            reason = f"it wrote opset {written}, not the {opset} asked for"
+            if exporter == "dynamo":
+                raise ExportError(f"the dynamo exporter cannot write opset {opset} ({reason}) — use the TorchScript "
+                                  "exporter for opsets below 18")
     axes = {n: {0: "batch"} for n in compiled.input_names + compiled.output_names}
     try:
         with _quiet():
             torch.onnx.export(compiled.model, args, str(path), dynamo=False, opset_version=opset or 17,
-                              dynamic_axes=axes, do_constant_folding=True, **names)
+                              dynamic_axes=axes, do_constant_folding=True, input_names=inputs,
+                              output_names=outputs)
     except Exception as exc:
         raise ExportError(f"ONNX export failed with both exporters: dynamo ({reason or 'not tried'}); "
                           f"TorchScript ({_first_line(exc)})") from None
-    return "torchscript", reason, _opset_of(path)
+    written = _opset_of(path)
+    if opset is not None and written != opset:
+        raise ExportError(f"opset {opset} cannot be written for this network: the TorchScript exporter wrote "
+                          f"{written}" + (f" and the dynamo exporter failed ({reason})" if reason else ""))
+    return "torchscript", reason, written
 
 
 def _first_line(exc: BaseException) -> str:

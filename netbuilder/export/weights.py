@@ -12,6 +12,12 @@ from pathlib import Path
 import torch
 
 from netbuilder.export.errors import ExportError
+from netbuilder.graph.files import atomic_write_bytes
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:300]
 
 
 def load_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
@@ -26,10 +32,18 @@ def load_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
             return dict(load_file(str(p)))
         state = torch.load(str(p), map_location="cpu", weights_only=True)
     except Exception as exc:  # corrupt files raise many different errors
-        raise ExportError(f"{p}: cannot read the checkpoint ({exc}) — it may be truncated or not a checkpoint") from None
+        raise ExportError(_unreadable(p, exc)) from None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise ExportError(f"{p}: the file does not hold a state dict of tensors")
     return state
+
+
+def _unreadable(p: Path, exc: Exception) -> str:
+    """Why a checkpoint cannot be read; never PyTorch's advice to load it unsafely."""
+    if type(exc).__name__ == "UnpicklingError":  # the weights-only loader met a Python object
+        return (f"{p}: the file holds Python objects besides tensors, and netbuilder never unpickles those (they "
+                "could run code) — save a plain state dict of tensors (model.state_dict()) or a .safetensors file")
+    return f"{p}: cannot read the checkpoint ({_first_line(exc)}) — it may be truncated or not a checkpoint"
 
 
 def save_weights(state: dict[str, torch.Tensor], path: str | os.PathLike,
@@ -38,15 +52,19 @@ def save_weights(state: dict[str, torch.Tensor], path: str | os.PathLike,
 
     ``nodes`` (graph -> module name -> node name) goes into the metadata as the
     training checkpoints record it, so ``--init-from`` can match layers by node name.
+    The file is written atomically (a unique temporary, then renamed).
     """
+    return atomic_write_bytes(path, weights_bytes(state, nodes))  # whole or not at all: a full disk leaves the old
+
+
+def weights_bytes(state: dict[str, torch.Tensor], nodes: dict[str, dict[str, str]] | None = None) -> bytes:
+    """The safetensors file `save_weights` writes, as bytes (to write with other files as a unit)."""
     import json
 
-    from safetensors.torch import save_file
+    from safetensors.torch import save
 
-    p = Path(path)
     metadata = {"format": "netbuilder", "graphs": json.dumps(list(nodes or {})), "nodes": json.dumps(nodes or {})}
-    save_file({k: v.detach().contiguous().clone() for k, v in state.items()}, str(p), metadata=metadata)
-    return p
+    return save({k: v.detach().to("cpu").contiguous().clone() for k, v in state.items()}, metadata=metadata)
 
 
 def match_state(state: dict[str, torch.Tensor], wanted: list[str], graph_name: str,

@@ -118,6 +118,19 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
         raise CheckpointError(f"{p}: not a readable safetensors checkpoint ({exc})") from None
 
 
+def check_checkpoint(path: str | os.PathLike) -> None:
+    """CheckpointError unless ``path`` is a readable checkpoint whose weights are all finite.
+
+    Cheap enough to run before a training run starts (``--init-from``), so a bad file is
+    one clear message rather than a run that fails, or one whose loss is NaN from the start.
+    """
+    tensors, _ = read_checkpoint(path)
+    bad = non_finite(tensors)
+    if bad:
+        raise NonFiniteWeights(f"{path}: the weights {_listed(bad)} hold NaN or infinity — this checkpoint cannot "
+                               "start a network; use one saved before the values went bad")
+
+
 def load_checkpoint(graphs: Mapping[str, CompiledGraph], path: str | os.PathLike) -> None:
     """Load a checkpoint written for these graphs, every key required (a run's best or last file)."""
     tensors, _ = read_checkpoint(path)

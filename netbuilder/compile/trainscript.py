@@ -121,6 +121,17 @@ def loader(tensors: list[torch.Tensor], rank: int, world: int, shuffle: bool) ->
 def checksum(*modules: nn.Module) -> float:
     """The sum of every weight: equal on every rank when DDP kept them in step."""
     return float(sum(p.detach().double().sum() for m in modules for p in m.parameters()))
+
+
+def save_whole(state: dict, path: str) -> None:
+    """torch.save to a temporary beside ``path``, then rename: an interrupted save leaves the old file whole."""
+    tmp = f"{{path}}.{{os.getpid()}}.tmp"
+    try:
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 '''
 
 _SUPERVISED = '''
@@ -171,7 +182,7 @@ def main() -> None:
             print(f"epoch {{epoch}}/{{args.epochs}} train loss {{total.item() / max(count, 1):.4f}} "
                   f"val loss {{val_loss:.4f}} {{metric}} ({{time.perf_counter() - started:.1f}}s)", flush=True)
     if rank == 0:
-        torch.save(net.state_dict(), args.out)
+        save_whole(net.state_dict(), args.out)
         print(f"saved {{args.out}}")
     print(f"rank {{rank}} checksum {{checksum(net):.12e}}", flush=True)
     if world > 1:
@@ -243,7 +254,7 @@ def main() -> None:
             print(f"epoch {{epoch}}/{{args.epochs}} d_loss {{float(d_total) / max(count, 1):.4f}} "
                   f"g_loss {{float(g_total) / max(count, 1):.4f}} ({{time.perf_counter() - started:.1f}}s)", flush=True)
     if rank == 0:
-        torch.save({{"generator": gen_net.state_dict(), "discriminator": disc_net.state_dict()}}, args.out)
+        save_whole({{"generator": gen_net.state_dict(), "discriminator": disc_net.state_dict()}}, args.out)
         print(f"saved {{args.out}}")
     print(f"rank {{rank}} checksum {{checksum(gen_net, disc_net):.12e}}", flush=True)
     if world > 1:

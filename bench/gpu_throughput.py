@@ -36,12 +36,12 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from netbuilder.compile import build  # noqa: E402
-from netbuilder.data import Dataset  # noqa: E402
-from netbuilder.graph import Graph, Project, TrainingSettings, analyze  # noqa: E402
-from netbuilder.graph.settings import DatasetSettings  # noqa: E402
-from netbuilder.train import FunctionCallback, Trainer  # noqa: E402
-from netbuilder.train.device import pick_device, synchronize  # noqa: E402
+from netbuilder.compile import build
+from netbuilder.data import Dataset
+from netbuilder.graph import Graph, Project, TrainingSettings, analyze
+from netbuilder.graph.settings import DatasetSettings
+from netbuilder.train import FunctionCallback, Trainer
+from netbuilder.train.device import pick_device, synchronize
 
 # Dense bf16 tensor-core peaks (TFLOP/s, no sparsity), from the vendors' data sheets.
 BF16_PEAK = {"H200": 989.0, "H100": 989.0, "A100": 312.0, "L40S": 362.0, "L4": 121.0, "A10": 125.0,

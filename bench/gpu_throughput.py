@@ -147,7 +147,8 @@ def trainer_side(graph: Graph, data: Dataset, device: torch.device, batch: int, 
     return seconds, samples
 
 
-def loop_side(graph: Graph, data: Dataset, device: torch.device, batch: int, epochs: int, best: bool) -> tuple[float, int]:
+def loop_side(graph: Graph, data: Dataset, device: torch.device, batch: int, epochs: int,
+              best: bool) -> tuple[float, int]:
     """A hand-written loop over the same compiled graph: ``best`` = bf16 + channels-last + torch.compile on CUDA."""
     torch.manual_seed(0)
     compiled = build(graph, "train", device=device)

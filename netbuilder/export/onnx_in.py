@@ -12,10 +12,10 @@ on random input, so an import that would compute something else is refused.
 from __future__ import annotations
 
 import os
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -25,6 +25,7 @@ from netbuilder.export.onnx_ops import converter_for
 from netbuilder.export.onnx_values import Importer, Unsupported, Value
 from netbuilder.graph.layout import auto_layout
 from netbuilder.graph.model import Graph
+from netbuilder.graph.names import identifier
 from netbuilder.graph.project import Project
 from netbuilder.graph.settings import DatasetSettings
 
@@ -160,8 +161,8 @@ def _build_graph(ctx: Importer, inputs: list[tuple[str, Value]],
 
 
 def _identifier(name: str) -> str:
-    clean = re.sub(r"\W+", "_", name).strip("_") or "value"
-    return f"n_{clean}" if clean[0].isdigit() else clean
+    """A node name for an ONNX value name: ``input.1`` -> ``input_1`` (see `netbuilder.graph.names`)."""
+    return identifier(identifier(name, "value").strip("_"), "value")
 
 
 def _verify(file: str, graph: Graph, state: dict[str, torch.Tensor], onnx_inputs: list[str],

@@ -16,7 +16,7 @@ import functools
 import math
 from typing import TYPE_CHECKING, Any
 
-from netbuilder.graph.names import PYTHON_NAMES, docstring_text
+from netbuilder.graph.names import PYTHON_NAMES, docstring_text, identifier
 
 if TYPE_CHECKING:
     from netbuilder.graph.project import Project
@@ -274,7 +274,7 @@ def generate_train_script(project: Project, data_file: str = DATA_NAME, module: 
     """The source of ``train.py`` for ``project``; its classes come from the generated ``<module>.py``."""
     from netbuilder.compile.project_code import class_names
 
-    if not module.isidentifier():
+    if identifier(module) != module:  # Python would import another name (NFKC) or none at all
         raise ValueError(f"{module!r} is not a module name train.py can import")
     t = project.training
     settings = {key: getattr(t, key) for key in _SETTING_KEYS}

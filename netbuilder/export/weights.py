@@ -24,6 +24,8 @@ def load_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     """The state dict stored in ``path``; any problem is an ExportError naming the file."""
     p = Path(path)
     if not p.is_file():
+        if p.exists():  # a folder, a FIFO, a device: reading it would fail or never end
+            raise ExportError(f"{p}: not a regular file — give the path of a checkpoint (.safetensors)")
         raise ExportError(f"{p}: no such checkpoint file")
     try:
         if p.suffix == ".safetensors":

@@ -107,6 +107,8 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
     """The tensors and metadata of a safetensors checkpoint (CPU), or CheckpointError."""
     p = Path(path)
     if not p.is_file():
+        if p.exists():  # a folder, a FIFO, a device: reading it would fail or never end
+            raise CheckpointError(f"{p}: not a regular file — give the path of a .safetensors checkpoint")
         raise CheckpointError(f"{p}: no such checkpoint file — train the project first or check the path")
     try:
         from safetensors import safe_open

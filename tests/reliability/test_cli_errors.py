@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import errno
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,17 @@ def test_a_damaged_init_from_checkpoint_is_one_line_naming_it(content, tmp_path,
 
 def test_a_folder_given_as_a_checkpoint_is_one_line(tmp_path, capsys):
     assert main(["train", str(IRIS), "--init-from", str(tmp_path), "--epochs", "1"]) == EXIT_UNREADABLE
-    assert "no such checkpoint file" in _one_clean_line(capsys.readouterr().err)
+    assert "not a regular file" in _one_clean_line(capsys.readouterr().err)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs")
+def test_a_fifo_given_as_weights_is_refused_without_reading_it(tmp_path, capsys):
+    fifo = tmp_path / "w.safetensors"
+    os.mkfifo(fifo)
+    assert main(["train", str(IRIS), "--init-from", str(fifo), "--epochs", "1"]) == EXIT_UNREADABLE
+    assert main(["export", str(IRIS), "--weights", str(fifo), "--onnx", str(tmp_path / "m.onnx")]) == EXIT_ERRORS
+    err = capsys.readouterr().err
+    assert err.count("not a regular file") == 2 and "Traceback" not in err
 
 
 @pytest.mark.parametrize("output,expected", [

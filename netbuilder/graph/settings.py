@@ -25,6 +25,9 @@ class Augmentation:
     scale: float = 0.0  # random resized crop: fraction of size change, ±
     noise: float = 0.0  # std of added Gaussian noise
 
+    RANGES: ClassVar[dict[str, tuple[float, float]]] = {
+        "rotation": (0.0, 180.0), "scale": (0.0, 0.9), "noise": (0.0, 5.0)}
+
     @property
     def active(self) -> bool:
         return self.flip or self.rotation > 0 or self.scale > 0 or self.noise > 0
@@ -47,6 +50,9 @@ class DatasetSettings:
     normalize: bool = True
     augmentation: Augmentation = field(default_factory=Augmentation)
     denoise: float = 0.0  # reconstruction: std of noise added to the input only (denoising autoencoder)
+
+    RANGES: ClassVar[dict[str, tuple[float, float]]] = {
+        "validation_split": (0.0, 0.9), "seed": (0, 2**32 - 1), "denoise": (0.0, 10.0)}
 
 
 @dataclass
@@ -82,7 +88,8 @@ class TrainingSettings:
     RANGES: ClassVar[dict[str, tuple[float, float]]] = {
               "learning_rate": (0.0, 10.0), "momentum": (0.0, 1.0), "batch_size": (1, 1_000_000),
               "epochs": (1, 100_000), "weight_decay": (0.0, 10.0), "grad_clip": (0.0, 1e6),
-              "early_stopping": (0, 100_000), "report_every": (1, 1_000_000), "latent_dim": (1, 100_000)}
+              "early_stopping": (0, 100_000), "report_every": (1, 1_000_000), "latent_dim": (1, 100_000),
+              "seed": (0, 2**32 - 1)}
 
 
 def choices_for(cls: type, key: str) -> tuple[str, ...] | None:

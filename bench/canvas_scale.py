@@ -22,13 +22,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QPointF, QSettings  # noqa: E402
+from PySide6.QtCore import QPointF, QSettings
 
-from netbuilder.graph.model import Graph  # noqa: E402
-from netbuilder.graph.project import Project  # noqa: E402
-from netbuilder.ui import commands as cmd  # noqa: E402
-from netbuilder.ui.app import make_app  # noqa: E402
-from netbuilder.ui.canvas.arrange import wrapped_positions  # noqa: E402
+from netbuilder.graph.model import Graph
+from netbuilder.graph.project import Project
+from netbuilder.ui import commands as cmd
+from netbuilder.ui.app import make_app
+from netbuilder.ui.canvas.arrange import wrapped_positions
 
 REPEATS = 7
 
@@ -83,22 +83,22 @@ def measure(n: int, app) -> dict[str, float]:
         results["analysis"].append(t2 - t1)
     ids = list(graph.nodes)[100:150]
     scene.select_nodes(ids)
-    for i in range(REPEATS):
+    for _ in range(REPEATS):
         t0 = time.perf_counter()
-        for step in range(1, 4):  # three mouse-move steps of one drag, then the release
+        for _step in range(1, 4):  # three mouse-move steps of one drag, then the release
             for nid in ids:
                 scene.node_items[nid].moveBy(4.0, 2.0)
         scene.commit_moves()  # -> one MoveNodes command; the model and wires follow
         app.processEvents()
         results["move"].append((time.perf_counter() - t0) / 4)  # per mouse event
     view.fit_all()
-    for i in range(REPEATS):
+    for _ in range(REPEATS):
         t0 = time.perf_counter()
         view.viewport().grab()
         results["paint_fit"].append(time.perf_counter() - t0)
     view.set_zoom(1.0)
     view.centerOn(QPointF(*graph.nodes[ids[0]].position))
-    for i in range(REPEATS):
+    for _ in range(REPEATS):
         t0 = time.perf_counter()
         view.viewport().grab()
         results["paint_100"].append(time.perf_counter() - t0)

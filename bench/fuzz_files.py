@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.reliability.file_fuzz import example_files, run_file_case  # noqa: E402
+from tests.reliability.file_fuzz import example_files, run_file_case
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         for seed in range(args.seed, args.seed + args.cases):
             try:
                 case = run_file_case(random.Random(seed), seed, Path(tmp), sources)
-            except Exception as exc:  # noqa: BLE001 - counted and reported
+            except Exception as exc:
                 key = f"{type(exc).__name__}: {str(exc)[:160]}"
                 escapes[key] += 1
                 first.setdefault(key, (seed, traceback.format_exc()))

@@ -26,9 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch  # noqa: E402
+import torch
 
-from tests.reliability.graph_fuzz import run_case  # noqa: E402
+from tests.reliability.graph_fuzz import run_case
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             r = run_case(random.Random(seed), seed, max_edits=args.max_edits,
                          session=session_for() if session_for else None)
-        except Exception as exc:  # noqa: BLE001 - every escape is counted and reported
+        except Exception as exc:
             key = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
             failures[key] += 1
             first.setdefault(key, (seed, traceback.format_exc()))

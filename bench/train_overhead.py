@@ -32,12 +32,12 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from netbuilder.compile import build  # noqa: E402
-from netbuilder.graph import load_project  # noqa: E402
-from netbuilder.train import FunctionCallback, Trainer  # noqa: E402
-from netbuilder.train.device import pick_device, synchronize  # noqa: E402
-from netbuilder.data import load_for  # noqa: E402
-from netbuilder.train.optim import make_optimizer  # noqa: E402
+from netbuilder.compile import build
+from netbuilder.graph import load_project
+from netbuilder.train import FunctionCallback, Trainer
+from netbuilder.train.device import pick_device, synchronize
+from netbuilder.data import load_for
+from netbuilder.train.optim import make_optimizer
 
 EXAMPLES = ("cnn_digits", "mlp_iris")
 Timing = tuple[float, float]  # (wall seconds, CPU seconds)

@@ -12,9 +12,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QSettings
 
-from netbuilder.graph.project import Project, load_project  # noqa: E402
+from netbuilder.graph.project import Project, load_project
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from netbuilder.graph.schemes import scheme_names
 
@@ -92,6 +92,9 @@ class TrainingSettings:
               "seed": (0, 2**32 - 1)}
 
 
+SettingsT = TypeVar("SettingsT", "Augmentation", "DatasetSettings", "TrainingSettings")
+
+
 def choices_for(cls: type, key: str) -> tuple[str, ...] | None:
     """The values ``key`` of settings class ``cls`` may take, or None when it is not a choice."""
     if cls is TrainingSettings and key == "scheme":
@@ -110,7 +113,7 @@ def to_dict(obj: Any) -> dict[str, Any]:
     return asdict(obj)
 
 
-def from_dict(cls: type, data: Any, where: str):
+def from_dict(cls: type[SettingsT], data: Any, where: str) -> SettingsT:
     """Build settings, checking each known key's type; missing keys take their defaults."""
     from netbuilder.graph.serialize import ProjectFileError, expect, limit_depth
 

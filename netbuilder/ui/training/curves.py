@@ -12,7 +12,8 @@ import csv
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -210,6 +211,21 @@ class CurvesWidget(QWidget):
                 else:
                     self._metric_curve(name, True).series.append(e.epoch, value)
         self._check_overfitting()
+
+    def show_history(self, epochs: Sequence[Any], metric_title: str = "Accuracy") -> None:
+        """Redraw a finished run from its per-epoch records (a reopened project). Batches are not recorded,
+        so every curve, the learning rate and the training metrics included, has one point per epoch."""
+        self.reset(metric_title)
+        if epochs:
+            self.set_epochs(max(e.epochs for e in epochs))
+        self.add_epochs(epochs)
+        for e in epochs:
+            if e.learning_rate is not None:
+                self.curves["lr"].series.append(e.epoch, e.learning_rate)
+            for name, value in e.train.items():
+                if name != "loss":
+                    self._metric_curve(name, False).series.append(e.epoch, value)
+        self.refresh()
 
     def _check_overfitting(self) -> None:
         rising = overfitting_epochs(self._train_epoch, self._val_epoch)

@@ -15,7 +15,7 @@ import json
 import math
 import shutil
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,14 @@ LAST = "last.safetensors"
 MAX_HISTORY_BYTES = 32 * 1024 * 1024  # a history of a very long run is a few MB; anything larger is not ours
 
 
-class EndReason(StrEnum):
-    """Why a run ended (a str: compares equal to its value, and is written to JSON as it)."""
+class EndReason(str, Enum):
+    """Why a run ended (a str: compares equal to its value, and is written to JSON as it).
+
+    ``(str, Enum)`` rather than StrEnum: the project supports Python 3.10.
+    """
+
+    def __str__(self) -> str:
+        return str(self.value)
 
     COMPLETED = "completed"
     STOPPED = "stopped"

@@ -12,10 +12,8 @@ best and last good weights saved as safetensors.
 from __future__ import annotations
 
 import gc
-import json
 import math
 import os
-import re
 import tempfile
 import time
 import traceback
@@ -28,16 +26,19 @@ import torch
 from netbuilder.compile import CompiledGraph
 from netbuilder.data import Augmenter, Batches, DataError, Dataset, load_for, make_loaders
 from netbuilder.graph import Project, TrainingSettings
-from netbuilder.graph.runs import runs_folder
+from netbuilder.graph.files import atomic_write_json, check_writable_folder
+from netbuilder.graph.names import identifier
+from netbuilder.graph.runs import HISTORY, runs_folder
 from netbuilder.train.acceleration import Acceleration, as_channels_last, choose, to_channels_last
 from netbuilder.train.callbacks import Callback, CallbackList, Control
-from netbuilder.train.checkpoint import Snapshots, freeze_nodes, load_matching, save_checkpoint
-from netbuilder.train.device import describe_device, pick_device
+from netbuilder.compile.errors import GraphCompileError
+from netbuilder.train.checkpoint import CheckpointError, Snapshots, freeze_nodes, load_matching, save_checkpoint
+from netbuilder.train.device import DeviceError, describe_device, pick_device
 from netbuilder.train.events import BatchProgress, EndReason, EpochEnd, Predictions, RunFinished, RunStarted
 from netbuilder.train.loading import image_shape
 from netbuilder.train.metrics import Meter
 from netbuilder.train.optim import Schedule, make_schedule
-from netbuilder.train.schemes import Scheme, SchemeContext, make_scheme
+from netbuilder.train.schemes import Scheme, SchemeContext, SchemeError, make_scheme
 from netbuilder.train.stats import LayerProbe
 
 SAVE_EVERY_S = 60.0  # write checkpoints to disk at least this often during a long run, not only at the end
@@ -74,7 +75,7 @@ def default_out_dir(project: Project) -> Path:
     """``runs/<project file stem>/`` beside the project file; the per-user runs folder for an unsaved one."""
     if project.path is not None:
         return runs_folder(project.path)
-    return user_runs_folder() / (re.sub(r"\W+", "_", project.name).strip("_") or "untitled")
+    return user_runs_folder() / identifier(project.name, fallback="untitled")
 
 
 @dataclass
@@ -217,6 +218,8 @@ class Trainer:
         notes: list[str] = []
         torch.manual_seed(settings.seed)
         device = self._device = pick_device(config.device)
+        if config.save:  # a run whose weights cannot be kept is refused before it starts, not after
+            check_writable_folder(config.out_dir)
         if self._dataset is None:
             self._dataset = load_for(self.project)
         ds = self._dataset.to(device)
@@ -322,6 +325,10 @@ class Trainer:
                                 f"{self.settings.batch_size}) or make the network smaller")
         if isinstance(exc, DataError):
             return self._finish(EndReason.DATA_ERROR, f"{where}: the data cannot be used: {exc}")
+        if isinstance(exc, (GraphCompileError, SchemeError, DeviceError, CheckpointError, OSError)):
+            # The project's own refusals (and a folder that cannot be written) say what to change:
+            # a traceback would only bury that.
+            return self._finish(EndReason.ERROR, f"{where}: {exc}")
         return self._finish(EndReason.ERROR, f"{where}: {self._explain(exc)}", traceback.format_exc())
 
     def _device_name(self) -> str:
@@ -519,17 +526,18 @@ class Trainer:
             if self.config.save:
                 try:
                     best, last = self._write_checkpoints()
-                except OSError as exc:
-                    message += f" (the checkpoints could not be written to {self.out_dir}: {exc.strerror or exc})"
+                except (OSError, CheckpointError) as exc:
+                    what = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                    message += f" (the checkpoints could not be written to {self.out_dir}: {what})"
         result = RunFinished(reason, message, state.epochs_done, state.step, dict(state.last_metrics),
                              state.best_loss, best, last, None, list(state.history), details,
                              notes=list(state.notes), compile_seconds=state.compile_seconds)
         if self.config.save and self.prepared is not None:
             try:
-                history_file = self.out_dir / "history.json"
+                history_file = self.out_dir / HISTORY
                 self.out_dir.mkdir(parents=True, exist_ok=True)
-                history_file.write_text(json.dumps({**result.to_dict(),
-                                                    "epochs": [e.to_dict() for e in state.history]}))
+                # Strict JSON (NaN is written as null), replaced atomically: a reader never sees half a file.
+                atomic_write_json(history_file, {**result.to_dict(), "epochs": [e.to_dict() for e in state.history]})
                 result.history_file = history_file
             except OSError:
                 pass

@@ -1,34 +1,41 @@
-"""`GraphEditor`: one graph's canvas plus the edits a user makes on it, as undo commands."""
+"""`GraphEditor`: one graph's canvas plus the edits a user makes on it, as undo commands.
+
+Adding, pasting and wiring in new layers live in `netbuilder.ui.canvas.adding` (its base class); the
+right-click menus in `netbuilder.ui.canvas.menus`.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QMimeData, QPointF, Signal
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Signal
 from PySide6.QtGui import QGuiApplication, QUndoStack
-from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QMenu, QVBoxLayout, QWidget
 
 from netbuilder.graph import edits
 from netbuilder.graph.analysis import Analysis
 from netbuilder.graph.layout import banded_positions
-from netbuilder.graph.model import ConnectionRefused, Graph
-from netbuilder.graph.serialize import paste_fragment
-from netbuilder.ui.commands import EditCommand
+from netbuilder.graph.model import Graph
+from netbuilder.ui.canvas.adding import FRAGMENT_MIME, LayerAdding
+from netbuilder.ui.canvas.bubble import Bubble
+from netbuilder.ui.canvas.menus import build_context_menu
 from netbuilder.ui.canvas.nodes import DETAIL_ZOOM, WIDTH, NodeItem
+from netbuilder.ui.canvas.picker import LayerPicker
 from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.view import BLOCK_MIME, LAYER_MIME, GraphView
+from netbuilder.ui.commands import EditCommand
 
-FRAGMENT_MIME = "application/x-netbuilder-fragment"
-PASTE_OFFSET = (40.0, 40.0)
+__all__ = ["FRAGMENT_MIME", "GraphEditor"]
 E = TypeVar("E", bound=edits.GraphEdit)
 
 
-class GraphEditor(QWidget):
+class GraphEditor(LayerAdding):
     """Canvas of one graph; every change goes through the shared undo stack."""
 
-    message = Signal(str)  # a short note for the status bar (refused wires, nothing to paste ...)
     selection_changed = Signal()
+    inspect_requested = Signal(str, str)  # node or block id, the inspector field to focus ("" for none)
+    group_requested = Signal()  # the user asked to make the selection a block (the window asks its name)
 
     def __init__(self, graph: Graph, undo_stack: QUndoStack, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,11 +45,17 @@ class GraphEditor(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self.view)
+        self.bubble = Bubble(self.view.viewport())
+        self.picker: LayerPicker | None = None  # the layer list while it is open
+        self.context_menu: QMenu | None = None  # the last right-click menu
+        self.editable = True
         self.scene.nodes_moved.connect(self._on_moved)
         self.scene.wire_requested.connect(self.connect_ports)
+        self.scene.wire_dropped.connect(self.on_wire_dropped)
         self.scene.group_toggle_requested.connect(self.toggle_group)
         self.scene.selectionChanged.connect(self.selection_changed)
         self.view.dropped.connect(self._on_drop)
+        self.view.context_requested.connect(self._on_context)
 
     def push(self, edit: E) -> E:
         """Apply ``edit`` to this graph as one undo step; returns it (with the ids it made)."""
@@ -57,8 +70,11 @@ class GraphEditor(QWidget):
 
     def set_editable(self, editable: bool) -> None:
         """Allow or forbid changes from the canvas: selecting, dragging, wiring, deleting and drops."""
+        self.editable = editable
         self.view.setInteractive(editable)
         self.view.setAcceptDrops(editable)
+        if not editable and self.picker is not None:
+            self.picker.close()
 
     def add_banner(self, widget: QWidget) -> None:
         """Show ``widget`` in a strip above the canvas (the training lock's notice)."""
@@ -79,22 +95,6 @@ class GraphEditor(QWidget):
         """Zoom and scroll so the whole graph shows."""
         self.view.fit_all()
 
-    # ---- adding ----------------------------------------------------------------------------------
-    def add_layer(self, layer_type: str, position: tuple[float, float] | None = None) -> str:
-        """Add a layer (at the view centre by default, clear of other nodes); returns its id."""
-        if position is None:
-            c = self.view.centre()
-            position = self._free_spot(c.x() - WIDTH / 2, c.y() - 30)
-        add = self.push(edits.AddNode(layer_type, position))
-        self.scene.select_nodes([add.node_id])
-        return add.node_id
-
-    def _free_spot(self, x: float, y: float) -> tuple[float, float]:
-        taken = {(round(n.position[0]), round(n.position[1])) for n in self.graph.nodes.values()}
-        while (round(x), round(y)) in taken:
-            x, y = x + 30, y + 30
-        return x, y
-
     def _on_drop(self, mime: str, data: bytes, pos: QPointF) -> None:
         if mime == LAYER_MIME:
             self.add_layer(data.decode(), (pos.x() - WIDTH / 2, pos.y() - 20))
@@ -102,33 +102,12 @@ class GraphEditor(QWidget):
             block = json.loads(data.decode())
             self.insert_block(block["name"], block["fragment"], (pos.x(), pos.y()))
 
-    def insert_block(self, name: str, fragment: dict[str, Any], at: tuple[float, float]) -> list[str]:
-        """Paste a saved block at ``at`` and group it under its name, as one undo step."""
-        offset = self._offset_to(fragment, at)
-        self.undo_stack.beginMacro(f"Insert block {name}")
-        paste = self.push(edits.Paste(fragment, offset, f"Insert {name}"))
-        if paste.node_ids:
-            self.push(edits.GroupNodes(name, paste.node_ids))
-        self.undo_stack.endMacro()
-        self.scene.select_nodes(paste.node_ids)
-        return paste.node_ids
-
-    @staticmethod
-    def _offset_to(fragment: dict[str, Any], at: tuple[float, float]) -> tuple[float, float]:
-        xs = [n["position"][0] for n in fragment.get("nodes", [])] or [0.0]
-        ys = [n["position"][1] for n in fragment.get("nodes", [])] or [0.0]
-        return at[0] - min(xs), at[1] - min(ys)
-
-    # ---- wiring ----------------------------------------------------------------------------------
-    def connect_ports(self, source: str, source_port: str, target: str, target_port: str) -> bool:
-        """Wire two ports; a refusal becomes a message, never an exception."""
-        try:
-            self.graph.check_connect(source, source_port, target, target_port)
-        except ConnectionRefused as exc:
-            self.message.emit(f"Wire refused: {exc}")
-            return False
-        self.push(edits.Connect(source, source_port, target, target_port))
-        return True
+    def _on_context(self, point: QPoint) -> None:
+        """A right click at viewport ``point``: the menu for what is under it."""
+        if self.context_menu is not None:
+            self.context_menu.deleteLater()
+        self.context_menu = build_context_menu(self, point)
+        self.context_menu.popup(self.view.viewport().mapToGlobal(point))
 
     # ---- moving ----------------------------------------------------------------------------------
     def _on_moved(self, moves: dict) -> None:
@@ -177,33 +156,6 @@ class GraphEditor(QWidget):
         mime.setText(text)
         QGuiApplication.clipboard().setMimeData(mime)
         return True
-
-    def paste(self) -> list[str]:
-        """Paste layers copied here or in another project, centred in the view."""
-        mime = QGuiApplication.clipboard().mimeData()
-        if mime is None or not mime.hasFormat(FRAGMENT_MIME):
-            self.message.emit("The clipboard holds no layers to paste")
-            return []
-        fragment = json.loads(bytes(mime.data(FRAGMENT_MIME).data()).decode())
-        c = self.view.centre()
-        return self._paste(fragment, self._offset_to(fragment, (c.x() - WIDTH / 2, c.y() - 40)), "Paste")
-
-    def duplicate(self) -> list[str]:
-        ids = self.selected_ids()
-        if not ids:
-            self.message.emit("Select layers to duplicate")
-            return []
-        return self._paste(self.graph.fragment(ids), PASTE_OFFSET, "Duplicate")
-
-    def _paste(self, fragment: dict[str, Any], offset: tuple[float, float], text: str) -> list[str]:
-        try:  # try a damaged clipboard on a scratch graph first: a command must not fail inside redo()
-            paste_fragment(Graph("scratch"), fragment, offset)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            self.message.emit(f"Cannot paste: {exc}")
-            return []
-        paste = self.push(edits.Paste(fragment, offset, text))
-        self.scene.select_nodes(paste.node_ids)
-        return paste.node_ids
 
     def select_all(self) -> None:
         self.scene.select_nodes(self.graph.nodes)

@@ -82,7 +82,9 @@ class MainWindow(ProjectFiles):
                                             "inspector")
         self.problems_dock = self.add_dock(self.problems, "Problems", Qt.DockWidgetArea.BottomDockWidgetArea,
                                            "problems")
-        self.layer_palette.add_requested.connect(lambda layer_type: self.on_editor(lambda e: e.add_layer(layer_type)))
+        # A double-click in the palette puts the layer beside the selected one, wired after it when it fits.
+        self.layer_palette.add_requested.connect(
+            lambda layer_type: self.on_editor(lambda e: e.add_layer(layer_type, wire_after=True)))
         self.layer_palette.block_requested.connect(self._insert_block_at_centre)
         self.problems.activated.connect(self.reveal)
         self.totals = QLabel()
@@ -165,6 +167,8 @@ class MainWindow(ProjectFiles):
             editor.message.connect(self.show_message)
             editor.selection_changed.connect(self._on_selection)
             editor.scene.node_activated.connect(lambda _id: self.inspector.setFocus())
+            editor.inspect_requested.connect(self.inspect)
+            editor.group_requested.connect(self.group_selection)
             editor.set_editable(self._editable)
             graph.events.changed.connect(self.schedule_analysis)
             self.editors[name] = editor
@@ -266,6 +270,33 @@ class MainWindow(ProjectFiles):
         if editor is not None:
             self.tabs.setCurrentWidget(editor)
             editor.select_and_centre(node_id)
+
+    def inspect(self, item_id: str, field: str = "") -> None:
+        """Bring the inspector to the front on a node (or block) of the canvas in front; focus ``field``
+        (``__name`` to rename) with its text selected, ready to type over."""
+        editor = self.editor()
+        if editor is None:
+            return
+        if item_id in editor.graph.groups:
+            self.inspector.show_group(editor.graph, item_id)
+        elif item_id in editor.graph.nodes:
+            if (self.inspector.graph, self.inspector.node_id) != (editor.graph, item_id):
+                self.inspector.show_node(editor.graph, item_id)
+                self._show_node_problems()
+        else:
+            return
+        self.inspector_dock.show()
+        self.inspector_dock.raise_()
+        widget = self.inspector.fields.get(field) if field else None
+        if widget is not None:  # after the menu that asked has closed and given the focus back
+            QTimer.singleShot(0, lambda: self._focus_field(widget))
+
+    def _focus_field(self, widget: QWidget) -> None:
+        self.activateWindow()  # the menu that asked was a window of its own
+        widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        select_all = getattr(widget, "selectAll", None)
+        if callable(select_all):
+            select_all()
 
     def show_message(self, text: str, timeout_ms: int = 8000) -> None:
         """A status-bar note; ``timeout_ms=0`` keeps it until replaced or cleared."""

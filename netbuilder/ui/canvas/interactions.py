@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from netbuilder.ui.canvas.scene import GraphScene
 
 SNAP_DISTANCE = 14.0
+MIN_DRAG = 12.0  # a wire let go nearer its port than this was a click on the port, not a drag
 
 
 class WireDrag:
@@ -67,6 +68,11 @@ class WireDrag:
             free = [p for p in candidates if p.state == "ok"]
             best = (free or candidates)[0] if free or candidates else None
         return best
+
+    def dragged_to(self, pos: QPointF) -> bool:
+        """Whether the mouse went far enough from the port for this to be a drag, not a click."""
+        d = pos - self.start
+        return d.x() ** 2 + d.y() ** 2 >= MIN_DRAG ** 2
 
     def finish(self, pos: QPointF) -> tuple[str, str, str, str] | None:
         """Remove the preview and unlight ports; the wire asked for, if released on a port."""

@@ -45,6 +45,8 @@ class GraphScene(QGraphicsScene):
 
     nodes_moved = Signal(object)  # {node_id: (old, new)} after a drag
     wire_requested = Signal(str, str, str, str)  # source, source port, target, target port
+    # A wire let go on empty canvas: node id, port, whether it is an output, the scene point (offer a layer there).
+    wire_dropped = Signal(str, str, bool, QPointF)
     group_toggle_requested = Signal(str)
     node_activated = Signal(str)  # double click
 
@@ -57,6 +59,7 @@ class GraphScene(QGraphicsScene):
         self.group_items: dict[str, GroupItem] = {}
         self.snap = False
         self.wire: WireDrag | None = None
+        self.wire_end: QPointF | None = None  # where the last wire drag was let go (a refusal is said there)
         self.detail = True  # False when zoomed far out: ports hidden (see GraphView.set_zoom)
         self._dragging_group = False  # a block drag moves many nodes; reframe once per step, not per node
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
@@ -349,9 +352,17 @@ class GraphScene(QGraphicsScene):
     def end_wire(self, pos: QPointF) -> None:
         if self.wire is None:
             return
-        ends, self.wire = self.wire.finish(pos), None
+        drag, self.wire = self.wire, None
+        ends = drag.finish(pos)
+        self.wire_end = pos
         if ends is not None:
             self.wire_requested.emit(*ends)
+        elif drag.dragged_to(pos) and self.is_empty_at(pos):
+            self.wire_dropped.emit(drag.port.node_id, drag.port.name, drag.port.is_output, pos)
+
+    def is_empty_at(self, pos: QPointF) -> bool:
+        """No node, port or block under ``pos`` (wires do not count: a new layer may go over one)."""
+        return not any(isinstance(i, (NodeItem, PortItem, GroupItem)) and i.isVisible() for i in self.items(pos))
 
     def mouseReleaseEvent(self, event) -> None:
         super().mouseReleaseEvent(event)

@@ -1,4 +1,5 @@
-"""`GraphView`: zoom (wheel), pan (middle or right drag, or Space+drag), fit-all, and palette drops.
+"""`GraphView`: zoom (wheel), pan (middle or right drag, or Space+drag), fit-all, palette drops, and
+right-click menus (a right click that does not drag asks for the menu: `context_requested`).
 
 A freshly opened graph is framed when its tab is first shown (a hidden tab has no real size before that, and
 fitting it then shrank it to a dash), and never below `readable_zoom()`: a graph too big to fit at a size
@@ -9,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QFontMetrics, QPainter
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import QContextMenuEvent, QCursor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from netbuilder.ui.canvas.nodes import DETAIL_ZOOM, TYPE_FONT
@@ -21,6 +22,7 @@ BLOCK_MIME = "application/x-netbuilder-block"
 MIN_ZOOM, MAX_ZOOM = 0.05, 3.0
 READABLE_TEXT_PX = 9.0  # the smallest node text (the layer type, 8 pt) stays at least this tall on screen
 FIT_MARGIN = 40.0
+CLICK_SLOP = 4.0  # a right press that moves less than this before its release is a click (menu), not a pan
 
 
 def readable_zoom() -> float:
@@ -32,6 +34,7 @@ class GraphView(QGraphicsView):
     """The canvas widget. Drops from the palette come out as `dropped(mime type, data, scene point)`."""
 
     dropped = Signal(str, bytes, QPointF)
+    context_requested = Signal(QPoint)  # a right click (or the menu key) at this viewport point
 
     def __init__(self, scene: GraphScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
@@ -49,6 +52,7 @@ class GraphView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._pan_from: QPointF | None = None
+        self._right_click: QPointF | None = None  # where a right press began, while it may still be a click
         self._space = False
         # The view to show once this canvas is on screen with its real size: (zoom, centre) stored in the
         # project, or (None, None) to frame the nodes readably; `_framed` keeps framing on resizes until
@@ -163,6 +167,7 @@ class GraphView(QGraphicsView):
         if button in (Qt.MouseButton.MiddleButton, Qt.MouseButton.RightButton) or (
                 self._space and button == Qt.MouseButton.LeftButton):
             self._pan_from = event.position()
+            self._right_click = event.position() if button == Qt.MouseButton.RightButton else None
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return
@@ -170,6 +175,9 @@ class GraphView(QGraphicsView):
 
     def mouseMoveEvent(self, event) -> None:
         if self._pan_from is not None:
+            moved = self._right_click is not None and (event.position() - self._right_click).manhattanLength()
+            if moved and moved > CLICK_SLOP:
+                self._right_click = None  # it became a pan
             delta = event.position() - self._pan_from
             self._pan_from = event.position()
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
@@ -183,8 +191,20 @@ class GraphView(QGraphicsView):
             self._pan_from = None
             self.viewport().unsetCursor()
             event.accept()
+            clicked, self._right_click = self._right_click, None
+            if clicked is not None and event.button() == Qt.MouseButton.RightButton:
+                self.context_requested.emit(event.position().toPoint())
             return
         super().mouseReleaseEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        # A mouse right click opens its menu on release (above), so that a right drag can pan instead;
+        # the menu key opens it at the mouse when the mouse is over the canvas, else in the middle.
+        event.accept()
+        if event.reason() != QContextMenuEvent.Reason.Mouse:
+            pos = self.viewport().mapFromGlobal(QCursor.pos())
+            inside = self.viewport().rect().contains(pos)
+            self.context_requested.emit(pos if inside else self.viewport().rect().center())
 
     # ---- drops from the palette ----------------------------------------------------------------
     def _accepts(self, event) -> bool:

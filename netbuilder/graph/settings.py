@@ -86,7 +86,7 @@ class TrainingSettings:
     LEGACY: ClassVar[dict[str, tuple[str, dict[Any, str]]]] = {
         "mixed_precision": ("precision", {True: "auto", False: "fp32"})}
     RANGES: ClassVar[dict[str, tuple[float, float]]] = {
-              "learning_rate": (0.0, 10.0), "momentum": (0.0, 1.0), "batch_size": (1, 1_000_000),
+              "learning_rate": (1e-8, 10.0), "momentum": (0.0, 1.0), "batch_size": (1, 1_000_000),
               "epochs": (1, 100_000), "weight_decay": (0.0, 10.0), "grad_clip": (0.0, 1e6),
               "early_stopping": (0, 100_000), "report_every": (1, 1_000_000), "latent_dim": (1, 100_000),
               "seed": (0, 2**32 - 1)}

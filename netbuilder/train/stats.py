@@ -21,9 +21,10 @@ from torch import nn
 from netbuilder.compile import CompiledGraph
 from netbuilder.train.events import LayerStats
 
-# Activations whose output is "off" at or below zero: a unit that never goes above zero over a
-# whole batch passes no signal (and for ReLU no gradient) — a dead unit.
-GATING = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.GELU, nn.SiLU, nn.CELU, nn.SELU)
+# Activations whose output is zero, with zero gradient, at or below zero: a unit that never goes above
+# zero over a whole batch passes no signal and cannot learn — a dead unit. LeakyReLU, PReLU, ELU, CELU,
+# SELU, GELU and SiLU pass a (small) signal and gradient for negative inputs: their units never die.
+GATING = (nn.ReLU, nn.ReLU6)
 PROFILE_POINTS = 32  # the per-step gradient profile is thinned to at most this many steps (plenty for a sparkline)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent, QUndoStack
@@ -14,10 +14,14 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMenu, QMessage
 from netbuilder.graph.layout import ROW
 from netbuilder.graph.model import Graph
 from netbuilder.graph.project import SUFFIX, Project, load_project, save_project
+from netbuilder.graph.runs import HISTORY, runs_folder
 from netbuilder.graph.settings import DatasetSettings
 from netbuilder.graph.serialize import ProjectFileError
 from netbuilder.ui.dialogs import TemplateChooser
 from netbuilder.ui.files import Recovery, RecentFiles
+
+if TYPE_CHECKING:
+    from netbuilder.ui.training.controller import TrainingController
 
 FILTER = f"netbuilder projects (*{SUFFIX})"
 
@@ -53,6 +57,7 @@ class ProjectFiles(QMainWindow):
     recovery: Recovery
     autosave_timer: QTimer
     recent_menu: QMenu | None
+    training: TrainingController  # where the project's runs are (Save As carries them)
     _dirty: bool  # changes the undo stack does not know about
 
     # ---- hooks MainWindow provides ---------------------------------------------------------------
@@ -100,6 +105,23 @@ class ProjectFiles(QMainWindow):
     def ask_open_path(self) -> str:
         start = str(self.project.path.parent) if self.project.path else ""
         return QFileDialog.getOpenFileName(self, "Open project", start, FILTER)[0]
+
+    def ask_carry_runs(self, source: Path, target: Path, move: bool) -> bool:
+        """Whether the trained model (checkpoints and history) goes with the project to its new file."""
+        b = QMessageBox.StandardButton
+        if move:
+            title = "Keep the trained model with the project?"
+            text = (f"'{self.project.name}' was trained before it was saved. Move its trained model (checkpoints "
+                    f"and training history) next to the project, so that it opens trained and Export uses it?\n\n"
+                    f"From: {source}\nTo: {target}")
+        else:
+            title = "Copy the trained model too?"
+            text = (f"Copy the trained model (checkpoints and training history) to the new project, so that it "
+                    f"opens trained and Export uses it? The original project keeps its own.\n\n"
+                    f"From: {source}\nTo: {target}")
+        if (target / HISTORY).is_file():
+            text += "\n\nA run already recorded there is replaced."
+        return QMessageBox.question(self, title, text, b.Yes | b.No, b.Yes) == b.Yes
 
     def ask_save_path(self) -> str:
         start = str(self.project.path) if self.project.path else f"{self.project.name}{SUFFIX}"
@@ -163,12 +185,22 @@ class ProjectFiles(QMainWindow):
         path = path or self.ask_save_path()
         if not path:
             return False
-        old_name = self.project.name
+        old_name, old_path = self.project.name, self.project.path
+        runs = self.training.runs_to_carry()  # where the runs are before the project moves
         self.project.name = name_after_save_as(self.project, Path(path))
         if self._write(Path(path)):
+            self._carry_runs(runs, move=old_path is None)
             return True
         self.project.name = old_name  # not saved: nothing changed
         return False
+
+    def _carry_runs(self, runs: Path | None, move: bool) -> None:
+        """After Save As: the project's runs follow it to runs/<new stem>/ when the user agrees (asked once).
+        An unsaved project's runs are moved out of the per-user folder; a saved one's are copied."""
+        assert self.project.path is not None
+        target = runs_folder(self.project.path)
+        carry = runs is not None and runs.resolve() != target.resolve() and self.ask_carry_runs(runs, target, move)
+        self.training.project_saved(runs, carry, move)
 
     def _write(self, path: Path) -> bool:
         self._store_views()

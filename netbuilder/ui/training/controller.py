@@ -8,6 +8,12 @@ pause go straight to the Trainer's thread-safe `Control`. While a run is going
 the graph cannot be edited (actions, palette, inspector and canvas are locked,
 with a banner saying why).
 
+The panel follows the project: its runs go to `out_dir` (``runs/<stem>/`` beside a
+saved file, a folder of its own under the per-user data location for an unsaved
+one), and showing a project shows its last recorded run — status, curves,
+confusion matrix, and the checkpoint Export uses — or an empty panel, never what
+the previous project left.
+
 Importing this module is light: torch, pyqtgraph and the worker are imported
 on the first Train click.
 """
@@ -24,10 +30,13 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QScrollArea, QStyle, QToolBar
 
+from netbuilder.graph.runs import RunRecord
 from netbuilder.ui.training.buffer import EventBuffer
+from netbuilder.ui.training.following import ERROR_COLOUR, OK_COLOUR, FollowsProject
 from netbuilder.ui.training.host import DockSpot, TrainingHost
 from netbuilder.ui.training.lock import EditingLock
 from netbuilder.ui.training.overlay import GradientOverlay
+from netbuilder.ui.training.project_runs import ended_text, figures
 from netbuilder.ui.training.results import ResultsView
 from netbuilder.ui.training.run_page import RunPage
 from netbuilder.ui.training.settings_panel import TrainingSettingsPanel
@@ -42,8 +51,6 @@ if TYPE_CHECKING:
 POLL_MS = 250
 MAX_POLL_MS = 1500
 UI_BUDGET = 0.02
-OK_COLOUR = "#2e9e48"
-ERROR_COLOUR = "#d93025"
 
 
 def install_training(window: TrainingHost) -> TrainingController:
@@ -51,7 +58,7 @@ def install_training(window: TrainingHost) -> TrainingController:
     return TrainingController(window)
 
 
-class TrainingController(QObject):
+class TrainingController(QObject, FollowsProject):
     """Owns the settings panel, the run bar, the curves and results docks, the overlay and the worker thread.
 
     It reaches the window only through the `TrainingHost` methods (``self.window``).
@@ -62,7 +69,12 @@ class TrainingController(QObject):
     def __init__(self, window: TrainingHost) -> None:
         super().__init__(window.window_widget())
         self.window = window
-        self.out_dir: Path | None = None  # where checkpoints go; None: runs/<project> beside the project file
+        # Where this project's runs go (set for each project shown, and when it is saved under a new name).
+        self.out_dir: Path | None = None
+        self.record: RunRecord | None = None  # the project's last run as read back from out_dir, if any
+        self._pending_carry: tuple[Path, Path, bool] | None = None  # saved under a new name during a run
+        self._watched: list[Any] = []  # the graphs whose edits make a failure message out of date
+        self._outdated: Any = None
         self.epochs: int | None = None  # overrides the project's epochs (tests, benchmarks)
         # Not `thread`: that would hide QObject.thread(), the thread this controller lives in.
         self.training_thread: QThread | None = None
@@ -81,6 +93,7 @@ class TrainingController(QObject):
 
         # Settings edits are undoable, and mark the project modified.
         self.panel = TrainingSettingsPanel(submit=window.push_undo)
+        self.panel.changed.connect(self._edited_after_failure)
         self.lock = EditingLock(window, [self.panel])
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -147,15 +160,6 @@ class TrainingController(QObject):
             self.curves = CurvesWidget()
             self.run_page.set_curves(self.curves)
 
-    # ---- project ------------------------------------------------------------------------------------
-    def _project_changed(self) -> None:
-        self.panel.set_project(self.window.current_project())
-        self.lock.decorate()
-        self.overlay.latest = {}
-        if not self.running:
-            self.best_checkpoint = None
-            self.results.clear()
-
     # ---- running --------------------------------------------------------------------------------------
     @property
     def locked(self) -> bool:
@@ -186,10 +190,10 @@ class TrainingController(QObject):
         from netbuilder.ui.training.worker import TrainingWorker
 
         self._ensure_curves()
-        self.curves.reset("Accuracy" if self._task_guess() == "classification" else "Metrics")
+        self.curves.reset(self._metric_title())
         self.results.clear()
         self.overlay.clear()
-        self.run_info, self._last_batch, self.last_outcome = {}, None, None
+        self.run_info, self._last_batch, self.last_outcome, self.record = {}, None, None, None
         self.class_names = self._builtin_class_names()
         self.buffer = EventBuffer()
         self.control = Control()
@@ -299,20 +303,23 @@ class TrainingController(QObject):
         self._cleanup_thread()
         self.last_outcome = outcome
         self.best_checkpoint = outcome.best_checkpoint or outcome.last_checkpoint
+        if self._pending_carry is not None:  # the project was saved under a new name during the run
+            pending, self._pending_carry = self._pending_carry, None
+            self._carry(*pending)
         if outcome.predictions is not None:
             self.class_names = outcome.predictions.class_names
             self.results.set_predictions(outcome.predictions)
             self.results_dock.raise_()  # what the trained network gets right and wrong, in front
         if outcome.confusion:
             self.results.set_confusion(outcome.confusion, self.class_names, outcome.epochs_completed)
-        figures = " · ".join(f"{k.replace('_', ' ')} {v:.4g}" for k, v in outcome.metrics.items())
         kept = f" Checkpoint: {self.best_checkpoint}." if self.best_checkpoint else ""
         if outcome.ok:
-            self.run_page.show_ended(f"{outcome.reason.replace('_', ' ')} · {outcome.epochs_completed} epoch(s)")
-            summary = f" {figures}." if figures else ""
-            message = outcome.message[:1].upper() + outcome.message[1:]
-            self.run_page.show_status(f"✔ {message}.{summary}{kept}", OK_COLOUR)
-            self.window.show_message(f"Training {outcome.reason.replace('_', ' ')}: {figures}")
+            self.run_page.show_ended(ended_text(outcome.reason.value, outcome.epochs_completed,
+                                                self.run_info.get("epochs")))
+            self.run_page.show_status(self._ended_status(outcome.message, outcome.reason.value,
+                                                         outcome.epochs_completed, outcome.metrics,
+                                                         self.best_checkpoint), OK_COLOUR)
+            self.window.show_message(f"Training {outcome.reason.words}: {figures(outcome.metrics)}")
         else:
             self.run_page.show_ended(f"failed ({outcome.reason.replace('_', ' ')})")
             text = f"✖ Training ended: {outcome.message}.{kept}"

@@ -68,9 +68,17 @@ def magnitude(value: float) -> str:
     return f"1e{round(math.log10(value))}"
 
 
+def memory_figure(memory: float) -> str:
+    """A recurrent layer's memory figure as its badge and tooltip both show it: ``~3e1``, ``~5e-4``."""
+    if not memory > 0 or not math.isfinite(memory):
+        return f"{memory:g}"
+    mantissa, exponent = f"{memory:.0e}".split("e")
+    return f"~{mantissa}e{int(exponent)}"
+
+
 def memory_text(memory: float) -> str:
     """The tooltip sentence for a recurrent layer's memory figure (gradient at step 1 / at the last step)."""
-    text = f"gradient reaching step 1: {memory:.0e} of the last step"
+    text = f"gradient reaching step 1: {memory_figure(memory)} of the last step"
     if memory < MEMORY_WARNING:
         return text + " — vanishing over time; an LSTM or GRU keeps it"
     return text + " — it remembers the start of the sequence"
@@ -124,7 +132,7 @@ class GradientOverlay:
             warn = memory < MEMORY_WARNING
             weights = stats.grad_mean_abs.get(name)
             tooltip = memory_text(memory) + (f"\nmean |gradient| {weights:.2e}" if weights is not None else "")
-            item.set_overlay(item.overlay_colour, "vanishing in time" if warn else f"step 1 ~{magnitude(memory)}",
+            item.set_overlay(item.overlay_colour, "vanishing in time" if warn else f"step 1 {memory_figure(memory)}",
                              tooltip, warning=warn or item.overlay_warning)
 
     def clear(self) -> None:

@@ -9,6 +9,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 BUTTONS = {"train": "Train", "pause": "Pause", "resume": "Resume", "stop": "Stop", "export": "Export…"}
+NOT_TRAINED = "Not trained yet"
+WELCOME = "Press Train to train the network with the settings on the right."
 
 
 def duration(seconds: float) -> str:
@@ -40,11 +42,11 @@ class RunPage(QWidget):
                 row.addWidget(button)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
-        self.progress.setFormat("Not trained yet")
+        self.progress.setFormat(NOT_TRAINED)
         self.progress.setValue(0)
         row.addWidget(self.progress, 1)
         row.addWidget(self.buttons["export"])
-        self.status = QLabel("Press Train to train the network with the settings on the right.")
+        self.status = QLabel(WELCOME)
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.placeholder = QLabel("Loss, accuracy and learning-rate curves appear here while training.")
@@ -83,3 +85,19 @@ class RunPage(QWidget):
         if self.progress.maximum() == 0:
             self.progress.setRange(0, 1)
         self.progress.setFormat(text)
+
+    def show_finished_run(self, bar: str, done: float) -> None:
+        """A run that ended before this panel saw it (a reopened project): ``bar`` text, ``done`` 0..1 filled."""
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(round(1000 * min(max(done, 0.0), 1.0)))
+        self.progress.setFormat(bar)
+
+    def show_empty(self) -> None:
+        """A project that has not been trained: nothing of another project's run stays."""
+        self.show_empty_bar()
+        self.show_status(WELCOME)
+
+    def show_empty_bar(self) -> None:
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat(NOT_TRAINED)

@@ -7,20 +7,22 @@ or presses Train (`load_choices`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoCommand
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from netbuilder.graph.edits import ChangeSettings, SettingsState
 from netbuilder.graph.project import Project
 from netbuilder.graph.schemes import SCHEMES, scheme_names
 from netbuilder.graph.settings import Augmentation, DatasetSettings, TrainingSettings, choices_for, range_for
 from netbuilder.ui.commands import EditCommand
+from netbuilder.ui.training.fields import (COMPILE_TIP, COMPILE_WORDS, PRECISION_TIP, PRECISION_WORDS,
+                                           BoundedDoubleSpinBox, BoundedSpinBox, LazyCombo, ScientificSpinBox,
+                                           format_options, parse_options, words)
 
 USER_SOURCES = ("csv", "images", "npz", "idx")  # read from a file or folder chosen with Browse
 DEVICE_WORDS = {"auto": "auto (best available)", "cpu": "CPU", "cuda": "CUDA (NVIDIA GPU)", "mps": "MPS (Apple GPU)"}
@@ -44,20 +46,6 @@ def setting_choices(cls: type, key: str) -> tuple[str, ...]:
     if choices is None:
         raise KeyError(f"{cls.__name__}.{key} is not a choice")
     return choices
-
-
-class LazyCombo(QComboBox):
-    """A combo box that asks for its full list the first time it opens."""
-
-    def __init__(self, on_first_open: Callable[[], None]) -> None:
-        super().__init__()
-        self._on_first_open: Callable[[], None] | None = on_first_open
-
-    def showPopup(self) -> None:
-        if self._on_first_open is not None:
-            fill, self._on_first_open = self._on_first_open, None
-            fill()
-        super().showPopup()
 
 
 def detect_devices() -> dict[str, str]:
@@ -106,6 +94,11 @@ class TrainingSettingsPanel(QWidget):
         path_row.setContentsMargins(0, 0, 0, 0)
         path_row.addWidget(self.path, 1)
         path_row.addWidget(self.browse)
+        self.limit_note = QLabel("")  # what a typed value out of range was, and the limit (fields below)
+        self.limit_note.setWordWrap(True)
+        self.limit_note.setStyleSheet("color: #d93025;")
+        self.limit_note.hide()
+        self._limit_source: QWidget | None = None
         self.split = self._double(DatasetSettings, "validation_split", 0.05, 2,
                                   "Share of the data held out to measure generalisation")
         self.flip = QCheckBox("flip")
@@ -125,12 +118,12 @@ class TrainingSettingsPanel(QWidget):
             self.scheme.addItem(SCHEMES[name].title, name)
             self.scheme.setItemData(self.scheme.count() - 1, SCHEMES[name].description, 3)  # Qt.ToolTipRole
         self.optimizer = self._choice("optimizer")
-        self.learning_rate = self._double(TrainingSettings, "learning_rate", 1e-4, 6,
-                                          "Step size; lower it if the loss jumps or becomes NaN")
+        self.learning_rate = self._scientific("learning_rate", 1e-4, "Step size; lower it if the loss jumps or "
+                                              "becomes NaN. Type 3e-4 or 0.0003; the arrows step 1, 2, 5 × 10ⁿ")
         self.batch_size = self._int("batch_size", "Samples per step")
         self.epochs = self._int("epochs", "Passes over the training data")
-        self.weight_decay = self._double(TrainingSettings, "weight_decay", 1e-4, 5,
-                                         "L2 penalty: pulls weights toward zero (against overfitting)")
+        self.weight_decay = self._scientific("weight_decay", 1e-5, "L2 penalty: pulls weights toward zero "
+                                             "(against overfitting); 0 = off")
         self.schedule = self._choice("schedule")
         self.grad_clip = self._double(TrainingSettings, "grad_clip", 0.5, 2, "Clip the gradient norm to this (0 = off)")
         self.early_stopping = self._int("early_stopping", "Stop after this many epochs without validation "
@@ -139,6 +132,8 @@ class TrainingSettingsPanel(QWidget):
         for key in setting_choices(TrainingSettings, "device"):
             self.device.addItem(DEVICE_WORDS.get(key, key), key)
         self.device.setToolTip("Where to train; open the list to see what this machine has")
+        self.precision = self._choice("precision", PRECISION_WORDS, PRECISION_TIP)
+        self.compile = self._choice("compile", COMPILE_WORDS, COMPILE_TIP)
 
         data_box = QGroupBox("Data")
         data = QFormLayout(data_box)
@@ -159,7 +154,11 @@ class TrainingSettingsPanel(QWidget):
         form.addRow("Gradient clip", self.grad_clip)
         form.addRow("Early stopping", self.early_stopping)
         form.addRow("Device", self.device)
-        for combo in (self.dataset, self.scheme, self.optimizer, self.schedule, self.device):
+        form.addRow("Precision", self.precision)
+        form.addRow("Compile", self.compile)
+        form.addRow(self.limit_note)
+        for combo in (self.dataset, self.scheme, self.optimizer, self.schedule, self.device, self.precision,
+                      self.compile):
             # Long entries ("digits — Handwritten digits (8×8)") must not widen the dock past the window.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(12)
@@ -174,8 +173,13 @@ class TrainingSettingsPanel(QWidget):
             number.valueChanged.connect(self._store)
         for count in (self.batch_size, self.epochs, self.early_stopping):
             count.valueChanged.connect(self._store)
-        for combo in (self.dataset, self.scheme, self.optimizer, self.schedule, self.device):
+        for combo in (self.dataset, self.scheme, self.optimizer, self.schedule, self.device, self.precision,
+                      self.compile):
             combo.currentIndexChanged.connect(self._store)
+        for bounded in (self.split, self.rotation, self.scale, self.noise, self.learning_rate, self.weight_decay,
+                        self.grad_clip, self.batch_size, self.epochs, self.early_stopping):
+            bounded.limit_hit.connect(lambda text, field=bounded: self._show_limit(field, text))
+            bounded.valueChanged.connect(lambda _value, field=bounded: self._show_limit(field, ""))
         self.flip.toggled.connect(self._store)
         self.path.editingFinished.connect(self._store)
         self.options.editingFinished.connect(self._store)
@@ -187,12 +191,13 @@ class TrainingSettingsPanel(QWidget):
                         self.noise: "augmentation", self.scheme: "scheme", self.optimizer: "optimiser",
                         self.learning_rate: "learning rate", self.batch_size: "batch size", self.epochs: "epochs",
                         self.weight_decay: "weight decay", self.schedule: "schedule", self.grad_clip: "gradient clip",
-                        self.early_stopping: "early stopping", self.device: "device"}
+                        self.early_stopping: "early stopping", self.device: "device", self.precision: "precision",
+                        self.compile: "compile mode"}
 
     @staticmethod
-    def _double(cls: type, key: str, step: float, decimals: int, tip: str) -> QDoubleSpinBox:
+    def _double(cls: type, key: str, step: float, decimals: int, tip: str) -> BoundedDoubleSpinBox:
         lo, hi = setting_range(cls, key)
-        w = QDoubleSpinBox()
+        w = BoundedDoubleSpinBox(words(key))
         w.setDecimals(decimals)  # before the range: the range is rounded to the decimals
         w.setRange(lo, hi)
         w.setSingleStep(step)
@@ -200,19 +205,37 @@ class TrainingSettingsPanel(QWidget):
         return w
 
     @staticmethod
-    def _int(key: str, tip: str) -> QSpinBox:
+    def _scientific(key: str, first_step: float, tip: str) -> ScientificSpinBox:
         lo, hi = setting_range(TrainingSettings, key)
-        w = QSpinBox()
+        w = ScientificSpinBox(words(key), first_step)
+        w.setRange(lo, hi)
+        w.setToolTip(f"{tip} (from {w.textFromValue(lo)} to {w.textFromValue(hi)})")
+        return w
+
+    @staticmethod
+    def _int(key: str, tip: str) -> BoundedSpinBox:
+        lo, hi = setting_range(TrainingSettings, key)
+        w = BoundedSpinBox(words(key))
         w.setRange(int(lo), int(hi))
         w.setToolTip(tip)
         return w
 
     @staticmethod
-    def _choice(key: str) -> QComboBox:
+    def _choice(key: str, names: dict[str, str] | None = None, tip: str = "") -> QComboBox:
         combo = QComboBox()
         for value in setting_choices(TrainingSettings, key):
-            combo.addItem(value, value)
+            combo.addItem((names or {}).get(value, value), value)
+        combo.setToolTip(tip)
         return combo
+
+    def _show_limit(self, field: QWidget, text: str) -> None:
+        """Say what a typed value out of range was and what the limit is ("" from the field it came from, once
+        that field has taken a value in range, takes it away)."""
+        if not text and self._limit_source is not field:
+            return
+        self._limit_source = field if text else None
+        self.limit_note.setText(text)
+        self.limit_note.setVisible(bool(text))
 
     # ---- choices that need torch ---------------------------------------------------------------------
     def load_choices(self) -> None:
@@ -269,6 +292,8 @@ class TrainingSettingsPanel(QWidget):
             self.grad_clip.setValue(s.grad_clip)
             self.early_stopping.setValue(s.early_stopping)
             self._select(self.device, s.device)
+            self._select(self.precision, s.precision)
+            self._select(self.compile, s.compile)
             self._update_path_state()
         finally:
             self._loading = False
@@ -338,6 +363,8 @@ class TrainingSettingsPanel(QWidget):
         s.grad_clip = self.grad_clip.value()
         s.early_stopping = self.early_stopping.value()
         s.device = self.device.currentData() or "auto"
+        s.precision = self.precision.currentData() or s.precision
+        s.compile = self.compile.currentData() or s.compile
         self._update_path_state()
         if after == before:
             return
@@ -367,23 +394,3 @@ class TrainingSettingsPanel(QWidget):
     def settings(self) -> TrainingSettings:
         assert self.project is not None
         return self.project.training
-
-
-
-def parse_options(text: str) -> dict[str, Any]:
-    """``"target=species; samples=200; features=[0, 1]"`` -> a dict (JSON values, else plain text)."""
-    options: dict[str, Any] = {}
-    for part in filter(None, (p.strip() for p in text.split(";"))):
-        key, sep, raw = part.partition("=")
-        key, raw = key.strip(), raw.strip()
-        if not sep or not key:
-            raise ValueError(f"'{part}' is not key=value — write options as key=value; key=value")
-        try:
-            options[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            options[key] = raw
-    return options
-
-
-def format_options(options: dict[str, Any]) -> str:
-    return "; ".join(f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in options.items())

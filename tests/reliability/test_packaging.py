@@ -119,7 +119,7 @@ def test_the_pyinstaller_spec_builds_a_one_folder_app_from_the_cli_entry_with_re
     ast.parse(text)  # a spec is Python
     assert '"netbuilder" / "__main__.py"' in text
     assert 'collect_submodules("netbuilder"' in text  # the CLI imports its subcommands by name
-    assert '(str(ROOT / "resources"), "resources")' in text
+    assert '(str(ROOT / "resources"), "netbuilder/resources")' in text  # where importlib.resources looks
     assert "exclude_binaries=True" in text and "COLLECT(" in text  # one folder, not one file
 
 

@@ -35,6 +35,7 @@ from netbuilder.ui.training.buffer import EventBuffer
 from netbuilder.ui.training.following import ERROR_COLOUR, OK_COLOUR, FollowsProject
 from netbuilder.ui.training.host import DockSpot, TrainingHost
 from netbuilder.ui.training.lock import EditingLock
+from netbuilder.ui.training.memory_check import confirm_memory
 from netbuilder.ui.training.overlay import GradientOverlay
 from netbuilder.ui.training.project_runs import ended_text, figures
 from netbuilder.ui.training.results import ResultsView
@@ -183,6 +184,8 @@ class TrainingController(QObject, FollowsProject):
         """Start a run on a snapshot of the project (no-op while one is going)."""
         if self.running:
             return False
+        if not confirm_memory(self.window.window_widget(), self.window.current_project()):
+            return False  # too big for the device's memory, and the user did not choose to train anyway
         self.run_page.show_status("Preparing: loading PyTorch and the data…")
         self.window.show_message("Starting training…", 0)
         self.panel.load_choices()  # imports torch, detects the devices

@@ -25,6 +25,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(.safetensors), matched by node name")
     parser.add_argument("--freeze-loaded", action="store_true", help="with --init-from: keep the loaded layers "
                         "fixed and train only the others")
+    parser.add_argument("--precision", choices=("auto", "fp32"), help="auto: bf16 autocast on GPUs that have it, "
+                        "fp16 with a gradient scaler on those that do not, fp32 on the CPU (default: the project's "
+                        "setting)")
+    parser.add_argument("--compile", choices=("off", "default", "max-autotune"), help="train through "
+                        "torch.compile (the compile time is reported apart; eager when it fails)")
 
 
 def _fmt(metrics: dict[str, float]) -> str:
@@ -66,6 +71,8 @@ class ProgressPrinter:
 
     def on_run_end(self, r) -> None:
         print(f"{r.reason}: {r.message}", file=self.stream)
+        for note in r.notes:
+            print(f"  note: {note}", file=self.stream)
         if r.metrics:
             print("final: " + ", ".join(f"{k} {v:.4f}" for k, v in r.metrics.items()), file=self.stream)
         if r.best_checkpoint:
@@ -87,6 +94,7 @@ class JsonLines:
 
 def run(args: argparse.Namespace) -> int:
     from netbuilder.cli.support import open_project
+    from netbuilder.graph.runs import EndReason
     from netbuilder.train import Control, FunctionCallback, InitFrom, Trainer
 
     project = open_project(args.project)
@@ -98,6 +106,10 @@ def run(args: argparse.Namespace) -> int:
     if args.epochs is not None and args.epochs < 1:
         print(f"--epochs must be at least 1, not {args.epochs}", file=sys.stderr)
         return EXIT_UNREADABLE
+    if args.precision:
+        project.training.precision = args.precision
+    if args.compile:
+        project.training.compile = args.compile
     errors = project_errors(project, list(project.graphs), args.project)
     if errors:  # the diagnostics, as `validate` words them, rather than a run that cannot start
         print("\n".join(errors), file=sys.stderr)
@@ -142,9 +154,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
-    if result.reason in ("completed", "early_stopped"):
+    if result.reason in (EndReason.COMPLETED, EndReason.EARLY_STOPPED):
         return EXIT_OK
-    if result.reason == "stopped":
+    if result.reason == EndReason.STOPPED:
         return EXIT_STOPPED
     if result.details and not args.json:
         print(result.details, file=sys.stderr)

@@ -51,3 +51,37 @@ def test_code_command_with_train_script_writes_the_three_files(tmp_path, capsys)
     assert {p.name for p in tmp_path.iterdir()} == {"net.py", "train.py", "data.npz"}
     assert "from net import MlpOnIris" in (tmp_path / "train.py").read_text()
     assert "torchrun" in capsys.readouterr().out
+
+
+def _script_settings(source: str) -> dict:
+    settings_text = source.split("SETTINGS = ", 1)[1].split("\n}\n", 1)[0] + "\n}"
+    return eval(settings_text, {})  # noqa: S307 - a dict literal this test generated
+
+
+def test_the_script_writes_down_the_projects_precision_and_compile_choices(example):
+    project = example("cnn_digits")
+    project.training.precision, project.training.compile = "fp32", "max-autotune"
+    settings = _script_settings(generate_train_script(project))
+    assert settings["precision"] == "fp32" and settings["compile"] == "max-autotune"
+    source = generate_train_script(project)
+    assert "torch.autocast" in source and "channels_last" in source and "torch.compile" in source
+
+
+def test_the_scripts_compiled_mode_falls_back_to_eager_when_compiling_fails(example, tmp_path):
+    project = example("mlp_iris")
+    project.training.compile = "default"
+    write_training_files(project, tmp_path / "model.py")
+    # A torch whose compiler is broken, as on a machine without a C++ toolchain.
+    (tmp_path / "sitecustomize.py").write_text(
+        "import torch\n"
+        "def broken(fn, **kw):\n"
+        "    def run(*a, **k):\n"
+        "        raise RuntimeError('no C++ compiler')\n"
+        "    return run\n"
+        "torch.compile = broken\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "CUDA_VISIBLE_DEVICES": ""}
+    done = subprocess.run([sys.executable, "train.py", "--epochs", "1"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "torch.compile failed (RuntimeError); training without it" in done.stdout
+    assert "epoch 1/1" in done.stdout and (tmp_path / "weights.pt").exists()

@@ -40,6 +40,7 @@ from netbuilder.export.onnx_out import export_onnx
 DATA = Path(onnx.__file__).parent / "backend" / "test" / "data"
 LEFT_OUT = re.compile(r"3d|sparse", re.IGNORECASE)
 TOLERANCE = 1e-4
+RELAXED = 1e-2  # the export check's tolerance when its random inputs meet float32 rounding (see the notes printed)
 
 
 @dataclass
@@ -57,7 +58,7 @@ class Case:
 class Outcome:
     case: Case
     imported: bool
-    refusal: str = ""
+    refusal: str = ""  # why it was refused, or a note on how it got through
     max_diff: float | None = None
     seconds: float = 0.0
 
@@ -117,16 +118,26 @@ def _round_trip(case: Case, folder: Path) -> Outcome:
     except OnnxImportError as exc:
         return Outcome(case, False, str(exc), seconds=time.perf_counter() - start)
     exported = folder / f"{case.name}.onnx"
+    note = ""
     try:
         export_onnx(project, exported, weights=state)
     except ExportError as exc:
-        return Outcome(case, True, f"imported, but the export failed: {exc}", seconds=time.perf_counter() - start)
+        if "disagree" not in str(exc):
+            return Outcome(case, True, f"imported, but the export failed: {exc}",
+                           seconds=time.perf_counter() - start)
+        # The export's own check (random inputs) failed on rounding: what `netbuilder export --tolerance` is for.
+        try:
+            export_onnx(project, exported, weights=state, tolerance=RELAXED)
+        except ExportError as again:
+            return Outcome(case, True, f"imported, but the export failed: {again}",
+                           seconds=time.perf_counter() - start)
+        note = f"export needed --tolerance {RELAXED:g}: {str(exc).split(': ', 1)[-1][:90]}"
     session = ort.InferenceSession(str(exported), providers=["CPUExecutionProvider"])
     feeds = {i.name: x for i, x in zip(session.get_inputs(), case.inputs)}
     got = session.run(None, feeds)
     diffs = [float(np.max(np.abs(g.astype(np.float64) - e.astype(np.float64)))) if g.shape == e.shape else np.inf
              for g, e in zip(got, case.expected)]
-    return Outcome(case, True, max_diff=max(diffs, default=np.inf), seconds=time.perf_counter() - start)
+    return Outcome(case, True, note, max_diff=max(diffs, default=np.inf), seconds=time.perf_counter() - start)
 
 
 def _line(outcome: Outcome) -> str:
@@ -138,7 +149,8 @@ def _line(outcome: Outcome) -> str:
     if outcome.max_diff is None:
         return f"{name} imported  {outcome.refusal}"
     verdict = "ok  " if outcome.reproduces else "DIFF"
-    return f"{name} {verdict}      max |diff| {outcome.max_diff:.2e}  ({outcome.seconds:.1f} s)"
+    note = f"  [{outcome.refusal}]" if outcome.refusal else ""
+    return f"{name} {verdict}      max |diff| {outcome.max_diff:.2e}  ({outcome.seconds:.1f} s){note}"
 
 
 def main() -> None:

@@ -232,7 +232,11 @@ def _emit(graph: Graph, analysis: Analysis, attr: dict[str, str], modules: nn.Mo
             loss_values.append(_labelled(fxg.call_module(attr[nid], tuple(args)), node))
             predictions.append(args[0])
             continue
-        value[(nid, "out")] = _labelled(_call(fxg, node, attr[nid], args, analysis), node)
+        result = _call(fxg, node, attr[nid], args, analysis)
+        if len(node.spec.outputs) == 1:
+            value[(nid, node.spec.outputs[0].name)] = _labelled(result, node)
+        else:
+            value.update(_parts(fxg, graph, node, attr[nid], result))
     if not losses:
         returned = [value[(e.source, e.source_port)] for e in results]
         fxg.output(returned[0] if len(returned) == 1 else tuple(returned))
@@ -248,11 +252,28 @@ def _emit(graph: Graph, analysis: Analysis, attr: dict[str, str], modules: nn.Mo
 
 
 NODE_META = "netbuilder_node"  # fx node.meta key: the name of the graph node whose output this fx node is
+PORT_META = "netbuilder_port"  # fx node.meta key: the output port whose part of a layer's tuple this fx node picks
 
 
 def _labelled(fx_node: fx.Node, node: Node) -> fx.Node:
     fx_node.meta[NODE_META] = node.name
     return fx_node
+
+
+def _parts(fxg: fx.Graph, graph: Graph, node: Node, name: str, result: fx.Node) -> dict[tuple[str, str], fx.Node]:
+    """A layer with several output ports returns a tuple: one fx node per wired port picks its part.
+
+    The first port's part carries the node's name (so its measured shape is the node's); a failure in
+    the layer itself is still named after the node, through the parts that use it.
+    """
+    wired = {e.source_port for e in graph.edges_out_of(node.id)}
+    parts = {}
+    for i, port in enumerate(node.spec.outputs):
+        if port.name in wired:
+            part = fxg.create_node("call_function", operator.getitem, (result, i), name=f"{name}_{port.name}")
+            part.meta[PORT_META] = port.name
+            parts[(node.id, port.name)] = _labelled(part, node) if i == 0 else part
+    return parts
 
 
 def _class_name(graph_name: str, training: bool) -> str:

@@ -19,15 +19,20 @@ from typing import Any
 import torch
 from torch import fx, nn
 
-from netbuilder.compile.builder import CompiledGraph, build, module_class
+from netbuilder.compile import layers as own_layers
+from netbuilder.compile.builder import PORT_META, CompiledGraph, build, module_class
 from netbuilder.compile.initialization import GateBiasSlice, gate_bias_slices
 from netbuilder.compile.ops import last_time_step
 from netbuilder.graph.catalog import Signature, TensorShape
 from netbuilder.graph.model import Graph, Node
 from netbuilder.graph.names import PYTHON_NAMES, class_name, docstring_text, unique_identifiers
 
+# netbuilder's own layer classes (for layers torch has no class for): a file that uses one gets its source.
+OWN_LAYERS: dict[str, type[nn.Module]] = {
+    name: cls for name, cls in vars(own_layers).items()
+    if isinstance(cls, type) and issubclass(cls, nn.Module) and cls.__module__ == own_layers.__name__}
 # Names the generated file defines or imports at module level: no class may take them.
-MODULE_NAMES = frozenset({"torch", "nn", "annotations", "last_time_step"})
+MODULE_NAMES = frozenset({"torch", "nn", "annotations", "last_time_step"}) | frozenset(OWN_LAYERS)
 # Names a method body uses; a variable of the same name would shadow them.
 _TAKEN = MODULE_NAMES | {"self"}
 
@@ -107,6 +112,10 @@ def assemble(sources: list[ClassSource], title: str) -> str:
     text = "\n".join(lines) + "\n"
     if any("last_time_step" in s.helpers for s in sources):
         text += _LAST_TIME_STEP_SOURCE
+    used: set[str] = set().union(*(s.helpers for s in sources))
+    for name, cls in OWN_LAYERS.items():  # in the order layers.py defines them
+        if name in used:
+            text += "\n\n" + inspect.getsource(cls)
     for source in sources:
         text += "\n\n" + source.text
     return text
@@ -118,6 +127,7 @@ def class_source(compiled: CompiledGraph, graph: Graph, class_name: str) -> Clas
     helpers: set[str] = set()
     body: list[str] = [f"class {class_name}(nn.Module):", _indent(_class_doc(compiled, graph), 1), ""]
     body += _init_lines(compiled, nodes)
+    helpers |= {type(m).__name__ for m in compiled.modules.values() if OWN_LAYERS.get(type(m).__name__) is type(m)}
     if compiled.frozen:
         body += ["", "    def train(self, mode: bool = True) -> \"" + class_name + "\":",
                  "        # Frozen layers keep their running statistics (BatchNorm) and skip dropout.",
@@ -183,8 +193,12 @@ def _constructor(node: Node, compiled: CompiledGraph) -> str:
     args += [f"{k}={_literal(v)}" for k, v in kwargs.items()
              if k not in positional and not (k in defaults and _same(v, defaults[k]))]
     dotted = tspec.module
-    prefix = "nn." + cls.__name__ if dotted.startswith("torch.nn.") and getattr(nn, cls.__name__, None) is cls \
-        else dotted
+    if OWN_LAYERS.get(cls.__name__) is cls:  # its source is in the file
+        prefix = cls.__name__
+    elif dotted.startswith("torch.nn.") and getattr(nn, cls.__name__, None) is cls:
+        prefix = "nn." + cls.__name__
+    else:
+        prefix = dotted
     return f"{prefix}({', '.join(args)})"
 
 
@@ -247,7 +261,8 @@ def _method_lines(gm: fx.GraphModule, method: str, doc: str, helpers: set[str]) 
         if n.op == "call_module":
             call = f"self.{n.target}({_call_args(n, names)})"
             only = next(iter(n.users)) if len(n.users) == 1 else None
-            if only is not None and only.target is operator.getitem and only.args[1] == 0:
+            if only is not None and only.target is operator.getitem and only.args[1] == 0 \
+                    and PORT_META not in only.meta:
                 # RNNs and attention return (output, state); the graph keeps the output.
                 lines.append(f"        {names[only]}, _ = {call}")
                 skip.add(only)

@@ -1,50 +1,85 @@
-"""ONNX convolution, pooling and resizing nodes onto the catalog's image (and 1-D) layers."""
+"""ONNX convolution, pooling, reduction and resizing nodes onto the catalog's image and sequence layers."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from netbuilder.export.onnx_shape import zero_pad
 from netbuilder.export.onnx_values import TENSOR, Importer, Unsupported, Value, attributes
-from netbuilder.graph.catalog import onnx_layer_types
+from netbuilder.graph.catalog import ShapeError, onnx_layer_types
+from netbuilder.graph.catalog.sizes import window_output
 
 if TYPE_CHECKING:
     from onnx import NodeProto
 
 
-def _square(values: list[int], what: str) -> int:
-    if len(set(values)) != 1:
-        raise Unsupported(f"its {what} {values} differ between axes; netbuilder layers use one value for all")
-    return int(values[0])
+def _per_axis(values: Sequence[int]) -> int | list[int]:
+    """One number when every axis has the same, else one per axis (how a catalog size parameter holds it)."""
+    numbers = [int(v) for v in values]
+    return numbers[0] if len(set(numbers)) == 1 else numbers
 
 
-def _padding(a: dict[str, Any], spatial: int) -> int:
-    if a.get("auto_pad", "NOTSET") not in ("NOTSET", "VALID"):
-        raise Unsupported(f"auto_pad={a['auto_pad']} is not supported — re-export with explicit pads")
-    pads = list(a.get("pads", [0] * 2 * spatial))
-    if pads[:spatial] != pads[spatial:]:
-        raise Unsupported(f"its pads {pads} are not symmetric (begin and end differ)")
-    return _square(pads[:spatial], "pads")
+def _pads(ctx: Importer, node: NodeProto, a: dict[str, Any], kernel: Sequence[int], strides: Sequence[int],
+          dilations: Sequence[int]) -> tuple[list[int], list[int]]:
+    """The padding before and after each spatial axis; ``auto_pad`` SAME_* worked out from the input size."""
+    spatial = len(kernel)
+    auto = a.get("auto_pad", "NOTSET") or "NOTSET"
+    if auto in ("NOTSET", "VALID"):
+        pads = [int(p) for p in a.get("pads", [0] * 2 * spatial)] if auto == "NOTSET" else [0] * 2 * spatial
+        return pads[:spatial], pads[spatial:]
+    if auto not in ("SAME_UPPER", "SAME_LOWER"):
+        raise Unsupported(f"auto_pad={auto} is not an ONNX padding mode")
+    sizes = ctx.sample_dims(node.input[0])[1:]
+    begin, end = [], []
+    for n, k, s, d in zip(sizes, kernel, strides, dilations):
+        total = max((-(-n // s) - 1) * s + (k - 1) * d + 1 - n, 0)
+        small, big = total // 2, total - total // 2
+        begin.append(small if auto == "SAME_UPPER" else big)
+        end.append(big if auto == "SAME_UPPER" else small)
+    return begin, end
+
+
+def _even_padding(ctx: Importer, node: NodeProto, x: Value, begin: list[int], end: list[int],
+                  sample: list[int]) -> tuple[Value, list[int], list[int]]:
+    """Symmetric padding for the layer, with any uneven remainder as a ZeroPad2d before it (images only).
+
+    Returns the input to use, its sample shape and the padding to give the layer.
+    """
+    even = [min(b, e) for b, e in zip(begin, end)]
+    if begin == end:
+        return x, sample, even
+    if len(begin) != 2:
+        raise Unsupported(f"its padding is uneven ({begin} before, {end} after); netbuilder pads only images "
+                          "unevenly")
+    extra_begin = [b - m for b, m in zip(begin, even)]
+    extra_end = [e - m for e, m in zip(end, even)]
+    padded = zero_pad(ctx, node, x, [extra_begin[1], extra_end[1], extra_begin[0], extra_end[0]])
+    shape = [sample[0], sample[1] + extra_begin[0] + extra_end[0], sample[2] + extra_begin[1] + extra_end[1]]
+    return padded, shape, even
 
 
 def conv(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
+    """Conv in one or two dimensions, grouped or depthwise, with per-axis kernel, stride, padding and dilation."""
     a = attributes(node)
     x = ctx.tensor(node, 0)
     w = ctx.const(node, 1, "weight")
     spatial = w.ndim - 2
     if spatial < 1:
         raise Unsupported(f"its weight has rank {w.ndim}; a convolution's has a filter axis at least")
-    if a.get("group", 1) != 1:
-        raise Unsupported(f"it is a grouped convolution (group={a['group']}); netbuilder convolutions use group 1")
-    kernel = _square(list(w.shape[2:]), "kernel sizes (non-square kernel)")
+    kernel = list(w.shape[2:])
+    strides = list(a.get("strides", [1] * spatial))
+    dilations = list(a.get("dilations", [1] * spatial))
+    begin, end = _pads(ctx, node, a, kernel, strides, dilations)
+    x, sample, padding = _even_padding(ctx, node, x, begin, end, ctx.sample_dims(node.input[0]))
     bias = ctx.optional_const(node, 2, "bias")
-    params = {"out_channels": int(w.shape[0]), "kernel_size": kernel,
-              "stride": _square(list(a.get("strides", [1] * spatial)), "strides"),
-              "padding": _padding(a, spatial),
-              "dilation": _square(list(a.get("dilations", [1] * spatial)), "dilations"), "bias": bias is not None}
+    params = {"out_channels": int(w.shape[0]), "kernel_size": _per_axis(kernel), "stride": _per_axis(strides),
+              "padding": _per_axis(padding), "dilation": _per_axis(dilations), "groups": int(a.get("group", 1)),
+              "bias": bias is not None}
     # The entry (Conv1d, Conv2d) whose shape rule takes the input: one with as many spatial axes.
-    layer_type = ctx.fitting(layer_types, params, ctx.sample_dims(node.input[0]))
+    layer_type = ctx.fitting(layer_types, params, sample)
     layer = ctx.add_layer(layer_type, node, params, [x], {"weight": w, "bias": bias}, node.input[1])
     ctx.output(node, Value(TENSOR, layer))
 
@@ -53,69 +88,141 @@ def conv_transpose(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...])
     a = attributes(node)
     x = ctx.tensor(node, 0)
     w = ctx.const(node, 1, "weight")
-    if w.ndim != 4:
-        raise Unsupported(f"it is a {w.ndim - 2}-D transposed convolution; netbuilder has {', '.join(layer_types)} "
-                          "(2-D)")
-    if a.get("group", 1) != 1:
-        raise Unsupported(f"it is grouped (group={a['group']}); netbuilder uses group 1")
+    spatial = w.ndim - 2
     if "output_shape" in a:
         raise Unsupported("it sets output_shape; give pads and output_padding instead")
-    if _square(list(a.get("dilations", [1, 1])), "dilations") != 1:
-        raise Unsupported("it is dilated; ConvTranspose2d here has no dilation")
+    if (a.get("auto_pad", "NOTSET") or "NOTSET") not in ("NOTSET", "VALID"):
+        raise Unsupported(f"auto_pad={a['auto_pad']} is not supported for a transposed convolution — re-export "
+                          "with explicit pads")
+    pads = list(a.get("pads", [0] * 2 * spatial))
+    if pads[:spatial] != pads[spatial:]:
+        raise Unsupported(f"its pads {pads} differ before and after; a transposed convolution crops both sides "
+                          "alike")
+    groups = int(a.get("group", 1))
     bias = ctx.optional_const(node, 2, "bias")
-    params = {"out_channels": int(w.shape[1]), "kernel_size": _square(list(w.shape[2:]), "kernel sizes"),
-              "stride": _square(list(a.get("strides", [1, 1])), "strides"), "padding": _padding(a, 2),
-              "output_padding": _square(list(a.get("output_padding", [0, 0])), "output_padding"),
+    params = {"out_channels": int(w.shape[1]) * groups, "kernel_size": _per_axis(list(w.shape[2:])),
+              "stride": _per_axis(list(a.get("strides", [1] * spatial))), "padding": _per_axis(pads[:spatial]),
+              "output_padding": _per_axis(list(a.get("output_padding", [0] * spatial))),
+              "dilation": _per_axis(list(a.get("dilations", [1] * spatial))), "groups": groups,
               "bias": bias is not None}
-    layer = ctx.add_layer(layer_types[0], node, params, [x], {"weight": w, "bias": bias}, node.input[1])
+    layer_type = ctx.fitting(layer_types, params, ctx.sample_dims(node.input[0]))
+    layer = ctx.add_layer(layer_type, node, params, [x], {"weight": w, "bias": bias}, node.input[1])
     ctx.output(node, Value(TENSOR, layer))
 
 
 def pool(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
-    """MaxPool and AveragePool (the padding counted in the average, as torch's AvgPool2d counts it)."""
+    """MaxPool and AveragePool in one or two dimensions, with dilation, ceil_mode and uneven padding.
+
+    Uneven padding (more after than before) becomes ceil_mode where that gives the same windows (a max,
+    or an average of the real values only), else a ZeroPad2d before the pool (an average counting zeros).
+    """
     a = attributes(node)
     x = ctx.tensor(node, 0)
-    kernel = list(a["kernel_shape"])
-    if len(kernel) != 2:
-        raise Unsupported(f"it pools over {len(kernel)} axes; netbuilder pools images (2 axes)")
-    if a.get("ceil_mode", 0):
-        raise Unsupported("ceil_mode=1 is not supported")
-    if _square(list(a.get("dilations", [1, 1])), "dilations") != 1:
-        raise Unsupported("it is dilated")
-    k, pad = _square(kernel, "kernel sizes"), _padding(a, 2)
-    if node.op_type == "AveragePool" and pad and not a.get("count_include_pad", 0):
-        raise Unsupported(f"it pads without counting the padding (count_include_pad=0); {layer_types[0]} counts it")
     if len(node.output) > 1 and node.output[1] and ctx.consumers.get(node.output[1]):
         raise Unsupported("its Indices output is used")
-    params = {"kernel_size": k, "stride": _square(list(a.get("strides", [1, 1])), "strides"), "padding": pad}
-    ctx.output(node, Value(TENSOR, ctx.add_layer(layer_types[0], node, params, [x])))
+    kernel = [int(k) for k in a["kernel_shape"]]
+    spatial = len(kernel)
+    strides = [int(s) for s in a.get("strides", [1] * spatial)]
+    dilations = [int(d) for d in a.get("dilations", [1] * spatial)]
+    is_max = node.op_type == "MaxPool"
+    if not is_max and any(d != 1 for d in dilations):
+        raise Unsupported("it is a dilated average pool; netbuilder's average pools are not dilated")
+    ceil = bool(a.get("ceil_mode", 0))
+    counts_pad = bool(a.get("count_include_pad", 0))
+    sample = ctx.sample_dims(node.input[0])
+    begin, end = _pads(ctx, node, a, kernel, strides, dilations)
+    if (is_max or not counts_pad) and _one_window_over_all(sample[1:], kernel, strides, dilations, begin, end):
+        # Caffe's classic: one window over the whole image, its padding ignored: global pooling.
+        global_pool(ctx, node, onnx_layer_types("GlobalMaxPool" if is_max else "GlobalAveragePool"))
+        return
+    padding = begin
+    if begin != end:
+        if not ceil and (is_max or not counts_pad) and _ceil_matches(sample[1:], kernel, strides, dilations, begin,
+                                                                      end):
+            ceil = True  # the extra windows at the end hold only real values, as they would in ONNX
+        elif not is_max and counts_pad:
+            x, sample, padding = _even_padding(ctx, node, x, begin, end, sample)
+        else:
+            raise Unsupported(f"its padding is uneven ({begin} before, {end} after) in a way torch's pools "
+                              "cannot reproduce")
+    params: dict[str, Any] = {"kernel_size": _per_axis(kernel), "stride": _per_axis(strides),
+                              "padding": _per_axis(padding), "ceil_mode": ceil}
+    if is_max:
+        params["dilation"] = _per_axis(dilations)
+    else:  # without padding it makes no difference: keep torch's default
+        params["count_include_pad"] = counts_pad or not any(padding)
+    ctx.output(node, Value(TENSOR, ctx.add_layer(ctx.fitting(layer_types, params, sample), node, params, [x])))
 
 
-def global_avg(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
-    if ctx.rank(node) != 4:
-        raise Unsupported(f"it pools a non-image tensor; {layer_types[0]} pools images")
+def _one_window_over_all(sizes: Sequence[int], kernel: Sequence[int], strides: Sequence[int],
+                         dilations: Sequence[int], begin: Sequence[int], end: Sequence[int]) -> bool:
+    """Whether the pool has one output per axis whose window spans every value (an undilated window)."""
+    return any(b != e for b, e in zip(begin, end)) and all(
+        d == 1 and (n + b + e - k) // s + 1 == 1 and b + n <= k
+        for n, k, s, d, b, e in zip(sizes, kernel, strides, dilations, begin, end))
+
+
+def _ceil_matches(sizes: Sequence[int], kernel: Sequence[int], strides: Sequence[int], dilations: Sequence[int],
+                  begin: Sequence[int], end: Sequence[int]) -> bool:
+    """Whether torch's ceil_mode with padding ``begin`` gives as many windows as ONNX with ``begin``/``end``."""
+    try:
+        ceiled = window_output(sizes, kernel, strides, begin, dilations, "", ceil_mode=True)
+    except ShapeError:
+        return False
+    onnx_sizes = [(n + b + e - d * (k - 1) - 1) // s + 1
+                  for n, k, s, d, b, e in zip(sizes, kernel, strides, dilations, begin, end)]
+    return list(ceiled) == onnx_sizes and all(e >= b for b, e in zip(begin, end))
+
+
+def global_pool(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
+    """GlobalAveragePool / GlobalMaxPool: an adaptive pool to size 1, for images or sequences."""
     x = ctx.tensor(node, 0)
-    ctx.output(node, Value(TENSOR, ctx.add_layer(layer_types[0], node, {"output_size": 1}, [x])))
+    params = {"output_size": 1}
+    layer_type = ctx.fitting(layer_types, params, ctx.sample_dims(node.input[0]))
+    ctx.output(node, Value(TENSOR, ctx.add_layer(layer_type, node, params, [x])))
 
 
-def reduce_mean(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
-    """The mean over height and width (how exporters write AdaptiveAvgPool2d(1)), with or without a Flatten."""
+_REDUCTIONS = {"ReduceMean": "mean", "ReduceMax": "max", "ReduceMin": "min", "ReduceSum": "sum"}
+
+
+def reduce(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
+    """ReduceMean/Max/Min/Sum over sample axes.
+
+    Over every spatial axis of an image or sequence (how exporters write global pooling) a mean or max is
+    an adaptive pool to size 1 (then flattened when the axes are dropped); anything else is a Reduce.
+    """
     a = attributes(node)
     axes = a.get("axes")
     if axes is None and len(node.input) > 1 and node.input[1]:
-        axes = [int(x) for x in ctx.const(node, 1, "axes").reshape(-1)]
-    rank = ctx.rank(node)
-    if rank != 4 or sorted(x % 4 for x in (axes or [])) != [2, 3]:
-        raise Unsupported(f"it averages over axes {axes}; netbuilder imports only the mean over an image's height "
-                          "and width (global average pooling)")
+        axes = [int(v) for v in np.asarray(ctx.const(node, 1, "axes")).reshape(-1)]
     x = ctx.tensor(node, 0)
-    pooled = Value(TENSOR, ctx.add_layer(layer_types[0], node, {"output_size": 1}, [x]))
-    if not a.get("keepdims", 1):  # then the [N, C, 1, 1] result is flattened: what an ONNX Flatten imports as
-        flatten = onnx_layer_types("Flatten")
-        if not flatten:
-            raise Unsupported("keepdims=0 drops the pooled axes, and no layer imports an ONNX Flatten")
-        pooled = Value(TENSOR, ctx.add_layer(flatten[0], node, {}, [pooled]))
-    ctx.output(node, pooled)
+    rank = ctx.rank(node)
+    if not axes:
+        if a.get("noop_with_empty_axes", 0):
+            ctx.output(node, x)
+            return
+        raise Unsupported("it reduces every axis, the batch axis too")
+    axes = sorted({int(v) % rank for v in axes})
+    if 0 in axes:
+        raise Unsupported("it reduces over the batch axis")
+    keep = bool(a.get("keepdims", 1))
+    op = _REDUCTIONS[node.op_type]
+    pools = [t for t in layer_types if t.startswith("Adaptive")]
+    if pools and rank in (3, 4) and axes == list(range(2, rank)):
+        pooled = Value(TENSOR, ctx.add_layer(ctx.fitting(pools, {"output_size": 1}, ctx.sample_dims(node.input[0])),
+                                             node, {"output_size": 1}, [x]))
+        if not keep:  # then the [N, C, 1, ...] result is flattened: what an ONNX Flatten imports as
+            flatten = onnx_layer_types("Flatten")
+            if not flatten:
+                raise Unsupported("keepdims=0 drops the pooled axes, and no layer imports an ONNX Flatten")
+            pooled = Value(TENSOR, ctx.add_layer(flatten[0], node, {}, [pooled]))
+        ctx.output(node, pooled)
+        return
+    general = [t for t in layer_types if not t.startswith("Adaptive")]
+    if not general:
+        raise Unsupported(f"it takes the {op} over axes {axes}; only global pooling imports")
+    params = {"op": op, "dims": [v - 1 for v in axes], "keepdim": keep}
+    ctx.output(node, Value(TENSOR, ctx.add_layer(general[0], node, params, [x])))
 
 
 def resize(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:

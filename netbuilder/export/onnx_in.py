@@ -146,10 +146,10 @@ def _build_graph(ctx: Importer, inputs: list[tuple[str, Value]],
         ids[id(layer)] = node.id
         ports = [p.name for p in node.spec.inputs]
         for port, value in zip(ports, layer.inputs):
-            graph.connect(ids[id(value.producer)], "out", node.id, port)
+            graph.connect(ids[id(value.producer)], value.port, node.id, port)
     for out, (_, result) in zip(out_nodes, outputs):
         assert result is not None  # import_onnx lists a missing output as unsupported before building
-        graph.connect(ids[id(result.producer)], "out", out.id, "in")
+        graph.connect(ids[id(result.producer)], result.port, out.id, "in")
     auto_layout(graph)
     attr = attribute_names(graph)
     state: dict[str, torch.Tensor] = {}

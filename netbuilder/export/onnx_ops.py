@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from netbuilder.export import onnx_conv, onnx_rnn
+from netbuilder.export import onnx_conv, onnx_elementwise, onnx_rnn, onnx_shape
+from netbuilder.export.onnx_elementwise import per_feature
 from netbuilder.export.onnx_values import (CONST, RNN_H, RNN_Y, RNN_Y_T, RNN_YB, SHAPE, TENSOR, TIME_MAJOR, Converter,
                                            Importer, Unsupported, Value, attributes, f32)
 from netbuilder.graph.catalog import CATALOG, onnx_layer_types
@@ -77,7 +78,7 @@ def _gemm(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     weight = (b if a.get("transB", 0) else b.T) * a.get("alpha", 1.0)  # torch keeps [out, in]
     bias = ctx.optional_const(node, 2, "bias")
     if bias is not None:
-        bias = _per_feature(bias * a.get("beta", 1.0), weight.shape[0], "bias")
+        bias = per_feature(bias * a.get("beta", 1.0), weight.shape[0], "bias")
     layer = ctx.add_layer(layer_types[0], node, {"out_features": int(weight.shape[0]), "bias": bias is not None},
                           [x], {"weight": weight, "bias": bias}, node.input[1])
     ctx.output(node, Value(TENSOR, layer))
@@ -92,49 +93,6 @@ def _matmul(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> Non
                           {"weight": b.T}, node.input[1])
     # A following Add of a constant is this layer's bias, if nothing else reads the product.
     ctx.output(node, Value(TENSOR, layer, bias_open=ctx.consumers.get(node.output[0], 0) == 1))
-
-
-def _per_feature(bias: np.ndarray, features: int, what: str) -> np.ndarray:
-    flat = np.asarray(bias, dtype=np.float32).reshape(-1)
-    if flat.size == 1:
-        return np.full(features, flat[0], dtype=np.float32)
-    if flat.size != features:
-        raise Unsupported(f"its {what} has {flat.size} values for {features} features")
-    return flat
-
-
-def _add(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
-    a, b = (ctx.values[n] for n in node.input[:2])
-    if a.form == CONST:
-        a, b = b, a
-    if b.form == CONST:
-        # Only a MatMul's layer leaves its bias open, and only while nothing else reads the product.
-        if not (a.form == TENSOR and a.bias_open and not a.layer.params["bias"]):
-            raise Unsupported("it adds a constant tensor; netbuilder imports that only as the bias right after a "
-                              "MatMul (MatMul + Add = Linear)")
-        layer = a.layer
-        layer.weights["bias"] = _per_feature(b.array, layer.params["out_features"], "bias")
-        layer.params["bias"] = True
-        ctx.output(node, Value(TENSOR, layer))
-        return
-    _merge(ctx, node, layer_types)
-
-
-def _merge(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
-    layer_type = layer_types[0]
-    if len(node.input) != 2:
-        raise Unsupported(f"it has {len(node.input)} inputs; {layer_type} joins two")
-    a, b = ctx.tensor(node, 0), ctx.tensor(node, 1)
-    if ctx.shape(node.input[0]) != ctx.shape(node.input[1]):
-        raise Unsupported(f"its inputs have different shapes ({ctx.shape(node.input[0])} and "
-                          f"{ctx.shape(node.input[1])}); {layer_type} does not broadcast")
-    ctx.output(node, Value(TENSOR, ctx.add_layer(layer_type, node, {}, [a, b])))
-
-
-def _mul(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
-    if any(ctx.values[n].form == CONST for n in node.input):
-        raise Unsupported("it scales by a constant; netbuilder has no scaling layer")
-    _merge(ctx, node, layer_types)
 
 
 def _concat(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
@@ -166,7 +124,10 @@ def _batchnorm(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> 
     scale, shift, mean, var = (ctx.const(node, i, w) for i, w in
                                enumerate(("scale", "bias", "mean", "variance"), start=1))
     # The catalog's BatchNorm uses torch's eps (1e-5); another eps is exactly the same as a shifted variance.
-    var = var.astype(np.float64) + a.get("epsilon", 1e-5) - 1e-5
+    eps = float(a.get("epsilon", 1e-5))
+    if np.float32(eps) == np.float32(1e-5):  # 1e-5 written as a float32 (9.99999975e-06) is torch's 1e-5
+        eps = 1e-5
+    var = var.astype(np.float64) + eps - 1e-5
     if np.any(var < 0):
         raise Unsupported(f"its epsilon ({a.get('epsilon')}) is smaller than 1e-5 and a variance is tiny")
     weights = {"weight": scale, "bias": shift, "running_mean": mean, "running_var": var,
@@ -179,11 +140,11 @@ def _softmax(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> No
     rank = ctx.rank(node)
     axis = attributes(node).get("axis", -1 if ctx.opset >= 13 else 1)
     axis = axis + rank if axis < 0 else axis
-    if ctx.opset < 13 and axis != rank - 1:
-        raise Unsupported(f"before opset 13 {node.op_type} flattens from axis {axis}; only the last axis is "
-                          "supported")
     if axis == 0:
         raise Unsupported("it normalises over the batch axis")
+    if ctx.opset < 13 and axis != rank - 1:  # it normalises everything from the axis on, as if flattened there
+        onnx_shape.legacy_softmax(ctx, node, layer_types[0], axis)
+        return
     dim = -1 if axis == rank - 1 else axis - 1
     x = ctx.tensor(node, 0)
     ctx.output(node, Value(TENSOR, ctx.add_layer(layer_types[0], node, {"dim": dim}, [x])))
@@ -241,7 +202,7 @@ def _reshape(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> No
     ctx.output(node, Value(TENSOR, layer))
 
 
-def _transpose(ctx: Importer, node: NodeProto) -> None:
+def _transpose(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     value = ctx.values[node.input[0]]
     perm = list(attributes(node).get("perm", []))
     if perm == sorted(perm) and perm:
@@ -256,10 +217,10 @@ def _transpose(ctx: Importer, node: NodeProto) -> None:
     if value.form in (RNN_Y, RNN_H):
         onnx_rnn.transpose(ctx, node, value, perm)
         return
-    raise Unsupported(f"it reorders the axes (perm {perm}); netbuilder has no transpose layer")
+    onnx_shape.permute(ctx, node, perm)
 
 
-def _squeeze(ctx: Importer, node: NodeProto) -> None:
+def _squeeze(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     value = ctx.values[node.input[0]]
     axes = attributes(node).get("axes")
     if axes is None and len(node.input) > 1:
@@ -267,7 +228,7 @@ def _squeeze(ctx: Importer, node: NodeProto) -> None:
     if value.form in (RNN_Y, RNN_YB, RNN_H):
         onnx_rnn.squeeze(ctx, node, value, list(axes or []))
         return
-    raise Unsupported("it removes axes of a layer's output; netbuilder has no squeeze layer")
+    onnx_shape.squeeze(ctx, node)
 
 
 def _gather(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
@@ -288,18 +249,28 @@ def _gather(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> Non
 PLUMBING: dict[str, Converter] = {
     "Identity": _wire_through, "Dropout": _wire_through,  # Dropout does nothing at inference
     "Shape": _shape, "Size": _shape,
-    "Transpose": _transpose, "Squeeze": _squeeze, "Slice": onnx_rnn.half,
+    "Slice": onnx_rnn.half,
 }
 
 # How an operator becomes the layer(s) the catalog maps it to, where the attributes alone do not say.
 LAYER_CONVERTERS: dict[str, LayerConverter] = {
-    "Gemm": _gemm, "MatMul": _matmul, "Add": _add, "Mul": _mul, "Concat": _concat,
+    "Gemm": _gemm, "MatMul": _matmul, "Concat": _concat,
     "BatchNormalization": _batchnorm, "Softmax": _softmax, "LogSoftmax": _softmax, "Gelu": _gelu,
     "Flatten": _flatten, "Reshape": _reshape, "Gather": _gather,
     "Conv": onnx_conv.conv, "ConvTranspose": onnx_conv.conv_transpose, "MaxPool": onnx_conv.pool,
-    "AveragePool": onnx_conv.pool, "GlobalAveragePool": onnx_conv.global_avg, "ReduceMean": onnx_conv.reduce_mean,
-    "Resize": onnx_conv.resize,
+    "AveragePool": onnx_conv.pool, "GlobalAveragePool": onnx_conv.global_pool, "GlobalMaxPool": onnx_conv.global_pool,
+    "ReduceMean": onnx_conv.reduce, "ReduceMax": onnx_conv.reduce, "ReduceMin": onnx_conv.reduce,
+    "ReduceSum": onnx_conv.reduce, "Resize": onnx_conv.resize, "Upsample": onnx_shape.upsample,
     "LSTM": onnx_rnn.convert_rnn, "GRU": onnx_rnn.convert_rnn, "RNN": onnx_rnn.convert_rnn,
+    # Arithmetic: merges of layer outputs, or constants as Scale/Bias (see onnx_elementwise).
+    "Add": onnx_elementwise.arithmetic, "Sub": onnx_elementwise.arithmetic, "Mul": onnx_elementwise.arithmetic,
+    "Div": onnx_elementwise.arithmetic, "Sum": onnx_elementwise.variadic, "Mean": onnx_elementwise.variadic,
+    "Max": onnx_elementwise.variadic, "Min": onnx_elementwise.variadic, "Pow": onnx_elementwise.power,
+    "PRelu": onnx_elementwise.prelu, "Clip": onnx_elementwise.clip, "HardSigmoid": onnx_elementwise.hard_sigmoid,
+    "Selu": onnx_elementwise.selu, "LRN": onnx_elementwise.lrn,
+    # Moving values around (see onnx_shape).
+    "Transpose": _transpose, "Squeeze": _squeeze, "Unsqueeze": onnx_shape.unsqueeze, "Split": onnx_shape.split,
+    "Pad": onnx_shape.pad, "DepthToSpace": onnx_shape.depth_to_space,
 }
 
 

@@ -71,6 +71,7 @@ class Value:
     input_params: dict[str, Any] = field(default_factory=dict)  # Input nodes: kind and sizes
     bias_open: bool = False  # a MatMul's Linear whose bias a following Add may still fill in
     layout: int = 0  # RNN_H: 0 is [directions, batch, hidden], 1 is [batch, directions, hidden]
+    port: str = "out"  # the producer's output port (a Split's parts leave by out, out2, ...)
 
     @property
     def array(self) -> np.ndarray:
@@ -204,10 +205,8 @@ class Importer:
             form = ZEROS if fill is not None and not np.any(fill) else SHAPE
         if all(v.form == CONST for v in present):
             try:
-                from onnx.reference import ReferenceEvaluator
-
-                feeds = {name: self.values[name].const for name in node.input if name}
-                results = ReferenceEvaluator(node).run(None, feeds)
+                feeds = {name: self.values[name].array for name in node.input if name}
+                results = self._evaluate(node, feeds)
                 for name, array in zip(node.output, results):
                     self.values[name] = Value(CONST, const=np.asarray(array))
                 return
@@ -215,6 +214,22 @@ class Importer:
                 pass
         for name in node.output:
             self.values[name] = Value(form)
+
+    def _evaluate(self, node: NodeProto, feeds: dict[str, np.ndarray]) -> list[Any]:
+        """Run one node on constants with onnx's reference evaluator, at the model's opset.
+
+        The node goes inside a one-node model declaring the opset: evaluated alone it would be read at
+        the newest opset, where (for one) Unsqueeze takes its axes as an input, not an attribute.
+        """
+        from onnx import helper
+        from onnx.reference import ReferenceEvaluator
+
+        inputs = [helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(array.dtype), array.shape)
+                  for name, array in feeds.items()]
+        outputs = [helper.make_empty_tensor_value_info(name) for name in node.output if name]
+        graph = helper.make_graph([node], "fold", inputs, outputs)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", self.opset)])
+        return list(ReferenceEvaluator(model).run(None, feeds))
 
     @staticmethod
     def label(node: NodeProto) -> str:

@@ -277,6 +277,10 @@ def infer_shapes(ctx: CheckContext) -> list[Diagnostic]:
         for edge in ctx.out_of[nid]:
             if edge.source_port in info.outputs:
                 ctx.edge_shapes[edge.id] = info.outputs[edge.source_port]
+            elif (port := spec.output_port(edge.source_port)) is not None:  # one these settings leave empty
+                out.append(ctx.diagnostic(ERROR, "shape", f"{_label(node)} gives nothing on its "
+                                          f"{port.label or port.name} port with these settings — change them, or "
+                                          "delete this wire", nid, edge.id))
     return out
 
 

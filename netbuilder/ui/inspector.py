@@ -19,6 +19,7 @@ from netbuilder.graph.catalog.spec import ParamSpec
 from netbuilder.graph.model import INIT_CHOICES, Graph, Group, Node
 from netbuilder.ui.commands import EditCommand
 from netbuilder.ui.theme import CATEGORY_COLOURS
+from netbuilder.ui.training.fields import BoundedDoubleSpinBox, BoundedSpinBox
 
 INT_LIMIT = 2_000_000_000
 ERROR_STYLE = "color: #e5534b;"
@@ -61,6 +62,7 @@ class Inspector(QScrollArea):
             self.graph.events.group_removed.disconnect(self._on_group_removed)
         self.graph = self.node_id = self.group_id = None
         self.fields, self.rows, self.notes = {}, {}, {}
+        self._limited: set[str] = set()  # fields whose note says a typed value was out of range
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(10, 10, 10, 10)
@@ -156,18 +158,23 @@ class Inspector(QScrollArea):
     def _editor_for(self, p: ParamSpec) -> QWidget:
         w: QWidget
         if p.kind == "int":
-            spin = QSpinBox()
+            # A typed number out of range is not used, and the note under the field says the limit
+            # (a plain QSpinBox turned 1000000000 into its maximum, "-5" into 5, and ignored 0).
+            spin = BoundedSpinBox(p.title)
             spin.setRange(int(max(p.minimum, -INT_LIMIT)) if p.minimum is not None else -INT_LIMIT,
                           int(min(p.maximum, INT_LIMIT)) if p.maximum is not None else INT_LIMIT)
-            spin.setKeyboardTracking(True)
+            # Commit on Enter or leaving the field (the fields' default): typing 300 does not store 3 and 30 on
+            # the way, and typing past the limit does not store the largest value that fit on the way.
             spin.valueChanged.connect(lambda v, n=p.name: self._push(n, int(v)))
+            self._report_limits(spin, p.name)
             w = spin
         elif p.kind == "float":
-            number = QDoubleSpinBox()
+            number = BoundedDoubleSpinBox(p.title)
             number.setDecimals(4)
             number.setRange(p.minimum if p.minimum is not None else -1e9, p.maximum if p.maximum is not None else 1e9)
             number.setSingleStep(0.05 if (p.maximum or 10) <= 1 else 0.1)
             number.valueChanged.connect(lambda v, n=p.name: self._push(n, float(v)))
+            self._report_limits(number, p.name)
             w = number
         elif p.kind == "bool":
             check = QCheckBox()
@@ -178,9 +185,9 @@ class Inspector(QScrollArea):
             combo.addItems(list(p.choices))
             combo.currentTextChanged.connect(lambda v, n=p.name: self._push(n, v))
             w = combo
-        elif p.kind == "ints":
+        elif p.kind in ("ints", "size"):  # a size is one number for every axis, or one per axis: 3 or 3,2
             ints = QLineEdit()
-            ints.setPlaceholderText("e.g. 1,28,28")
+            ints.setPlaceholderText("e.g. 3 or 3,2" if p.kind == "size" else "e.g. 1,28,28")
             ints.textEdited.connect(lambda text, spec=p: self._edit_ints(spec, text))
             w = ints
         else:
@@ -190,6 +197,24 @@ class Inspector(QScrollArea):
         w.setToolTip(p.help)
         self.fields[p.name] = w
         return w
+
+    def _report_limits(self, field: BoundedSpinBox | BoundedDoubleSpinBox, key: str) -> None:
+        """The field's "at most …: … was not used" under it; gone once what is typed is in range again."""
+        def hit(message: str) -> None:
+            self._limited.add(key)
+            self._note(key, message)
+
+        def typed(text: str) -> None:
+            try:
+                value = float(text.strip().replace(field.locale().decimalPoint(), "."))
+            except ValueError:
+                return
+            if key in self._limited and field.minimum() <= value <= field.maximum():
+                self._limited.discard(key)
+                self._note(key, "")
+
+        field.limit_hit.connect(hit)
+        field.lineEdit().textEdited.connect(typed)
 
     # ---- model -> form ---------------------------------------------------------------------------
     def _shown_node(self) -> Node | None:
@@ -229,7 +254,8 @@ class Inspector(QScrollArea):
             label.setVisible(visible)
             w.setVisible(visible)
             problem = p.check(v)
-            self._note(p.name, f"{p.title} {problem}" if problem else "")
+            if problem or p.name not in self._limited:  # a value just refused stays explained
+                self._note(p.name, f"{p.title} {problem}" if problem else "")
         name = self._line("__name")
         if not name.hasFocus():
             name.setText(node.name)
@@ -290,11 +316,14 @@ class Inspector(QScrollArea):
 
     def _edit_ints(self, spec: ParamSpec, text: str) -> None:
         values = parse_ints(text)
-        problem = spec.check(values) if values is not None else \
+        value: int | list[int] | None = values
+        if spec.kind == "size" and values is not None and len(values) == 1:
+            value = values[0]  # one number for every axis, stored as the number itself
+        problem = spec.check(value) if value is not None else \
             "must be a list of positive whole numbers such as 1,28,28"
         self._note(spec.name, f"{spec.title} {problem}" if problem else "")
         if not problem:
-            self._push(spec.name, values)
+            self._push(spec.name, value)
 
     def _push_options(self, **options: Any) -> None:
         node = self._shown_node()

@@ -24,7 +24,10 @@ CATEGORY_COLOURS = {
     "Recurrent": "#d5548f",
     "Attention": "#a64d79",
     "Activation": "#7f8c8d",
+    "Padding": "#b08d57",
     "Merge": "#6aa84f",
+    "Arithmetic": "#93c47d",
+    "Shape": "#6d9eeb",
     "Loss": "#cc4125",
     "Blocks": "#b4a7d6",
 }

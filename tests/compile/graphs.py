@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from netbuilder.graph import CATALOG, Graph, Node
+from netbuilder.graph import CATALOG, Graph, Node, analyze
 
 IMAGE = {"kind": "image", "channels": 3, "height": 16, "width": 16}
 SEQUENCE = {"kind": "sequence", "length": 10, "features": 8}
 TOKENS = {"kind": "tokens", "length": 10}
 TABULAR = {"kind": "tabular", "features": 8}
 
-_IMAGE_LAYERS = {"Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Upsample",
-                 "BatchNorm2d"}
-_SEQUENCE_LAYERS = {"RNN", "LSTM", "GRU", "MultiheadAttention", "TransformerEncoderLayer", "Conv1d"}
+_IMAGE_LAYERS = {"Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+                 "Upsample", "BatchNorm2d", "LocalResponseNorm", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
+                 "ReplicationPad2d"}
+_SEQUENCE_LAYERS = {"RNN", "LSTM", "GRU", "MultiheadAttention", "TransformerEncoderLayer", "Conv1d", "ConvTranspose1d",
+                    "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "Permute", "Reduce", "Split"}
+# Inputs of a particular size: channels a PixelShuffle can fold, a last dimension of 1 to squeeze.
+_INPUTS: dict[str, dict[str, Any]] = {
+    "PixelShuffle": {"kind": "image", "channels": 8, "height": 5, "width": 6},
+    "Squeeze": {"kind": "sequence", "length": 10, "features": 1},
+}
 
 # Parameters a layer needs to accept its typical input (defaults elsewhere).
 _PARAMS: dict[str, dict[str, Any]] = {"Reshape": {"shape": [2, 4]}, "Embedding": {"num_embeddings": 20}}
@@ -28,6 +35,8 @@ _LOSS_HEAD: dict[str, tuple[str | None, dict[str, Any]]] = {
 
 def typical_input(layer_type: str) -> dict[str, Any]:
     """The Input parameters of a sample a layer typically takes: image, sequence, tokens or a row."""
+    if layer_type in _INPUTS:
+        return _INPUTS[layer_type]
     if layer_type in _IMAGE_LAYERS:
         return IMAGE
     if layer_type in _SEQUENCE_LAYERS:
@@ -83,16 +92,19 @@ def catalog_graph(layer_type: str, **params: Any) -> tuple[Graph, str]:
     if layer_type in ("Input", "Output"):
         output(g, x)
         return g, "inference"
-    if spec.role == "layer" and len(spec.inputs) == 2:  # a merge: two branches of the same shape
-        a = chain(g, x, ("Linear", {"out_features": 6}))
-        b = chain(g, x, ("Linear", {"out_features": 6}))
+    if spec.role == "layer" and len(spec.inputs) >= 2:  # a merge: a branch of the same shape into every port
         merge = g.add_node(layer_type, params={**_PARAMS.get(layer_type, {}), **params})
-        g.connect(a.id, "out", merge.id, "a")
-        g.connect(b.id, "out", merge.id, "b")
+        for port in spec.inputs:
+            branch = chain(g, x, ("Linear", {"out_features": 6}))
+            g.connect(branch.id, "out", merge.id, port.name)
         output(g, merge)
         return g, "inference"
     layer = chain(g, x, (layer_type, {**_PARAMS.get(layer_type, {}), **params}))
-    output(g, layer)
+    given = analyze(g, "edit").nodes[layer.id].outputs  # the ports these settings give (a Split's parts)
+    for port in spec.outputs:  # every part of a layer with several outputs is returned
+        if port.name in given:
+            out = g.add_node("Output", name="prediction" if port.name == "out" else f"prediction_{port.name}")
+            g.connect(layer.id, port.name, out.id, "in")
     return g, "inference"
 
 

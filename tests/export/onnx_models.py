@@ -123,18 +123,21 @@ def final_state_model():
 
 
 def unsupported_model():
-    """Three nodes netbuilder cannot express (Exp, Sub, a grouped Conv) among supported ones."""
+    """Three nodes netbuilder cannot express (a sine, a mean over the batch, a join along the batch), each fed by a
+    supported Conv, so every one is listed."""
     h = helper.make_node
     nodes = [
-        h("Conv", ["x", "w"], ["c"], name="grouped_conv", kernel_shape=[3, 3], group=2),
-        h("Relu", ["c"], ["r"], name="relu"),
-        h("Exp", ["r"], ["e"], name="exponential"),
-        h("Sub", ["e", "r"], ["y"], name="difference"),
+        h("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3, 3]),
+        h("Sin", ["c"], ["s"], name="sine"),
+        h("ReduceMean", ["c", "batch_axis"], ["m"], name="batch_mean", keepdims=1),
+        h("Concat", ["c", "c"], ["j"], name="batch_join", axis=0),
     ]
-    inits = [_w("w", 4, 1, 3, 3)]
+    inits = [_w("w", 4, 2, 3, 3), _i64("batch_axis", [0])]
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 2, 6, 6])
-    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4, 4, 4])
-    return _model(nodes, [x], [y], inits)
+    outputs = [helper.make_tensor_value_info("s", TensorProto.FLOAT, ["batch", 4, 4, 4]),
+               helper.make_tensor_value_info("m", TensorProto.FLOAT, [1, 4, 4, 4]),
+               helper.make_tensor_value_info("j", TensorProto.FLOAT, ["joined", 4, 4, 4])]
+    return _model(nodes, [x], outputs, inits)
 
 
 def batch_first_model():

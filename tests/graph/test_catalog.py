@@ -17,13 +17,20 @@ TABULAR = TensorShape((20,))
 # A typical input for each layer family; anything not listed takes a flat vector.
 TYPICAL: dict[str, dict[str, TensorShape]] = {
     **{t: {"in": IMAGE} for t in ("Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
-                                  "Upsample", "BatchNorm2d", "Flatten")},
+                                  "AdaptiveMaxPool2d", "Upsample", "BatchNorm2d", "Flatten", "LocalResponseNorm",
+                                  "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d")},
     **{t: {"in": SEQUENCE} for t in ("RNN", "LSTM", "GRU", "MultiheadAttention", "TransformerEncoderLayer",
-                                     "Conv1d", "LayerNorm")},
+                                     "Conv1d", "ConvTranspose1d", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d",
+                                     "AdaptiveMaxPool1d", "LayerNorm", "Reduce", "Split", "Softmin", "Permute")},
     "Embedding": {"in": TensorShape((10,), "int")},
     "Reshape": {"in": TensorShape((784,))},
+    "PixelShuffle": {"in": TensorShape((8, 5, 6))},
+    "Squeeze": {"in": TensorShape((8, 1))},
     "Add": {"a": TABULAR, "b": TABULAR},
     "Multiply": {"a": TABULAR, "b": TABULAR},
+    "Subtract": {"a": TABULAR, "b": TABULAR},
+    "Divide": {"a": TABULAR, "b": TABULAR},
+    **{t: {"a": SEQUENCE, "b": SEQUENCE, "c": SEQUENCE} for t in ("Sum", "Average", "Maximum", "Minimum")},
     "Concatenate": {"a": IMAGE, "b": TensorShape((5, 12, 12))},
     "CrossEntropyLoss": {"pred": TensorShape((10,)), "target": TensorShape((), "int")},
     "NLLLoss": {"pred": TensorShape((10,)), "target": TensorShape((), "int")},
@@ -50,7 +57,7 @@ def run_torch(layer_type: str, values, ins) -> tuple[torch.Tensor, int]:
     """Build the real torch layer from the catalog's TorchSpec; return its output and parameter count."""
     tspec = CATALOG[layer_type].torch
     args = tspec.args(values, ins)
-    xs = [sample(ins[p.name]) for p in CATALOG[layer_type].inputs]
+    xs = [sample(ins[p.name]) for p in CATALOG[layer_type].inputs if p.name in ins]
     if tspec.module is None:
         if tspec.call == "reshape":
             return torch.reshape(xs[0], args["shape"]), 0
@@ -72,15 +79,70 @@ def run_torch(layer_type: str, values, ins) -> tuple[torch.Tensor, int]:
     return out, count
 
 
+def _assert_rule_matches_torch(layer_type: str, values, ins) -> None:
+    spec = CATALOG[layer_type]
+    outs = spec.infer(values, ins)
+    out, torch_params = run_torch(layer_type, values, ins)
+    parts = out if isinstance(out, tuple) else (out,)  # a layer with several output ports returns a tuple
+    assert {port: tuple(t.shape[1:]) for port, t in zip(outs, parts)} == {p: s.dims for p, s in outs.items()}
+    assert len(parts) == len(outs)
+    assert spec.count_params(values, ins, outs) == torch_params
+    assert spec.count_macs(values, ins, outs) >= 0
+
+
 @pytest.mark.parametrize("layer_type", LAYERS)
 def test_layer_shape_rule_and_parameter_count_match_torch(layer_type):
     spec = CATALOG[layer_type]
-    values, ins = spec.defaults(), typical_inputs(layer_type)
-    outs = spec.infer(values, ins)
-    out, torch_params = run_torch(layer_type, values, ins)
-    assert tuple(out.shape[1:]) == outs["out"].dims
-    assert spec.count_params(values, ins, outs) == torch_params
-    assert spec.count_macs(values, ins, outs) >= 0
+    _assert_rule_matches_torch(layer_type, spec.defaults(), typical_inputs(layer_type))
+
+
+# Settings that change the shape or the weights: per-axis sizes, groups, dilation, ceil_mode, several parts…
+VARIANTS: list[tuple[str, dict, dict[str, TensorShape]]] = [
+    ("Conv2d", {"kernel_size": [3, 2], "stride": [2, 1], "padding": [1, 0], "dilation": [1, 2]}, {"in": IMAGE}),
+    ("Conv2d", {"groups": 3, "out_channels": 6}, {"in": IMAGE}),  # depthwise with a multiplier of 2
+    ("Conv1d", {"groups": 2, "out_channels": 4, "dilation": 2, "bias": False}, {"in": SEQUENCE}),
+    ("ConvTranspose2d", {"kernel_size": [3, 2], "stride": [3, 2], "padding": 1, "output_padding": [1, 0]},
+     {"in": IMAGE}),
+    ("ConvTranspose2d", {"groups": 3, "out_channels": 6, "dilation": 2}, {"in": IMAGE}),
+    ("ConvTranspose1d", {"kernel_size": 3, "stride": 2, "output_padding": 1, "groups": 2, "out_channels": 4},
+     {"in": SEQUENCE}),
+    ("MaxPool2d", {"kernel_size": [3, 2], "stride": [2, 1], "padding": [1, 0], "dilation": [2, 1]}, {"in": IMAGE}),
+    ("MaxPool2d", {"kernel_size": 3, "stride": 2, "ceil_mode": True}, {"in": IMAGE}),
+    ("AvgPool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": False},
+     {"in": IMAGE}),
+    ("MaxPool1d", {"kernel_size": 3, "stride": 2, "padding": 1, "dilation": 2}, {"in": SEQUENCE}),
+    ("AvgPool1d", {"kernel_size": 3, "ceil_mode": True}, {"in": SEQUENCE}),
+    ("AdaptiveAvgPool2d", {"output_size": [2, 3]}, {"in": IMAGE}),
+    ("AdaptiveMaxPool1d", {"output_size": 3}, {"in": SEQUENCE}),
+    ("ZeroPad2d", {"padding": [1, 2, 0, 3]}, {"in": IMAGE}),
+    ("ConstantPad2d", {"padding": 2, "value": -1.5}, {"in": IMAGE}),
+    ("ReflectionPad2d", {"padding": [3, 1, 2, 0]}, {"in": IMAGE}),
+    ("PReLU", {"per_channel": True}, {"in": IMAGE}),
+    ("GLU", {"dim": 0}, {"in": SEQUENCE}),
+    ("Hardtanh", {"min_val": 0.0, "max_val": 6.0}, {"in": TABULAR}),
+    ("Softplus", {"beta": 2.0, "threshold": 5.0}, {"in": TABULAR}),
+    ("Split", {"dim": 1, "sizes": [2, 5, 1]}, {"in": SEQUENCE}),
+    ("Split", {"dim": -1, "sizes": [4]}, {"in": SEQUENCE}),
+    ("Permute", {"dims": [2, 0, 1]}, {"in": IMAGE}),
+    ("Unsqueeze", {"dim": -1}, {"in": SEQUENCE}),
+    ("Reduce", {"op": "max", "dims": [1, 2], "keepdim": True}, {"in": IMAGE}),
+    ("Reduce", {"op": "sum", "dims": [0, 1]}, {"in": SEQUENCE}),
+    ("Power", {"exponent": 0.5}, {"in": TABULAR}),
+    ("Scale", {"per": "element", "learnable": False}, {"in": IMAGE}),
+    ("Scale", {"per": "one"}, {"in": IMAGE}),
+    ("Bias", {"per": "feature"}, {"in": SEQUENCE}),
+    ("Bias", {"per": "channel", "value": 0.5}, {"in": IMAGE}),
+    ("Sum", {}, {"a": IMAGE, "b": IMAGE, "c": IMAGE, "d": IMAGE}),
+]
+
+
+@pytest.mark.parametrize("layer_type,params,inputs", VARIANTS,
+                         ids=[f"{t}-{'-'.join(map(str, p.values()))}" for t, p, _ in VARIANTS])
+def test_layer_variants_match_torch(layer_type, params, inputs):
+    spec = CATALOG[layer_type]
+    values = {**spec.defaults(), **params}
+    assert all(spec.param(k).check(v) is None for k, v in params.items())
+    _assert_rule_matches_torch(layer_type, values, inputs)
 
 
 @pytest.mark.parametrize("layer_type", LOSSES)
@@ -119,6 +181,21 @@ def test_recurrent_variants_match_torch(cell, layers, bidirectional, sequence):
     ("MultiheadAttention", {"num_heads": 3}, {"in": SEQUENCE}, "divisible"),
     ("CrossEntropyLoss", {}, {"pred": TensorShape((10,)), "target": TensorShape((10,), "int")}, "class-id"),
     ("MSELoss", {}, {"pred": TensorShape((3,)), "target": TensorShape((1,))}, "same shape"),
+    ("Conv2d", {"groups": 2}, {"in": IMAGE}, "groups=2 must divide both the input channels"),
+    ("Conv2d", {"kernel_size": [3, 2, 2]}, {"in": IMAGE}, "kernel_size has 3 values .* slides over 2 axes"),
+    ("MaxPool2d", {"kernel_size": [2, 2], "padding": [0, 2]}, {"in": IMAGE}, "at most half the kernel_size"),
+    ("ReflectionPad2d", {"padding": 12}, {"in": IMAGE}, "smaller than the side it mirrors"),
+    ("ZeroPad2d", {"padding": [1, 2]}, {"in": IMAGE}, "four: left, right, top, bottom"),
+    ("PixelShuffle", {}, {"in": IMAGE}, "channels divisible by 4"),
+    ("GLU", {}, {"in": TensorShape((7,))}, "must be even"),
+    ("Split", {"sizes": [3, 4]}, {"in": SEQUENCE}, "add up to 7, but dimension 0"),
+    ("Split", {"sizes": [3]}, {"in": SEQUENCE}, "does not cut into 3 equal parts"),
+    ("Squeeze", {"dim": 0}, {"in": SEQUENCE}, "has size 10"),
+    ("Permute", {"dims": [0, 0]}, {"in": SEQUENCE}, "must list every dimension"),
+    ("Reduce", {"dims": [2]}, {"in": SEQUENCE}, "must be different dimensions"),
+    ("Sum", {}, {"a": TABULAR, "b": TABULAR, "c": SEQUENCE}, "every input the same shape"),
+    ("Hardtanh", {"min_val": 1.0, "max_val": 1.0}, {"in": TABULAR}, "must be below max_val"),
+    ("Scale", {"per": "channel"}, {"in": TensorShape(())}, "receives a scalar"),
 ])
 def test_shape_rules_explain_what_is_wrong_and_what_to_do(layer_type, params, inputs, message):
     spec = CATALOG[layer_type]
@@ -143,3 +220,20 @@ def test_catalog_covers_the_course():
                 "GELU", "ELU", "SiLU", "Add", "Concatenate", "Multiply", "MultiheadAttention", "MSELoss", "L1Loss",
                 "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss", "Output"}
     assert required <= set(CATALOG)
+
+
+def test_a_wire_from_an_output_port_the_settings_leave_empty_is_an_error_on_that_wire():
+    from netbuilder.graph import Graph, analyze
+
+    g = Graph("parts")
+    x = g.add_node("Input", name="x", params={"kind": "sequence", "length": 6, "features": 4})
+    split = g.add_node("Split", name="split", params={"sizes": [2]})  # two parts: out and out2, not out3
+    g.connect(x.id, "out", split.id, "in")
+    for port in ("out", "out2", "out3"):
+        out = g.add_node("Output", name=f"y_{port}")
+        g.connect(split.id, port, out.id, "in")
+    errors = analyze(g, "inference").errors
+    assert len(errors) == 1
+    wire = g.edges[errors[0].edge_id]
+    assert wire.source_port == "out3" and errors[0].node_id == split.id
+    assert "gives nothing on its part 3 port" in errors[0].message

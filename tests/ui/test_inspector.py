@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox, QSpinBox
+from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox
 
 from tests.ui.drive import click, node_point
 
@@ -27,10 +27,29 @@ def test_selecting_a_node_builds_a_form_from_its_parameter_specs(make_window, cn
     window = make_window(cnn)
     _select(window, "conv1")
     fields = window.inspector.fields
-    kernel = fields["kernel_size"]
-    assert isinstance(kernel, QSpinBox) and kernel.value() == 3
-    assert (kernel.minimum(), kernel.maximum()) == (1, 1024)
+    channels = fields["out_channels"]
+    assert isinstance(channels, QSpinBox) and channels.value() == 16
+    assert (channels.minimum(), channels.maximum()) == (1, 100_000)
+    assert "filters" in channels.toolTip()
+    kernel = fields["kernel_size"]  # one number for every axis, or one per axis
+    assert isinstance(kernel, QLineEdit) and kernel.text() == "3"
     assert "filter" in kernel.toolTip()
+
+
+def test_a_kernel_size_per_axis_is_typed_as_a_list_and_shown_compactly_on_the_node(make_window, cnn):
+    window = make_window(cnn)
+    conv1 = _select(window, "conv1")
+    kernel = window.inspector.fields["kernel_size"]
+    _type_into(kernel, "3,2")
+    window.run_analysis()
+    assert conv1.params["kernel_size"] == [3, 2]
+    look = window.editor().scene.node_items[conv1.id].look
+    assert "k 3×2" in look.params and not look.errors
+    _type_into(kernel, "5")
+    assert conv1.params["kernel_size"] == 5  # one number stays a number
+    _type_into(kernel, "3,0")
+    assert window.inspector.notes["kernel_size"].isVisibleTo(window.inspector)
+    assert conv1.params["kernel_size"] == 3  # the last valid text typed: "3", before ",0"
 
 
 def test_choice_parameters_get_a_combo_box_and_hidden_rows_follow_it(make_window, cnn):

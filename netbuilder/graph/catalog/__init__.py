@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from netbuilder.graph.catalog import activations, conv, core, io, losses, merge, recurrent
+from netbuilder.graph.catalog import (activations, activations_extra, arithmetic, conv, core, io, losses, merge,
+                                      plumbing, recurrent, spatial)
 from netbuilder.graph.catalog.io import INPUT_KINDS, TARGET_KINDS, InputKind, TargetKind, input_kind, target_kind
 from netbuilder.graph.catalog.spec import (
     GateBias,
@@ -18,7 +19,8 @@ from netbuilder.graph.catalog.spec import (
 
 CATALOG: dict[str, LayerSpec] = {
     spec.type: spec
-    for module in (io, core, conv, recurrent, activations, merge, losses)
+    for module in (io, core, conv, spatial, recurrent, activations, activations_extra, merge, arithmetic, plumbing,
+                   losses)
     for spec in module.SPECS
 }
 

@@ -69,12 +69,17 @@ def no_args(params: ParamValues, ins: Shapes) -> dict[str, Any]:
     return {}
 
 
+MAX_AXES = 4  # a size parameter lists one value per axis, or four sides of a padding
+
+
 @dataclass(frozen=True)
 class ParamSpec:
     """One parameter of a layer, enough to build an inspector form and check a value.
 
-    kind: ``int``, ``float``, ``bool``, ``choice``, ``str`` or ``ints`` (a list
-    of positive ints, e.g. a target shape). ``when`` hides the parameter unless
+    kind: ``int``, ``float``, ``bool``, ``choice``, ``str``, ``ints`` (a list
+    of whole numbers, at least ``minimum`` (default 1), e.g. a target shape) or
+    ``size`` (one whole number for every axis, or a list of up to four, one per
+    axis: a kernel of ``3`` or ``[3, 2]``). ``when`` hides the parameter unless
     another parameter has one of the listed values.
     """
 
@@ -112,15 +117,32 @@ class ParamSpec:
             return None
         if self.kind == "str":
             return None if isinstance(value, str) else f"must be text, not {value!r}"
+        if self.kind == "size":
+            if isinstance(value, int) and not isinstance(value, bool):
+                return self._check_range(value)
+            if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= MAX_AXES or not all(
+                    isinstance(v, int) and not isinstance(v, bool) for v in value):
+                return f"must be a whole number, or one per axis such as 3,2; it is {_short(value)}"
+            if any(self._check_range(v) is not None for v in value):
+                return f"must have every value {self._range_words()}; it is {_short(value)}"
+            return None
         if self.kind == "ints":
+            lowest = 1 if self.minimum is None else self.minimum
             if not isinstance(value, (list, tuple)) or not value or not all(
-                isinstance(v, int) and not isinstance(v, bool) and v >= (self.minimum or 1) for v in value
+                isinstance(v, int) and not isinstance(v, bool) and v >= lowest for v in value
             ):
-                return f"must be a list of positive whole numbers such as 1,28,28; it is {_short(value)}"
+                what = "positive whole numbers" if lowest == 1 else f"whole numbers of at least {_num(lowest)}"
+                return f"must be a list of {what} such as 1,28,28; it is {_short(value)}"
             if self.maximum is not None and any(v > self.maximum for v in value):
                 return f"must have every size at most {_num(self.maximum)}; it is {_short(value)}"
             return None
         return f"has an unknown kind {self.kind!r}"
+
+    def _range_words(self) -> str:
+        lo, hi = self.minimum, self.maximum
+        if lo is not None and hi is not None:
+            return f"between {_num(lo)} and {_num(hi)}"
+        return f"at least {_num(lo)}" if lo is not None else f"at most {_num(hi)}" if hi is not None else "valid"
 
     def _check_range(self, value: float) -> str | None:
         lo, hi = self.minimum, self.maximum

@@ -20,10 +20,12 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path_factory):
-    """Keep the window's settings (layout, recent files, recovery file) in a fresh folder per test."""
+def isolated_settings(tmp_path_factory, monkeypatch):
+    """Keep the window's settings (layout, recent files, recovery file) in a fresh folder per test, and its
+    per-user data (the runs of unsaved projects, QStandardPaths.AppDataLocation) in another."""
     folder = tmp_path_factory.mktemp("settings")
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user_data")))
     yield folder
 
 

@@ -33,18 +33,10 @@ from netbuilder.export.weights import load_weights, match_state
 from netbuilder.graph.files import protected_files, refuse_overwrite, write_atomically
 from netbuilder.graph.catalog import target_kind
 from netbuilder.graph.model import Graph
+from netbuilder.data.sources import BUILTIN_DATASETS
 from netbuilder.graph.project import Project
 
 MIN_OPSET = 7  # the oldest opset the TorchScript exporter writes; dynamo writes 18 and newer
-
-# Class names of the built-in data sets (the data package may know more; these never change).
-CLASS_NAMES = {
-    "iris": ["setosa", "versicolor", "virginica"],
-    "wine": ["class_0", "class_1", "class_2"],
-    "digits": [str(i) for i in range(10)],
-    "breast_cancer": ["malignant", "benign"],
-}
-
 
 @dataclass
 class ExportReport:
@@ -296,7 +288,8 @@ def _dataset_info(project: Project, graph: Graph) -> tuple[list[str], dict]:
         norm["formula"] = data.normalization.describe()
         return list(data.class_names or []), norm
     except Exception:  # a user file that is not there, or no data package: the metadata is optional
-        return CLASS_NAMES.get(project.dataset.name, []), {}
+        info = BUILTIN_DATASETS.get(project.dataset.name)
+        return (list(info.class_names) if info is not None else []), {}
 
 
 def _finish_model(path: Path, metadata: dict[str, str], project: Project | None) -> None:

@@ -186,3 +186,23 @@ def test_a_failure_message_is_marked_out_of_date_once_the_network_is_fixed(qtbot
     status = window.training.status
     assert "hidden1" not in status.text() and "changed since the last run failed" in status.text()
     assert outcome.message in status.toolTip()  # what it was stays one hover away
+
+
+def test_saving_under_a_new_name_during_a_run_carries_the_run_once_it_ends(qtbot, make_window, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from tests.ui_training.conftest import RUN_TIMEOUT_MS
+
+    window = shown(make_window, iris())
+    window.training.epochs = 10_000  # outlives the test unless stopped
+    controller = window.training
+    qtbot.mouseClick(controller.train_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: controller.worker is not None and controller.worker.step > 0, timeout=RUN_TIMEOUT_MS)
+    answer_carry(window, True)
+    assert window.save_as(tmp_path / "iris.nbproj")
+    target = runs_folder(tmp_path / "iris.nbproj")
+    assert not (target / BEST).exists()  # the run is still writing where it started
+    with qtbot.waitSignal(controller.run_finished, timeout=30_000):
+        qtbot.mouseClick(controller.stop_button, Qt.LeftButton)
+    assert (target / BEST).is_file() and (target / HISTORY).is_file()
+    assert controller.best_checkpoint == target / BEST and str(target / BEST) in controller.status.text()

@@ -141,9 +141,10 @@ class FollowsProject:
 
     # ---- where the runs go ------------------------------------------------------------------------------
     def runs_to_carry(self) -> Path | None:
-        """The folder of this project's runs when it holds one (what Save As offers to bring along)."""
+        """The folder of this project's runs when it holds one, or will when the run in progress ends (what
+        Save As offers to bring along)."""
         folder = self.out_dir
-        if folder is None or not (has_run(folder) or (folder / HISTORY).is_file()):
+        if folder is None or not (self.running or has_run(folder) or (folder / HISTORY).is_file()):
             return None
         return folder
 

@@ -132,3 +132,16 @@ def test_the_whole_result_line_is_shown_wrapped(qtbot, make_window, tmp_path):
         qtbot.waitUntil(lambda label=label: label.height() >= label.heightForWidth(label.width()) > 0)
         assert label.width() <= dialog.width()
     assert dialog.parity.text().endswith("✔") and "limit" in dialog.parity.text()  # the end of the line too
+
+
+def test_closing_the_dialog_during_an_export_lets_the_export_finish_first(qtbot, make_window, tmp_path):
+    window = make_window(iris_at(tmp_path / "iris.nbproj"))
+    dialog = window.training.open_export()  # deleted when closed
+    dialog.set_format("onnx")
+    dialog.path.setText(str(tmp_path / "iris.onnx"))
+    with qtbot.waitSignal(dialog.destroyed, timeout=120_000):
+        qtbot.mouseClick(dialog.export_button, Qt.LeftButton)
+        assert dialog.busy
+        dialog.reject()  # Close, or Escape
+        assert not dialog.isVisible()
+    assert (tmp_path / "iris.onnx").stat().st_size > 0

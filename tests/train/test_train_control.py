@@ -38,8 +38,13 @@ def test_stop_request_ends_the_run_after_exactly_that_batch(iris, tmp_path):
 def test_stop_from_another_thread_while_paused_ends_the_run(iris, tmp_path):
     iris.training.report_every = 1
     control = Control()
-    pauser = FunctionCallback(on_batch_end=lambda e: control.pause() if e.step == 3 else None)
-    threading.Timer(0.3, control.request_stop).start()
+
+    def pause_then_stop_from_elsewhere(event) -> None:
+        if event.step == 3:
+            control.pause()
+            threading.Timer(0.3, control.request_stop).start()  # another thread, while the run is paused
+
+    pauser = FunctionCallback(on_batch_end=pause_then_stop_from_elsewhere)
     result = Trainer(iris, callbacks=[pauser], control=control, epochs=5, out_dir=tmp_path).run()
     assert result.reason == "stopped"
     assert result.steps == 3

@@ -28,8 +28,8 @@ _HOME = {
     "save_checkpoint": "checkpoint", "DeviceError": "device", "pick_device": "device",
     "REASONS": "events", "BatchProgress": "events", "EpochEnd": "events", "LayerStats": "events",
     "RunFinished": "events", "RunResult": "events", "RunStarted": "events", "Samples": "events",
-    "InitFrom": "trainer", "Trainer": "trainer", "default_out_dir": "trainer", "EndReason": "events",
-    "Predictions": "events", "PreparedRun": "trainer", "TrainingConfig": "trainer", "RunState": "trainer",
+    "InitFrom": "config", "Trainer": "trainer", "default_out_dir": "config", "EndReason": "events",
+    "Predictions": "events", "PreparedRun": "config", "TrainingConfig": "config", "RunState": "config",
     "Scheme": "schemes", "SchemeContext": "schemes", "training_scheme": "schemes", "TRAINING_SCHEMES": "schemes",
 }
 

@@ -13,23 +13,20 @@ from __future__ import annotations
 
 import gc
 import math
-import os
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
 from netbuilder.compile import CompiledGraph
-from netbuilder.data import Augmenter, Batches, DataError, Dataset, load_for, make_loaders
+from netbuilder.data import Augmenter, DataError, Dataset, load_for, make_loaders
 from netbuilder.graph import Project, TrainingSettings
 from netbuilder.graph.files import atomic_write_json, check_writable_folder
-from netbuilder.graph.names import identifier
-from netbuilder.graph.runs import HISTORY, runs_folder
+from netbuilder.graph.runs import HISTORY
 from netbuilder.train.acceleration import Acceleration, as_channels_last, choose, to_channels_last
+from netbuilder.train.config import InitFrom, PreparedRun, RunState, TrainingConfig, default_out_dir
 from netbuilder.train.callbacks import Callback, CallbackList, Control
 from netbuilder.compile.errors import GraphCompileError
 from netbuilder.train.checkpoint import CheckpointError, Snapshots, freeze_nodes, load_matching, save_checkpoint
@@ -37,7 +34,7 @@ from netbuilder.train.device import DeviceError, describe_device, pick_device
 from netbuilder.train.events import BatchProgress, EndReason, EpochEnd, Predictions, RunFinished, RunStarted
 from netbuilder.train.loading import image_shape
 from netbuilder.train.metrics import Meter
-from netbuilder.train.optim import Schedule, make_schedule
+from netbuilder.train.optim import make_schedule
 from netbuilder.train.schemes import Scheme, SchemeContext, SchemeError, make_scheme
 from netbuilder.train.stats import LayerProbe
 
@@ -55,84 +52,6 @@ class _End(Exception):
 def _is_out_of_memory(exc: BaseException) -> bool:
     return isinstance(exc, torch.cuda.OutOfMemoryError) or (isinstance(exc, RuntimeError)
                                                              and "out of memory" in str(exc))
-
-
-@dataclass
-class InitFrom:
-    """Transfer learning: start matching nodes from another project's checkpoint, optionally frozen."""
-
-    checkpoint: Path
-    freeze: bool = True
-
-
-def user_runs_folder() -> Path:
-    """Where runs of a project that has no file yet go: the per-user data folder, never the working folder."""
-    base = os.environ.get("XDG_DATA_HOME") or (str(Path.home() / ".local" / "share") if Path.home() else "")
-    return Path(base or tempfile.gettempdir()) / "netbuilder" / "runs"
-
-
-def default_out_dir(project: Project) -> Path:
-    """``runs/<project file stem>/`` beside the project file; the per-user runs folder for an unsaved one."""
-    if project.path is not None:
-        return runs_folder(project.path)
-    return user_runs_folder() / identifier(project.name, fallback="untitled")
-
-
-@dataclass
-class TrainingConfig:
-    """What one run is asked to do: fixed when the Trainer is made."""
-
-    project: Project
-    device: str | torch.device
-    out_dir: Path
-    epochs: int
-    init_from: InitFrom | None = None
-    layer_stats: bool = True
-    # Layer statistics come on report batches, but at most this often: the overlay needs a few
-    # updates a second, not one per report of a fast small network.
-    stats_interval_s: float = 0.5
-    save: bool = True
-
-    @property
-    def settings(self) -> TrainingSettings:
-        return self.project.training
-
-
-@dataclass
-class PreparedRun:
-    """Everything `Trainer.prepare` sets up once: device, data, compiled graphs, optimisers, batches."""
-
-    device: torch.device
-    acceleration: Acceleration
-    dataset: Dataset  # on ``device``
-    scheme: Scheme
-    train_batches: Batches
-    val_batches: Batches
-    augment: Augmenter | None
-    schedule: Schedule
-    probe: LayerProbe | None
-    skip_single: bool  # batch norm cannot train on a batch of one: a lone last sample is left out
-    value_range: tuple[float, float] | None  # the training inputs' range, for showing samples
-    image_shape: tuple[int, ...] | None
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class RunState:
-    """What changes while a run goes: counters, history, the best epoch, the weights kept."""
-
-    snapshots: Snapshots | None = None
-    history: list[EpochEnd] = field(default_factory=list)
-    step: int = 0
-    epochs_done: int = 0
-    best_loss: float | None = None
-    best_epoch: int = 0
-    last_metrics: dict[str, float] = field(default_factory=dict)
-    saved_at: float = 0.0
-    stats_at: float = -math.inf
-    current: tuple[torch.Tensor, torch.Tensor | None] | None = None  # the batch in flight, to explain a failure
-    compile_seconds: float | None = None  # how long the first (compiling) step took; None before it
-    notes: list[str] = field(default_factory=list)  # said at the end (compile time, fallbacks)
 
 
 class Trainer:

@@ -188,8 +188,8 @@ _REDUCTIONS = {"ReduceMean": "mean", "ReduceMax": "max", "ReduceMin": "min", "Re
 def reduce(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     """ReduceMean/Max/Min/Sum over sample axes.
 
-    Over every spatial axis of an image or sequence (how exporters write global pooling) a mean or max is
-    an adaptive pool to size 1 (then flattened when the axes are dropped); anything else is a Reduce.
+    Over every spatial axis of an image or sequence, keeping the axes (how exporters write global pooling),
+    a mean or max is an adaptive pool to size 1; anything else is a Reduce.
     """
     a = attributes(node)
     axes = a.get("axes")
@@ -208,14 +208,9 @@ def reduce(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None
     keep = bool(a.get("keepdims", 1))
     op = _REDUCTIONS[node.op_type]
     pools = [t for t in layer_types if t.startswith("Adaptive")]
-    if pools and rank in (3, 4) and axes == list(range(2, rank)):
+    if pools and keep and rank in (3, 4) and axes == list(range(2, rank)):
         pooled = Value(TENSOR, ctx.add_layer(ctx.fitting(pools, {"output_size": 1}, ctx.sample_dims(node.input[0])),
                                              node, {"output_size": 1}, [x]))
-        if not keep:  # then the [N, C, 1, ...] result is flattened: what an ONNX Flatten imports as
-            flatten = onnx_layer_types("Flatten")
-            if not flatten:
-                raise Unsupported("keepdims=0 drops the pooled axes, and no layer imports an ONNX Flatten")
-            pooled = Value(TENSOR, ctx.add_layer(flatten[0], node, {}, [pooled]))
         ctx.output(node, pooled)
         return
     general = [t for t in layer_types if not t.startswith("Adaptive")]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from netbuilder.export.onnx_values import CONST, TENSOR, Importer, Layer, Unsupported, Value, attributes
+from netbuilder.export.onnx_values import COMPARE, CONST, TENSOR, Importer, Layer, Unsupported, Value, attributes
 from netbuilder.graph.catalog import CATALOG, onnx_layer_types
 
 if TYPE_CHECKING:
@@ -224,6 +224,8 @@ def prelu(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     x = ctx.tensor(node, 0)
     slope = np.asarray(ctx.const(node, 1, "slope"), dtype=np.float32)
     sample = ctx.sample_dims(node.input[0])
+    while slope.ndim > len(sample) and slope.shape[0] == 1:  # [1, C, 1, 1]: the batch axis broadcast too
+        slope = slope[0]
     channels = sample[0] if sample else 0
     per_channel_shape = (channels,) + (1,) * (len(sample) - 1)
     if slope.size == 1:
@@ -308,3 +310,45 @@ def lrn(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     params = {"size": size, "alpha": _f(a.get("alpha", 1e-4)), "beta": _f(a.get("beta", 0.75)),
               "k": _f(a.get("bias", 1.0))}
     ctx.output(node, Value(TENSOR, ctx.add_layer(layer_types[0], node, params, [x])))
+
+
+# ---- Softplus with a threshold: Where(βx > t, x, softplus(βx) / β) ------------------------------------------
+def comparison(ctx: Importer, node: NodeProto) -> None:
+    """Greater or Less: no layer; only a Where that a layer stands for may use it (see `where`)."""
+    ctx.output(node, Value(COMPARE))
+
+
+def where(ctx: Importer, node: NodeProto) -> None:
+    """The Softplus exporters write with torch's threshold, ``Where(βx > t, x, Softplus(βx) / β)``: one Softplus.
+
+    Past the threshold softplus(βx)/β equals x to float precision, which is why torch switches there.
+    """
+    nodes = ctx.producers
+    cond = nodes.get(node.input[0])
+    if cond is None or cond.op_type != "Greater" or len(node.input) != 3:
+        raise Unsupported("it picks between values by a condition; netbuilder imports that only as the threshold "
+                          "of a Softplus")
+    x_name, soft_name = node.input[1], node.input[2]
+    scaled_name, threshold = cond.input[0], _scalar(ctx, cond.input[1])
+    beta: float | None = 1.0
+    soft = nodes.get(soft_name)
+    if soft is not None and soft.op_type == "Div":
+        beta = _scalar(ctx, soft.input[1]) if soft.input[1] in ctx.values else None
+        soft = nodes.get(soft.input[0])
+    scaled = nodes.get(scaled_name)
+    scales_x = scaled_name == x_name or (scaled is not None and scaled.op_type == "Mul" and x_name in scaled.input
+                                         and _scalar(ctx, next(i for i in scaled.input if i != x_name)) == beta)
+    if (soft is None or soft.op_type != "Softplus" or soft.input[0] != scaled_name or not scales_x
+            or threshold is None or beta is None or beta <= 0):
+        raise Unsupported("it picks between values by a condition that is not a Softplus threshold")
+    x = ctx.tensor(node, 1)
+    layer_type = _one("Softplus")
+    ctx.output(node, Value(TENSOR, ctx.add_layer(layer_type, soft, {"beta": _f(beta), "threshold": _f(threshold)},
+                                                 [x])))
+
+
+def _scalar(ctx: Importer, name: str) -> float | None:
+    value = ctx.values.get(name)
+    if value is None or value.form != CONST or value.array.size != 1:
+        return None
+    return float(value.array.reshape(-1)[0])

@@ -141,7 +141,8 @@ def _build_graph(ctx: Importer, inputs: list[tuple[str, Value]],
         node = graph.add_node("Input", name=_identifier(onnx_name), params=value.input_params)
         ids[id(value)] = node.id
     out_nodes = [graph.add_node("Output", name=_identifier(n)) for n, _ in outputs]
-    for layer in ctx.layers:
+    layers = ctx.live_layers([value for _, value in outputs if value is not None])
+    for layer in layers:
         node = graph.add_node(layer.type, name=layer.name, params=layer.params)
         ids[id(layer)] = node.id
         ports = [p.name for p in node.spec.inputs]
@@ -153,7 +154,7 @@ def _build_graph(ctx: Importer, inputs: list[tuple[str, Value]],
     auto_layout(graph)
     attr = attribute_names(graph)
     state: dict[str, torch.Tensor] = {}
-    for layer in ctx.layers:
+    for layer in layers:
         prefix = attr[ids[id(layer)]]
         for key, array in layer.weights.items():
             state[f"{prefix}.{key}"] = torch.from_numpy(np.array(array, copy=True))  # writable, owned

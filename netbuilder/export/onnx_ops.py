@@ -250,6 +250,7 @@ PLUMBING: dict[str, Converter] = {
     "Identity": _wire_through, "Dropout": _wire_through,  # Dropout does nothing at inference
     "Shape": _shape, "Size": _shape,
     "Slice": onnx_rnn.half,
+    "Greater": onnx_elementwise.comparison, "Where": onnx_elementwise.where,  # a Softplus's threshold
 }
 
 # How an operator becomes the layer(s) the catalog maps it to, where the attributes alone do not say.

@@ -31,6 +31,7 @@ RNN_H = "rnn_h"  # an RNN's final state Y_h: [directions, batch, hidden] (layout
 CONST = "const"  # known when importing (initializers, Constant, folded arithmetic)
 SHAPE = "shape"  # computed from shapes at run time (Shape -> Slice -> Concat ...); only feeds shape inputs
 ZEROS = "zeros"  # zeros of a run-time shape: an RNN's initial state
+COMPARE = "comparison"  # a Greater/Less of a layer output: only the condition of a recognised Where
 # A bidirectional RNN's last step, as exporters build it: both directions at the last and the first time step,
 # then the forward half of the one and the backward half of the other, joined by a Concat.
 BI_LAST, BI_FIRST, FWD_LAST, BWD_FIRST = "bidirectional_last_step", "bidirectional_first_step", "forward_last", \
@@ -119,14 +120,17 @@ class Importer:
         self.unsupported: dict[str, str] = {}
         self.notes: list[str] = []
         self.consumers: dict[str, int] = {}
+        self.producers: dict[str, NodeProto] = {}  # ONNX value name -> the node computing it (for patterns)
         for node in model.graph.node:
             for name in node.input:
                 self.consumers[name] = self.consumers.get(name, 0) + 1
+            self.producers.update((name, node) for name in node.output if name)
         for out in model.graph.output:
             self.consumers[out.name] = self.consumers.get(out.name, 0) + 1
         for init in model.graph.initializer:
             self.values[init.name] = Value(CONST, const=numpy_helper.to_array(init))
         self.shapes: dict[str, list[int | None]] = {}
+        self.samples: dict[int, TensorShape] = {}  # id(tensor Value) -> its sample shape, however it was learnt
         for vi in [*model.graph.input, *model.graph.value_info, *model.graph.output]:
             t = vi.type.tensor_type
             if t.HasField("shape"):
@@ -166,6 +170,7 @@ class Importer:
                 continue
             value = Value(TENSOR, input_params=params)
             value.producer = value
+            self.samples[id(value)] = TensorShape(tuple(sample), "int" if params["kind"] == "tokens" else "float")
             self.values[inp.name] = value
             found.append((inp.name, value))
         return found
@@ -319,8 +324,37 @@ class Importer:
         return layer
 
     def output(self, node: NodeProto, value: Value, index: int = 0) -> Value:
-        self.values[node.output[index]] = value
+        name = node.output[index]
+        self.values[name] = value
+        if value.form == TENSOR:
+            self._track_shape(name, value)
         return value
+
+    def _track_shape(self, name: str, value: Value) -> None:
+        """Keep every tensor's sample shape: from ONNX shape inference, or where that gave none (it gives up on
+        some exporters' padding), from the catalog's shape rule for the layer that makes it."""
+        dims = self.shapes.get(name)
+        if dims and all(d is not None for d in dims[1:]):
+            known = self.samples.get(id(value))
+            self.samples[id(value)] = TensorShape(tuple(int(d) for d in dims[1:] if d is not None),
+                                                  known.dtype if known is not None else "float")
+            return
+        layer = value.producer
+        if id(value) in self.samples or not isinstance(layer, Layer):
+            shape = self.samples.get(id(value))
+        else:
+            spec = CATALOG[layer.type]
+            ins = {port.name: self.samples.get(id(v)) for port, v in zip(spec.inputs, layer.inputs)}
+            shape = None
+            if all(s is not None for s in ins.values()):
+                try:
+                    shape = spec.infer(spec.resolved(layer.params), {k: s for k, s in ins.items() if s is not None}
+                                       ).get(value.port)
+                except (ShapeError, TypeError, ValueError, KeyError, IndexError):
+                    shape = None
+        if shape is not None:
+            self.samples[id(value)] = shape
+            self.shapes[name] = [dims[0] if dims else None, *shape.dims]
 
     @staticmethod
     def _name(node: NodeProto, weight_name: str, layer_type: str) -> str:
@@ -334,6 +368,21 @@ class Importer:
         if not name or name.startswith("node_"):  # the dynamo exporter's "node_relu_3" names the op, not the layer
             return layer_type.lower()
         return name
+
+    def live_layers(self, results: list[Value]) -> list[Layer]:
+        """The layers the ``results`` depend on, in creation order.
+
+        A pattern recognised late (a Softplus written as Where(x > t, x, softplus(x))) replaces layers
+        made for its pieces; those lead nowhere and are left out of the graph.
+        """
+        live: set[int] = set()
+        pending = [v.producer for v in results if isinstance(v.producer, Layer)]
+        while pending:
+            layer = pending.pop()
+            if id(layer) not in live:
+                live.add(id(layer))
+                pending.extend(v.producer for v in layer.inputs if isinstance(v.producer, Layer))
+        return [layer for layer in self.layers if id(layer) in live]
 
     def check_rnn_uses(self) -> None:
         """An RNN node gives either its sequence or its last step; decide which, refuse both at once."""

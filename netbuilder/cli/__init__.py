@@ -11,6 +11,13 @@ from netbuilder.cli.terminal import safe_streams
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from netbuilder.graph.bulk import collector_paused
+
+    with collector_paused():  # a big project is millions of objects that all stay alive until the end
+        return _validate(args)
+
+
+def _validate(args: argparse.Namespace) -> int:
     from netbuilder.cli.support import open_project
     from netbuilder.data.checks import analyze_with_data
     from netbuilder.graph.report import describe, human, shapes_table

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from netbuilder.graph.bulk import collector_paused
 from netbuilder.graph.catalog import TensorShape
 from netbuilder.graph.checks import CHECKS, REQUIRES, NodeInfo, run_checks
 from netbuilder.graph.diagnostics import Diagnostic
@@ -68,5 +69,6 @@ def analyze(graph: Graph, purpose: str = "train") -> Analysis:
 
 
 def _analyze(graph: Graph, purpose: str) -> Analysis:
-    ctx = run_checks(graph, purpose, CHECKS)
+    with collector_paused():  # a NodeInfo and shapes per node, all kept: see `netbuilder.graph.bulk`
+        ctx = run_checks(graph, purpose, CHECKS)
     return Analysis(ctx.diagnostics, ctx.infos, ctx.edge_shapes, ctx.order)

@@ -73,7 +73,7 @@ class CheckContext:
             into[edge.target].append(edge)
             out_of[edge.source].append(edge)
             wires_in.setdefault((edge.target, edge.target_port), []).append(edge.id)
-        order, loops = _order_and_loops(graph.nx)
+        order, loops = _order_and_loops(graph, out_of)
         return cls(graph, purpose, specs, {nid: spec.resolved(nodes[nid].params) for nid, spec in specs.items()},
                    into, out_of, wires_in, loops, order)
 
@@ -97,11 +97,41 @@ class CheckContext:
 Check = Callable[[CheckContext], list[Diagnostic]]
 
 
-def _order_and_loops(g: nx.MultiDiGraph) -> tuple[list[str], list[set[str]]]:
-    try:
-        return list(nx.topological_sort(g)), []  # loops are rare: only looked for when there is one
-    except nx.NetworkXUnfeasible:
-        pass
+def _order_and_loops(graph: Graph, out_of: dict[str, list[Edge]]) -> tuple[list[str], list[set[str]]]:
+    """The nodes on no loop in topological order, and the loops.
+
+    Kahn's algorithm over the adjacency already built, generation by generation, visiting children in
+    the order networkx's ``topological_sort`` does (so the order, and the shapes table, are as before):
+    linear and several times faster than networkx's view-based version on 100,000 nodes.
+    """
+    indegree = dict.fromkeys(graph.nodes, 0)
+    for edge in graph.edges.values():
+        indegree[edge.target] += 1
+    ready = [nid for nid, d in indegree.items() if d == 0]
+    order: list[str] = []
+    while ready:
+        order += ready
+        following: list[str] = []
+        for nid in ready:
+            edges = out_of[nid]
+            if len(edges) == 1:  # the common case: skip the counting below
+                child = edges[0].target
+                indegree[child] -= 1
+                if indegree[child] == 0:
+                    following.append(child)
+                continue
+            children: dict[str, int] = {}
+            for edge in edges:
+                children[edge.target] = children.get(edge.target, 0) + 1
+            for child, wires in children.items():
+                indegree[child] -= wires
+                if indegree[child] == 0:
+                    following.append(child)
+        ready = following
+    if len(order) == len(indegree):
+        return order, []
+    # Loops are rare: only then look for them (the nodes left hold every loop and what hangs after one).
+    g = graph.nx
     loops = [c for c in nx.strongly_connected_components(g) if len(c) > 1 or any(g.has_edge(n, n) for n in c)]
     in_loop: set[str] = set().union(*loops)
     return list(nx.topological_sort(g.subgraph([n for n in g if n not in in_loop]))), loops

@@ -88,13 +88,23 @@ class Graph:
         self.nx = nx.MultiDiGraph()
         self.revision = 0  # bumped on every change that can alter shapes or diagnostics
         self.analysis_cache: dict[str, tuple[int, Any]] = {}  # purpose -> (revision, Analysis)
+        # name -> node id, valid at the revision it was built for: loading 100,000 nodes must not
+        # search every name for each new node (see `_name_index`).
+        self._names_at: tuple[int, dict[str, str]] | None = None
 
     # ---- queries ---------------------------------------------------------------------
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
 
     def node_named(self, name: str) -> Node | None:
-        return next((n for n in self.nodes.values() if n.name == name), None)
+        node = self.nodes.get(self._name_index().get(name, ""))
+        return node if node is not None and node.name == name else None
+
+    def _name_index(self) -> dict[str, str]:
+        """name -> node id; rebuilt after any change but the insertion of one node, which updates it."""
+        if self._names_at is None or self._names_at[0] != self.revision:
+            self._names_at = (self.revision, {n.name: n.id for n in self.nodes.values()})
+        return self._names_at[1]
 
     def edges_into(self, node_id: str) -> list[Edge]:
         return [self.edges[k] for _, _, k in self.nx.in_edges(node_id, keys=True)]
@@ -173,13 +183,16 @@ class Graph:
             raise ValueError(f"a node with id {node.id!r} already exists")
         if node.type not in CATALOG:
             raise KeyError(f"unknown layer type {node.type!r}")
-        if self.node_named(node.name) is not None:
+        names = self._name_index()
+        if node.name in names:
             node.name = self.unique_name(node.name)
         if node.group is not None and node.group not in self.groups:
             node.group = None
         self.nodes[node.id] = node
         self.nx.add_node(node.id)
         self._changed()
+        names[node.name] = node.id
+        self._names_at = (self.revision, names)  # still true after this one insertion
         self.events.node_added.emit(node)
         self.events.changed.emit()
         return node

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from netbuilder.graph.bulk import collector_paused
 from netbuilder.graph.catalog import CATALOG
 from netbuilder.graph.model import INIT_CHOICES, Edge, Graph, Group, Node, new_id
 
@@ -53,6 +54,8 @@ def graph_to_dict(graph: Graph) -> dict[str, Any]:
 
 # ---- reading -----------------------------------------------------------------------------
 def expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
+    if type(value) is kind and kind is not float:  # the common case, checked first: files hold 100,000s of values
+        return value
     ok = isinstance(value, kind) and not (isinstance(value, bool) and kind in (int, float, (int, float)))
     if not ok:
         raise ProjectFileError(where, f"{what} should be {_kind_name(kind)}, not {_describe(value)}")
@@ -153,7 +156,7 @@ def _edge_from_dict(d: Any, where: str) -> Edge:
         if key not in d:
             raise ProjectFileError(where, f"the wire has no {key!r}")
         end = expect(d[key], list, f"{where}.{key}", f"'{key}'")
-        if len(end) != 2 or not all(isinstance(x, str) for x in end):
+        if len(end) != 2 or not (isinstance(end[0], str) and isinstance(end[1], str)):
             raise ProjectFileError(f"{where}.{key}", f"'{key}' should be [node id, port name]")
         ends.append(end)
     eid = expect(d.get("id") or new_id("e"), str, f"{where}.id", "the wire id")
@@ -162,6 +165,11 @@ def _edge_from_dict(d: Any, where: str) -> Edge:
 
 def graph_from_dict(d: Any, name: str, where: str) -> Graph:
     """Build a graph; broken wiring (loops, doubled ports) is kept for validation to report."""
+    with collector_paused():  # a file may hold 100,000 nodes: see `netbuilder.graph.bulk`
+        return _graph_from_dict(d, name, where)
+
+
+def _graph_from_dict(d: Any, name: str, where: str) -> Graph:
     expect(d, dict, where, "a graph")
     graph = Graph(name)
     for i, g in enumerate(expect(d.get("groups", []), list, f"{where}.groups", "the groups")):

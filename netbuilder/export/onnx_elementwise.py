@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from netbuilder.export.onnx_values import COMPARE, CONST, TENSOR, Importer, Layer, Unsupported, Value, attributes
+from netbuilder.export.onnx_values import (COMPARE, CONST, TENSOR, Importer, Layer, Unsupported, Value, attributes,
+                                           f32)
 from netbuilder.graph.catalog import CATALOG, onnx_layer_types
 
 if TYPE_CHECKING:
@@ -256,15 +257,11 @@ def clip(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     elif (low, high) == (0.0, np.inf):
         layer = ctx.add_layer(_one("Relu"), node, {}, [x])
     elif np.isfinite(low) and np.isfinite(high) and low < high and ranged:
-        layer = ctx.add_layer(ranged[0], node, {"min_val": _f(low), "max_val": _f(high)}, [x])
+        layer = ctx.add_layer(ranged[0], node, {"min_val": f32(low), "max_val": f32(high)}, [x])
     else:
         raise Unsupported(f"it clips to [{low:g}, {high:g}]; netbuilder clips to a finite range (Hardtanh), to "
                           "[0, 6] (ReLU6) or from 0 (ReLU)")
     ctx.output(node, Value(TENSOR, layer))
-
-
-def _f(x: float) -> float:
-    return float(f"{np.float32(x):.7g}")
 
 
 def hard_sigmoid(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
@@ -299,19 +296,6 @@ def selu(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
     ctx.output(node, Value(TENSOR, ctx.add_layer(layer_types[0], node, {}, [x])))
 
 
-def lrn(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
-    """LRN: torch sums the same window of channels as ONNX only for an odd size (even ones lean the other way)."""
-    a = attributes(node)
-    size = int(a["size"])
-    if size % 2 == 0:
-        raise Unsupported(f"its size {size} is even; torch's LocalResponseNorm centres an even window one channel "
-                          "off from ONNX's")
-    x = ctx.tensor(node, 0)
-    params = {"size": size, "alpha": _f(a.get("alpha", 1e-4)), "beta": _f(a.get("beta", 0.75)),
-              "k": _f(a.get("bias", 1.0))}
-    ctx.output(node, Value(TENSOR, ctx.add_layer(layer_types[0], node, params, [x])))
-
-
 # ---- Softplus with a threshold: Where(βx > t, x, softplus(βx) / β) ------------------------------------------
 def comparison(ctx: Importer, node: NodeProto) -> None:
     """Greater or Less: no layer; only a Where that a layer stands for may use it (see `where`)."""
@@ -343,7 +327,7 @@ def where(ctx: Importer, node: NodeProto) -> None:
         raise Unsupported("it picks between values by a condition that is not a Softplus threshold")
     x = ctx.tensor(node, 1)
     layer_type = _one("Softplus")
-    ctx.output(node, Value(TENSOR, ctx.add_layer(layer_type, soft, {"beta": _f(beta), "threshold": _f(threshold)},
+    ctx.output(node, Value(TENSOR, ctx.add_layer(layer_type, soft, {"beta": f32(beta), "threshold": f32(threshold)},
                                                  [x])))
 
 

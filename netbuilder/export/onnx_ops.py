@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from netbuilder.export import onnx_conv, onnx_elementwise, onnx_rnn, onnx_shape
+from netbuilder.export import onnx_conv, onnx_elementwise, onnx_norm, onnx_rnn, onnx_shape
 from netbuilder.export.onnx_elementwise import per_feature
 from netbuilder.export.onnx_values import (CONST, RNN_H, RNN_Y, RNN_Y_T, RNN_YB, SHAPE, TENSOR, TIME_MAJOR, Converter,
                                            Importer, Unsupported, Value, attributes, f32)
@@ -268,7 +268,7 @@ LAYER_CONVERTERS: dict[str, LayerConverter] = {
     "Div": onnx_elementwise.arithmetic, "Sum": onnx_elementwise.variadic, "Mean": onnx_elementwise.variadic,
     "Max": onnx_elementwise.variadic, "Min": onnx_elementwise.variadic, "Pow": onnx_elementwise.power,
     "PRelu": onnx_elementwise.prelu, "Clip": onnx_elementwise.clip, "HardSigmoid": onnx_elementwise.hard_sigmoid,
-    "Selu": onnx_elementwise.selu, "LRN": onnx_elementwise.lrn,
+    "Selu": onnx_elementwise.selu, "LRN": onnx_norm.lrn, "LayerNormalization": onnx_norm.layer_norm,
     # Moving values around (see onnx_shape).
     "Transpose": _transpose, "Squeeze": _squeeze, "Unsqueeze": onnx_shape.unsqueeze, "Split": onnx_shape.split,
     "Pad": onnx_shape.pad, "DepthToSpace": onnx_shape.depth_to_space,

@@ -80,7 +80,7 @@ ACTIVATIONS = [
 ]
 
 ARITHMETIC = [
-    ("Linear", {"out_features": 6}), ("Negate", {}), ("Power", {"exponent": 2.0}),
+    ("Linear", {"out_features": 6}), ("LayerNorm", {}), ("Negate", {}), ("Power", {"exponent": 2.0}),
     ("Scale", {"per": "feature", "value": 0.5, "learnable": False}), ("Bias", {"per": "one", "value": -1.0}),
     ("Unsqueeze", {"dim": 0}), ("Permute", {"dims": [1, 0]}), ("Reduce", {"op": "max", "dims": [1]}),
 ]
@@ -122,7 +122,8 @@ CASES: dict[str, tuple[Graph, Counter[str]]] = {
         {"ReLU6": 1, "Hardtanh": 1, "Hardswish": 1, "Hardsigmoid": 1, "Mish": 1, "SELU": 1, "Softplus": 1,
          "Softsign": 1, "Abs": 1, "Exp": 1, "PReLU": 1})),
     "arithmetic": (_graph({"kind": "tabular", "features": 5}, ARITHMETIC), Counter(
-        {"Negate": 1, "Power": 1, "Scale": 1, "Bias": 1, "Unsqueeze": 1, "Permute": 1, "Reduce": 1})),
+        {"LayerNorm": 1, "Negate": 1, "Power": 1, "Scale": 1, "Bias": 1, "Unsqueeze": 1, "Permute": 1,
+         "Reduce": 1})),
     "merges": (_merges(), Counter({"Split": 1, "Maximum": 1, "Minimum": 1, "Subtract": 1, "Divide": 1})),
 }
 

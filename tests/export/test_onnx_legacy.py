@@ -269,6 +269,21 @@ def test_torchs_softplus_with_its_threshold_is_one_softplus(tmp_path):
     assert softplus.type == "Softplus" and softplus.params == {"beta": 2.0, "threshold": 10.0}
 
 
+def test_layer_normalization_over_the_last_axis_is_a_layernorm_with_its_scale_and_shift(tmp_path):
+    nodes = [h("LayerNormalization", ["x", "g", "b"], ["y"], axis=-1, epsilon=1e-5)]
+    inits = [_f32("g", [1.0, 2.0, 0.5, 1.0]), _f32("b", [0.0, 0.1, 0.2, 0.3])]
+    result = _import(tmp_path, nodes, [3, 4], [3, 4], inits, opset=17)
+    (norm,) = _layers(result)
+    assert norm.type == "LayerNorm"
+    assert result.state[f"{_attr(result, norm)}.weight"].tolist() == [1.0, 2.0, 0.5, 1.0]
+
+
+def test_layer_normalization_with_another_epsilon_is_refused_rather_than_approximated(tmp_path):
+    nodes = [h("LayerNormalization", ["x", "g"], ["y"], epsilon=1e-6)]
+    with pytest.raises(OnnxImportError, match="epsilon is 1e-06"):
+        _import(tmp_path, nodes, [4], [4], [_f32("g", [1.0] * 4)], opset=17)
+
+
 # ---- what is still refused, and why ----------------------------------------------------------------------
 def test_refusals_name_each_node_and_the_reason(tmp_path):
     nodes = [h("Relu", ["x"], ["r"]), h("Greater", ["r", "zero"], ["g"]), h("Where", ["g", "r", "x"], ["w"]),

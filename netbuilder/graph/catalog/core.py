@@ -163,7 +163,7 @@ LAYERNORM = LayerSpec(
     infer=_ln_infer,
     torch=TorchSpec("torch.nn.LayerNorm", lambda p, ins: {
         "normalized_shape": ins["in"].dims[-1], "elementwise_affine": p["elementwise_affine"]}),
-    onnx_ops=(),  # import has no converter for ONNX LayerNormalization yet
+    onnx_ops=("LayerNormalization",),
     count_params=lambda p, ins, outs: 2 * ins["in"].dims[-1] if p["elementwise_affine"] else 0,
     count_macs=_elementwise_macs, has_weights=True,
 )

@@ -2,7 +2,8 @@
 
 Imports torch (never Qt). The Trainer calls `load_dataset` (or `load_for_graph`)
 with the Input's shape, then `make_loaders`, and applies an `Augmenter` to
-image training batches on the device.
+image training batches on the device. A user file too large for memory comes
+back as a `StreamingDataset`, whose batches `make_loaders` streams from disk.
 
 The names below load on first use: the window imports `netbuilder.data.checks`
 and `netbuilder.data.sources` (no torch, no numpy) on every analysis, and must
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
     from netbuilder.data.dataset import DataError, Dataset, Normalization, RawData, split_indices
     from netbuilder.data.for_project import load_for
     from netbuilder.data.loading import fit_input, fit_target, load_dataset, load_for_graph, read_source
+    from netbuilder.data.progress import BadSample, DataEvent, LoadProgress, TextProgress
     from netbuilder.data.sources import BUILTIN_DATASETS, USER_SOURCES, BuiltinInfo, SourceInfo
+    from netbuilder.data.streaming import StreamingDataset
 
 _HOME = {
     "Augmenter": "augment", "Batches": "batches", "make_loaders": "batches", "text_vocabulary": "builtin",
@@ -30,12 +33,15 @@ _HOME = {
     "RawData": "dataset", "split_indices": "dataset", "load_for": "for_project", "fit_input": "loading",
     "fit_target": "loading", "load_dataset": "loading", "load_for_graph": "loading", "read_source": "loading",
     "BUILTIN_DATASETS": "sources", "USER_SOURCES": "sources", "BuiltinInfo": "sources", "SourceInfo": "sources",
+    "BadSample": "progress", "DataEvent": "progress", "LoadProgress": "progress", "TextProgress": "progress",
+    "StreamingDataset": "streaming",
 }
 
 __all__ = [
-    "Augmenter", "BUILTIN_DATASETS", "Batches", "BuiltinInfo", "DataError", "Dataset", "Normalization", "RawData",
-    "SourceInfo", "USER_SOURCES", "dataset_diagnostics", "fit_input", "fit_target", "load_dataset", "load_for",
-    "load_for_graph", "make_loaders", "read_source", "split_indices", "text_vocabulary",
+    "Augmenter", "BUILTIN_DATASETS", "BadSample", "Batches", "BuiltinInfo", "DataError", "DataEvent", "Dataset",
+    "LoadProgress", "Normalization", "RawData", "SourceInfo", "StreamingDataset", "TextProgress", "USER_SOURCES",
+    "dataset_diagnostics", "fit_input", "fit_target", "load_dataset", "load_for", "load_for_graph", "make_loaders",
+    "read_source", "split_indices", "text_vocabulary",
 ]
 
 

@@ -27,13 +27,17 @@ class Batches:
 
     def __init__(self, x: torch.Tensor, y: torch.Tensor | None, batch_size: int, *, shuffle: bool = False,
                  seed: int = 0, device: torch.device | str | None = None) -> None:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise DataError(f"batch size must be a whole number of at least 1; it is {batch_size!r}")
         if y is not None and len(y) != len(x):
             raise DataError(f"inputs have {len(x)} samples but targets have {len(y)}")
-        self.device = torch.device(device) if device is not None else x.device
+        self._configure(batch_size, shuffle, seed, torch.device(device) if device is not None else x.device)
         self.x = x.to(self.device, non_blocking=True)
         self.y = None if y is None else y.to(self.device, non_blocking=True)
+
+    def _configure(self, batch_size: int, shuffle: bool, seed: int, device: torch.device) -> None:
+        """What every kind of batches has (the streaming ones too): size, order and device."""
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise DataError(f"batch size must be a whole number of at least 1; it is {batch_size!r}")
+        self.device = device
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.seed = seed
@@ -52,11 +56,15 @@ class Batches:
 
     def order(self, epoch: int) -> torch.Tensor | None:
         """The sample order of pass ``epoch`` on the device, or None when not shuffled."""
+        perm = self.permutation(epoch)
+        return None if perm is None else perm.to(self.device, non_blocking=True)
+
+    def permutation(self, epoch: int) -> torch.Tensor | None:
+        """The sample order of pass ``epoch`` on the CPU (the same on every device), or None when not shuffled."""
         if not self.shuffle:
             return None
-        # A CPU generator gives the same order on every device; one small index copy per epoch.
         generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
-        return torch.randperm(self.num_samples, generator=generator).to(self.device, non_blocking=True)
+        return torch.randperm(self.num_samples, generator=generator)
 
     def __iter__(self) -> Iterator[Batch]:
         perm = self.order(self.epoch)
@@ -72,7 +80,14 @@ class Batches:
 
 def make_loaders(ds: Dataset, batch_size: int, seed: int = 0,
                  device: torch.device | str = "cpu") -> tuple[Batches, Batches]:
-    """Training batches (shuffled, seeded) and validation batches (in order), both on ``device``."""
+    """Training batches (shuffled, seeded) and validation batches (in order), both on ``device``.
+
+    A data set streamed from disk (`StreamingDataset`) gets batches read by worker processes in the same order.
+    """
+    from netbuilder.data.streaming import StreamingDataset  # streaming imports this module
+
+    if isinstance(ds, StreamingDataset):
+        return ds.loaders(batch_size, seed, torch.device(device))
     train = Batches(ds.x_train, ds.y_train, batch_size, shuffle=True, seed=seed, device=device)
     val = Batches(ds.x_val, ds.y_val, batch_size, shuffle=False, device=device)
     return train, val

@@ -17,7 +17,8 @@ from importlib.resources import files
 from math import prod
 from typing import Any
 
-from netbuilder.data.sources import BUILTIN_DATASETS, GENERAL_OPTIONS, RANGES, USER_SOURCES
+from netbuilder.data.sources import (BAD_FILE_CHOICES, BUILTIN_DATASETS, GENERAL_OPTIONS, MAX_WORKERS, RANGES,
+                                     STREAMING_MODES, USER_SOURCES)
 from netbuilder.graph.analysis import Analysis, analyze
 from netbuilder.graph.catalog import TensorShape, target_kind
 from netbuilder.graph.diagnostics import ERROR, Diagnostic
@@ -114,6 +115,22 @@ def option_problems(settings: DatasetSettings) -> list[str]:
     value_range = settings.options.get("range")
     if value_range not in (None, *RANGES):
         problems.append(f"{settings.name}: option 'range' must be unit or tanh; it is {value_range!r}")
+    return problems + _stream_option_problems(settings.name, settings.options)
+
+
+def _stream_option_problems(name: str, options: dict[str, Any]) -> list[str]:
+    """Values of the streaming options (their keys are checked with the source's other options)."""
+    problems = []
+    mode = options.get("streaming", "auto")
+    if mode not in STREAMING_MODES:
+        problems.append(f"{name}: option 'streaming' must be auto, memory or disk; it is {mode!r}")
+    bad = options.get("bad_files", "stop")
+    if bad not in BAD_FILE_CHOICES:
+        problems.append(f"{name}: option 'bad_files' must be stop or skip; it is {bad!r}")
+    workers = options.get("workers", "auto")
+    if workers != "auto" and (_whole(workers, 0) is None or workers > MAX_WORKERS):
+        problems.append(f"{name}: option 'workers' must be auto or a whole number from 0 to {MAX_WORKERS} (0 reads "
+                        f"in the training process); it is {workers!r}")
     return problems
 
 

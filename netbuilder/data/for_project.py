@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from netbuilder.data.dataset import Dataset
 from netbuilder.data.loading import load_dataset
+from netbuilder.data.progress import Report
 from netbuilder.graph import Project
 from netbuilder.graph.analysis import analyze
 from netbuilder.graph.catalog import target_kind
 
 
-def load_for(project: Project) -> Dataset:
-    """Load the project's data set fitted to the Input (and, when the scheme uses labels, the Target) it feeds."""
+def load_for(project: Project, *, streaming: str | None = None, report: Report | None = None) -> Dataset:
+    """Load the project's data set fitted to the Input (and, when the scheme uses labels, the Target) it feeds.
+
+    ``streaming`` (auto, memory, disk) overrides the data set's option; ``report`` hears the loading's
+    progress and any file found unreadable (see `load_dataset`).
+    """
     graph_name = project.data_graph_name
     spec = project.scheme_spec
     graph = project.graphs.get(graph_name)
@@ -29,4 +34,4 @@ def load_for(project: Project) -> Dataset:
                 classes = int(targets[0].values()["classes"])
     project_dir = project.path.parent if project.path is not None else None
     return load_dataset(project.dataset, input_shape, target_shape, project_dir, input_name=input_name,
-                        target_name=target_name, target_classes=classes)
+                        target_name=target_name, target_classes=classes, streaming=streaming, report=report)

@@ -16,6 +16,9 @@ from netbuilder.data.sources import USER_SOURCES as USER_SOURCES  # re-exported
 from netbuilder.data.dataset import DataError, Dataset, RawData, fit_normalization, split_indices
 from netbuilder.data.files import read_csv, read_idx, read_npz, resolve
 from netbuilder.data.images import read_image_folder
+from netbuilder.data.memory import StorageChoice, available_memory, choose_storage
+from netbuilder.data.progress import LoadProgress, Report, log_report
+from netbuilder.data.stream_sources import estimate_need
 from netbuilder.graph.analysis import analyze
 from netbuilder.graph.catalog import InputKind, TensorShape, target_kind
 from netbuilder.graph.model import Graph
@@ -25,7 +28,8 @@ from netbuilder.graph.settings import DatasetSettings
 def load_dataset(settings: DatasetSettings, input_shape: TensorShape | None = None,
                  target_shape: TensorShape | None = None, project_dir: Path | None = None, *,
                  input_name: str | None = None, target_name: str | None = None,
-                 target_classes: int | None = None) -> Dataset:
+                 target_classes: int | None = None, streaming: str | None = None,
+                 report: Report | None = None) -> Dataset:
     """Read the data set ``settings`` names and make it fit the Input (and Target) node.
 
     ``input_shape``/``target_shape`` are per-sample shapes without the batch
@@ -34,8 +38,22 @@ def load_dataset(settings: DatasetSettings, input_shape: TensorShape | None = No
     ``input_name``/``target_name`` only make messages name the nodes;
     ``target_classes`` is the Target's class count, checked against the data.
     Relative paths are taken from ``project_dir``.
+
+    A user file is held in memory or streamed from disk (a `StreamingDataset`) as
+    its ``streaming`` option says (auto: by its size against the free memory);
+    ``streaming`` here overrides the option. ``report`` hears the progress of
+    loading and, when streaming, each file found unreadable.
     """
     check_options(settings)
+    report = report or log_report
+    storage = storage_choice(settings, input_shape, project_dir, streaming)
+    if storage.stream:
+        from netbuilder.data.streaming import load_streaming
+
+        return load_streaming(settings, input_shape, target_shape, project_dir, input_name=input_name,
+                              target_name=target_name, target_classes=target_classes, storage=storage.reason,
+                              report=report)
+    report(LoadProgress(source_label(settings), "reading", 0, 0))
     value_range = settings.options.get("range")
     raw = read_source(settings, input_shape, project_dir)
     if settings.options.get("flatten") and raw.x.ndim > 2 and raw.kind != "tokens":
@@ -56,6 +74,7 @@ def load_dataset(settings: DatasetSettings, input_shape: TensorShape | None = No
         t = t.to(dtype) if normalise else t
         return norm.apply(t).contiguous() if normalise and kind != "tokens" else t
 
+    report(LoadProgress(raw.name, "ready", len(x), len(x), detail=storage.reason))
     return Dataset(
         name=raw.name,
         x_train=tensor(x, train, True), x_val=tensor(x, val, True),
@@ -95,6 +114,23 @@ def load_for_graph(settings: DatasetSettings, graph: Graph, project_dir: Path | 
                         target_classes=classes)
 
 
+def storage_choice(settings: DatasetSettings, input_shape: TensorShape | None, project_dir: Path | None,
+                   streaming: str | None = None) -> StorageChoice:
+    """Memory or disk for this data set: built-in sets are small and always in memory."""
+    if settings.name not in USER_SOURCES:
+        return StorageChoice(False, "held in memory")
+    mode = streaming or settings.options.get("streaming", "auto")
+    need = estimate_need(settings, input_shape, project_dir) if mode == "auto" else None
+    return choose_storage(mode, need, available_memory() if mode == "auto" else None)
+
+
+def source_label(settings: DatasetSettings) -> str:
+    """The data set's name before it is read: a user file's (or folder's) name, else the built-in set's."""
+    if settings.name not in USER_SOURCES:
+        return settings.name
+    return Path(str(settings.options.get("images") or settings.path)).name or settings.name
+
+
 def check_options(settings: DatasetSettings) -> None:
     """Refuse option keys the source does not read, so a typo ("flaten") is not silently ignored."""
     problems = option_problems(settings)
@@ -122,28 +158,41 @@ def read_source(settings: DatasetSettings, input_shape: TensorShape | None, proj
 def fit_input(raw: RawData, input_shape: TensorShape | None,
               input_name: str | None) -> tuple[np.ndarray, InputKind]:
     """``raw.x`` shaped to the Input: as is, reshaped when the value count matches, or a DataError."""
+    dims = tuple(raw.x.shape[1:])
+    want, kind = fit_input_dims(raw.name, raw.kind, dims, input_shape, input_name)
+    return (raw.x if dims == want else raw.x.reshape(len(raw.x), *want)), kind
+
+
+def fit_input_dims(name: str, kind: InputKind, dims: tuple[int, ...], input_shape: TensorShape | None,
+                   input_name: str | None) -> tuple[tuple[int, ...], InputKind]:
+    """The per-sample shape and kind samples of ``dims`` take to feed the Input (the same values, reshaped)."""
     if input_shape is None:
-        return raw.x, raw.kind
-    problem = input_problem(raw.name, raw.kind, tuple(raw.x.shape[1:]), input_shape, input_name)
+        return dims, kind
+    problem = input_problem(name, kind, dims, input_shape, input_name)
     if problem is not None:
         raise DataError(problem)
-    want = tuple(input_shape.dims)
     by_rank: dict[int, InputKind] = {3: "image", 2: "sequence"}
-    kind: InputKind = by_rank.get(len(want), "tabular") if input_shape.dtype != "int" else "tokens"
-    return (raw.x if tuple(raw.x.shape[1:]) == want else raw.x.reshape(len(raw.x), *want)), kind
+    want = tuple(input_shape.dims)
+    return want, by_rank.get(len(want), "tabular") if input_shape.dtype != "int" else "tokens"
 
 
 def fit_target(raw: RawData, target_shape: TensorShape | None, target_name: str | None,
                target_classes: int | None = None) -> tuple[np.ndarray | None, tuple[int, ...]]:
     """``raw.y`` checked against the Target node; returns y and its per-sample shape."""
-    y = raw.y
+    return fit_target_values(raw.name, raw.task, raw.num_classes, raw.y, target_shape, target_name, target_classes)
+
+
+def fit_target_values(name: str, task: str, num_classes: int, y: np.ndarray | None, target_shape: TensorShape | None,
+                      target_name: str | None, target_classes: int | None = None,
+                      ) -> tuple[np.ndarray | None, tuple[int, ...]]:
+    """Targets ``y`` of a data set named ``name`` checked against the Target node; y and its per-sample shape."""
     dims = () if y is None else tuple(y.shape[1:])
     if target_shape is None:
         return y, dims
-    problem = target_problem(raw.name, raw.task, raw.num_classes, None if y is None else dims, target_shape,
-                             target_name, target_classes)
+    problem = target_problem(name, task, num_classes, None if y is None else dims, target_shape, target_name,
+                             target_classes)
     if problem is not None or y is None:
-        raise DataError(problem or f"{raw.name} has no targets")
+        raise DataError(problem or f"{name} has no targets")
     if target_shape.dtype == "int":
         return y, ()
     want = tuple(target_shape.dims)

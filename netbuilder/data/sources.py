@@ -75,16 +75,23 @@ class SourceInfo:
     options: tuple[str, ...] = ()
 
 
+# Read by every user source: hold the data in memory or stream it from disk (auto: by its size against the
+# free memory), what to do with a file found unreadable while streaming, and how many processes read ahead.
+STREAMING_MODES = ("auto", "memory", "disk")
+BAD_FILE_CHOICES = ("stop", "skip")
+STREAM_OPTIONS = ("streaming", "bad_files", "workers")
+MAX_WORKERS = 64
+
 USER_SOURCES: dict[str, SourceInfo] = {
     "csv": SourceInfo("CSV table", "A table with a header row: pick the feature columns and the target column. "
                       "Text targets become classes.", "file", (".csv", ".tsv", ".txt"),
-                      ("features", "target", "task", "header", "delimiter")),
+                      ("features", "target", "task", "header", "delimiter", *STREAM_OPTIONS)),
     "images": SourceInfo("Image folder", "One subfolder per class, named for the class; images are resized to the "
-                         "Input's size.", "folder"),
+                         "Input's size.", "folder", options=STREAM_OPTIONS),
     "npz": SourceInfo("NumPy arrays (.npz)", "Arrays x (inputs) and y (class ids or values); without y, for "
-                      "autoencoders and GANs.", "file", (".npz",), ("task",)),
+                      "autoencoders and GANs.", "file", (".npz",), ("task", *STREAM_OPTIONS)),
     "idx": SourceInfo("MNIST / Fashion-MNIST (IDX)", "The images and labels files as downloaded (optionally .gz).",
-                      "file", (".idx", ".gz", "-ubyte"), ("images", "labels")),
+                      "file", (".idx", ".gz", "-ubyte"), ("images", "labels", *STREAM_OPTIONS)),
 }
 
 RANGES = ("unit", "tanh")

@@ -1,0 +1,154 @@
+"""A CSV table too large to read whole: converted once, row by row, to a float32 file that streams from disk.
+
+The conversion reads the text once and holds only the target column (one
+short string a row) in memory. It applies the rules of `files.read_csv`
+(header detection, column choice, missing and non-numeric values named by row
+and column, the task guessed from the target column) with the same messages,
+so a table reads the same streamed or whole.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from itertools import chain
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from netbuilder.data.dataset import DataError
+from netbuilder.data.files import (MISSING, _column, _guess_task, _header_option, _looks_like_header, _number,
+                                   _numbers, _sorted_labels)
+from netbuilder.data.progress import Report, Throttle
+from netbuilder.data.samples import ArraySource
+from netbuilder.data.stream_sources import Scratch, StreamSource
+
+ROWS_PER_CHUNK = 8192  # rows parsed (one numpy call per column) and written at a time
+
+
+def open_csv(path: Path, options: dict[str, Any], report: Report) -> StreamSource:
+    """The table's features as a float32 (rows, features) file in a scratch folder; the targets in memory."""
+    try:
+        return _convert(path, options, report, strict=True)
+    except _Lenient:  # text after a closing quote: read leniently, as `read_csv` does
+        return _convert(path, options, report, strict=False)
+
+
+class _Lenient(Exception):
+    """A strict reading found an oddity that the lenient reading accepts."""
+
+
+def _delimiter(path: Path, options: dict[str, Any]) -> str:
+    delimiter = options.get("delimiter")
+    if not delimiter:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+            head = f.read(4096)
+        try:
+            delimiter = csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise DataError(f"{path.name}: the delimiter must be one character such as , or ; — it is {delimiter!r}")
+    return delimiter
+
+
+def _lines(f: IO[str], progress: Throttle) -> Iterator[str]:
+    for line in f:
+        progress.advance(len(line))
+        yield line
+
+
+def _convert(path: Path, options: dict[str, Any], report: Report, strict: bool) -> StreamSource:
+    name = path.name
+    delimiter = _delimiter(path, options)
+    scratch = Scratch()
+    x_file = scratch.path / "features.f32"
+    progress = Throttle(report, name, "converting", path.stat().st_size, "bytes")
+    targets: list[str] = []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f, open(x_file, "wb") as out:
+            reader = csv.reader(_lines(f, progress), delimiter=delimiter, strict=strict)
+            rows = (row for row in reader if any(v.strip() for v in row))
+            first, second = next(rows, None), next(rows, None)
+            if first is None:
+                raise DataError(f"{name}: the file is empty")
+            header = _header_option(name, options.get("header", "auto"))
+            if header == "auto":
+                header = _looks_like_header([first] if second is None else [first, second])
+            if header:
+                names, pending, first_row = [c.strip() for c in first], [second], 2
+            else:
+                names, pending, first_row = [f"column {i + 1}" for i in range(len(first))], [first, second], 1
+            width = len(names)
+            if width < 2 and not options.get("features"):
+                raise DataError(f"{name}: every row holds a single value, but a table needs at least one feature "
+                                f"column and a target column — if the values are separated by another character, "
+                                f"set the 'delimiter' option (e.g. ; or a tab)")
+            target = _column(name, names, options.get("target", width - 1), "target")
+            features = options.get("features") or [i for i in range(width) if i != target]
+            if not isinstance(features, (list, tuple)):
+                raise DataError(f"{name}: 'features' must be a list of column names or numbers")
+            columns = [_column(name, names, c, "feature") for c in features]
+            if target in columns:
+                raise DataError(f"{name}: column {names[target]!r} is both a feature and the target — "
+                                f"remove it from the features")
+            chunk: list[list[str]] = []
+            row_number = first_row
+            for row in chain((r for r in pending if r is not None), rows):
+                if len(row) != width:
+                    raise DataError(f"{name}: row {row_number + len(chunk)} has {len(row)} values but the header has "
+                                    f"{width} columns — fix that row")
+                chunk.append(row)
+                if len(chunk) == ROWS_PER_CHUNK:
+                    _write(chunk, columns, target, names, name, row_number, out, targets)
+                    row_number, chunk = row_number + len(chunk), []
+            _write(chunk, columns, target, names, name, row_number, out, targets)
+    except UnicodeDecodeError as e:
+        raise DataError(f"{name}: not a UTF-8 text file ({e.reason} at byte {e.start}) — save it as CSV "
+                        f"(UTF-8)") from None
+    except csv.Error as e:
+        if "unexpected end of data" in str(e):
+            raise DataError(f"{name}: a quote (\") opens and never closes, so every row after it would be read as "
+                            f"one value — close the quote or remove it") from None
+        if strict:
+            raise _Lenient() from None
+        raise DataError(f"{name}: not a readable CSV table ({e})") from None
+    except OSError as e:
+        raise DataError(f"{path}: cannot be read ({e.strerror})") from None
+    progress.finish()
+    if not targets:
+        raise DataError(f"{name}: the file has a header but no data rows")
+    samples = ArraySource(name, x_file, 0, "<f4", (len(targets), len(columns)), np.dtype(np.float32))
+    feature_names = [names[i] for i in columns]
+    task = options.get("task", "auto")
+    if task not in ("auto", "classification", "regression"):
+        raise DataError(f"{name}: task must be auto, classification or regression; it is {task!r}")
+    if task == "auto":
+        task = _guess_task(targets)
+    if task == "regression":
+        y = np.array([_number(v, name, first_row + r, names[target]) for r, v in enumerate(targets)],
+                     dtype=np.float32)[:, None]
+        return StreamSource(name, samples, y, "tabular", "regression", feature_names=feature_names, scratch=scratch)
+    classes = _sorted_labels(set(targets))
+    lookup = {c: i for i, c in enumerate(classes)}
+    labels = np.array([lookup[v] for v in targets], dtype=np.int64)
+    return StreamSource(name, samples, labels, "tabular", "classification", len(classes), classes, feature_names,
+                        scratch=scratch)
+
+
+def _write(chunk: list[list[str]], columns: list[int], target: int, names: list[str], name: str, first_row: int,
+           out: IO[bytes], targets: list[str]) -> None:
+    """Parse a chunk of rows: features appended to ``out`` as float32, target strings to ``targets``."""
+    if not chunk:
+        return
+    x = np.empty((len(chunk), len(columns)), dtype=np.float32)
+    for c, col in enumerate(columns):
+        x[:, c] = _numbers([row[col] for row in chunk], name, first_row, names[col])
+    for r, row in enumerate(chunk):
+        value = row[target].strip()
+        if value.lower() in MISSING:
+            raise DataError(f"{name}: row {first_row + r}, column {names[target]!r}: the target is missing — "
+                            f"fill it in or drop the row")
+        targets.append(value)
+    out.write(x.tobytes())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QPushButton,
                                QScrollArea, QSpinBox, QVBoxLayout, QWidget)
@@ -19,7 +19,7 @@ from netbuilder.graph.catalog.spec import ParamSpec
 from netbuilder.graph.model import INIT_CHOICES, Graph, Group, Node
 from netbuilder.ui.commands import EditCommand
 from netbuilder.ui.theme import CATEGORY_COLOURS
-from netbuilder.ui.training.fields import BoundedDoubleSpinBox, BoundedSpinBox
+from netbuilder.ui.training.fields import BoundedDoubleSpinBox, BoundedSpinBox, limit_message
 
 INT_LIMIT = 2_000_000_000
 ERROR_STYLE = "color: #e5534b;"
@@ -62,11 +62,14 @@ class Inspector(QScrollArea):
             self.graph.events.group_removed.disconnect(self._on_group_removed)
         self.graph = self.node_id = self.group_id = None
         self.fields, self.rows, self.notes = {}, {}, {}
-        self._limited: set[str] = set()  # fields whose note says a typed value was out of range
+        self._refused: dict[str, str] = {}  # field -> the out-of-range text its note explains
+        self._typing_from: dict[str, Any] = {}  # field -> the layer's value when the user began typing in it
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(10, 10, 10, 10)
-        layout.setAlignment(Qt.AlignmentFlag.AlignTop)
+        # Not setAlignment(AlignTop): an aligned layout gives each widget its size hint, and a word-wrapped
+        # label's hint is for a guessed width, so long diagnostics were cut off and drawn over the form's
+        # rows. A stretch at the end (added by each page) keeps the rows at the top instead.
         self.setWidget(page)
         return layout
 
@@ -83,6 +86,7 @@ class Inspector(QScrollArea):
         label.setWordWrap(True)
         label.setEnabled(False)
         layout.addWidget(label)
+        layout.addStretch(1)
 
     def clear(self) -> None:
         self._show_placeholder("Select a layer to edit its settings.")
@@ -123,7 +127,10 @@ class Inspector(QScrollArea):
         self.problems = QLabel()  # a fresh one: the old page (and its label) went with _reset
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet(ERROR_STYLE)
+        self.problems.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.problems)
+        layout.addStretch(1)
         self._load_values()
 
     def _add_note(self, form: QFormLayout, key: str) -> None:
@@ -163,8 +170,7 @@ class Inspector(QScrollArea):
             spin = BoundedSpinBox(p.title)
             spin.setRange(int(max(p.minimum, -INT_LIMIT)) if p.minimum is not None else -INT_LIMIT,
                           int(min(p.maximum, INT_LIMIT)) if p.maximum is not None else INT_LIMIT)
-            # Commit on Enter or leaving the field (the fields' default): typing 300 does not store 3 and 30 on
-            # the way, and typing past the limit does not store the largest value that fit on the way.
+            spin.setKeyboardTracking(True)  # shapes follow as a number is typed
             spin.valueChanged.connect(lambda v, n=p.name: self._push(n, int(v)))
             self._report_limits(spin, p.name)
             w = spin
@@ -173,6 +179,7 @@ class Inspector(QScrollArea):
             number.setDecimals(4)
             number.setRange(p.minimum if p.minimum is not None else -1e9, p.maximum if p.maximum is not None else 1e9)
             number.setSingleStep(0.05 if (p.maximum or 10) <= 1 else 0.1)
+            number.setKeyboardTracking(True)
             number.valueChanged.connect(lambda v, n=p.name: self._push(n, float(v)))
             self._report_limits(number, p.name)
             w = number
@@ -199,9 +206,13 @@ class Inspector(QScrollArea):
         return w
 
     def _report_limits(self, field: BoundedSpinBox | BoundedDoubleSpinBox, key: str) -> None:
-        """The field's "at most …: … was not used" under it; gone once what is typed is in range again."""
+        """Say under the field when a typed number is out of range, and keep the layer's value.
+
+        Typed numbers apply as they are typed, so "1000000000" would leave the largest prefix that fit
+        (100000) behind: when the field is left (or Enter pressed) with a refused number, the value from
+        before the typing comes back, in the same undo step, and the note says so."""
         def hit(message: str) -> None:
-            self._limited.add(key)
+            self._refused[key] = field.text().strip()
             self._note(key, message)
 
         def typed(text: str) -> None:
@@ -209,12 +220,36 @@ class Inspector(QScrollArea):
                 value = float(text.strip().replace(field.locale().decimalPoint(), "."))
             except ValueError:
                 return
-            if key in self._limited and field.minimum() <= value <= field.maximum():
-                self._limited.discard(key)
+            if key in self._refused and field.minimum() <= value <= field.maximum():
+                del self._refused[key]
                 self._note(key, "")
+
+        def finished() -> None:
+            node = self._shown_node()
+            before = self._typing_from.pop(key, None)
+            refused = self._refused.get(key)
+            if node is None or refused is None:
+                return
+            if before is not None and node.values()[key] != before:
+                self._push(key, before)
+            kept = node.values()[key]
+            self._note(key, limit_message(field.label, refused, field.minimum(), field.maximum(),
+                                          field.textFromValue(kept), isinstance(field, BoundedSpinBox)))
 
         field.limit_hit.connect(hit)
         field.lineEdit().textEdited.connect(typed)
+        field.editingFinished.connect(finished)
+        field.installEventFilter(self)
+        field.setProperty("param", key)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The value a number field had when the user started typing in it (see _report_limits).
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, (BoundedSpinBox, BoundedDoubleSpinBox)):
+            node, key = self._shown_node(), watched.property("param")
+            if node is not None and isinstance(key, str):
+                self._typing_from[key] = node.values().get(key)
+                self._refused.pop(key, None)
+        return super().eventFilter(watched, event)
 
     # ---- model -> form ---------------------------------------------------------------------------
     def _shown_node(self) -> Node | None:
@@ -254,7 +289,7 @@ class Inspector(QScrollArea):
             label.setVisible(visible)
             w.setVisible(visible)
             problem = p.check(v)
-            if problem or p.name not in self._limited:  # a value just refused stays explained
+            if problem or p.name not in self._refused:  # a value just refused stays explained
                 self._note(p.name, f"{p.title} {problem}" if problem else "")
         name = self._line("__name")
         if not name.hasFocus():
@@ -378,6 +413,7 @@ class Inspector(QScrollArea):
         save.setToolTip("Keep this block under Blocks in the palette to reuse it here and in other projects.")
         save.clicked.connect(lambda: self.save_block_requested.emit(group_id))
         layout.addWidget(save)
+        layout.addStretch(1)
 
     def _commit_group_name(self) -> None:
         text = self._line("__group_name").text().strip()

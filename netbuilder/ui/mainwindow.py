@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import (QDockWidget, QInputDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar,
-                               QWidget)
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (QDockWidget, QInputDialog, QLabel, QMainWindow, QMenu, QMessageBox, QScrollArea,
+                               QStyle, QTabBar, QTabWidget, QToolBar, QWidget)
 
 from netbuilder.data.checks import analyze_with_data, data_key
 from netbuilder.graph.analysis import Analysis
@@ -61,6 +61,9 @@ class MainWindow(ProjectFiles):
         self._analysis_ms = 0.0  # how long the last analysis took
         self._layout_restored = False
         self._docks: list[QDockWidget] = []
+        self._room_for: list[tuple[QDockWidget, QWidget]] = []  # docks to widen, once shown, to fit a panel
+        self._beside_problems: QDockWidget | None = None  # shares the bottom with the problems (see settle_docks)
+        self._settled = False
         self._editable = True  # False while a training run goes (see set_editable)
         self.view_menu: QMenu | None = None  # the View menu lists every dock; made by build_actions below
         self.recent_menu = None
@@ -87,6 +90,7 @@ class MainWindow(ProjectFiles):
             lambda layer_type: self.on_editor(lambda e: e.add_layer(layer_type, wire_after=True)))
         self.layer_palette.block_requested.connect(self._insert_block_at_centre)
         self.problems.activated.connect(self.reveal)
+        self.problems.new_errors.connect(self._problems_to_front)
         self.totals = QLabel()
         self.statusBar().addPermanentWidget(self.totals)
 
@@ -121,12 +125,17 @@ class MainWindow(ProjectFiles):
 
     # ---- docks (the hook for later panels) -------------------------------------------------------
     def add_dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
-                 name: str | None = None) -> QDockWidget:
-        """Add a resizable, closable dock whose place is remembered with the window layout."""
+                 name: str | None = None, tab_with: QDockWidget | None = None) -> QDockWidget:
+        """Add a resizable, closable dock whose place is remembered with the window layout; ``tab_with``
+        makes it a tab beside that dock."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name or title.lower().replace(' ', '_')}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        if tab_with is not None:
+            # Tabbed before it is shown: a dock shown first and tabbed after left a second, stray tab bar
+            # in the middle of the window (Qt 6).
+            self.tabifyDockWidget(tab_with, dock)
         dock.show()
         if self._layout_restored:
             # A dock added after the layout was restored (a later panel) gets its remembered place back.
@@ -243,6 +252,11 @@ class MainWindow(ProjectFiles):
         self._show_node_problems()
         self._update_title()
         self.analysed.emit()
+
+    def _problems_to_front(self, _count: int) -> None:
+        """New errors: the problems panel comes out from behind its tab (a panel the user closed stays closed)."""
+        if self.problems_dock.toggleViewAction().isChecked():
+            self.problems_dock.raise_()
 
     def _show_node_problems(self) -> None:
         i = self.inspector
@@ -380,16 +394,68 @@ class MainWindow(ProjectFiles):
         """A dock for a later panel, placed among the window's own panels."""
         area = (Qt.DockWidgetArea.RightDockWidgetArea if spot is DockSpot.WITH_INSPECTOR
                 else Qt.DockWidgetArea.BottomDockWidgetArea)
-        dock = self.add_dock(widget, title, area, name)
+        tab_with = {DockSpot.WITH_INSPECTOR: self.inspector_dock, DockSpot.WITH_PROBLEMS: self.problems_dock}.get(spot)
+        dock = self.add_dock(widget, title, area, name, tab_with)
         if spot is DockSpot.WITH_INSPECTOR:
-            self.tabifyDockWidget(self.inspector_dock, dock)
             self.inspector_dock.raise_()
+            self._room_for.append((self.inspector_dock, widget))
         elif spot is DockSpot.BESIDE_PROBLEMS:
             self.splitDockWidget(self.problems_dock, dock, Qt.Orientation.Horizontal)
+            self._beside_problems = dock
         else:
-            self.tabifyDockWidget(self.problems_dock, dock)
             self.problems_dock.raise_()
+        if self.isVisible():
+            QTimer.singleShot(0, self.settle_docks)
         return dock
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._settled:
+            self._settled = True
+            QTimer.singleShot(0, self.settle_docks)
+
+    def settle_docks(self) -> None:
+        """Once the window has its size: docks wide enough for what they show, and no stray tab bars."""
+        for dock, widget in self._room_for:
+            self._wide_enough(dock, widget)
+        beside = self._beside_problems
+        if beside is not None and not self._layout_restored:  # the problems' messages need room to be read
+            width = self.problems_dock.width() + beside.width()
+            self.resizeDocks([self.problems_dock, beside], [width * 45 // 100, width * 55 // 100],
+                             Qt.Orientation.Horizontal)
+            self._beside_problems = None
+        self.hide_stray_tab_bars()
+
+    def hide_stray_tab_bars(self) -> list[QTabBar]:
+        """Hide dock tab bars Qt left behind; returns them.
+
+        With two groups of tabbed docks made before the window is first shown (Inspector | Training settings,
+        Problems | Results), Qt 6 leaves a second copy of one group's tab bar in the middle of the window,
+        over the palette. The bar Qt uses sits against the edge of its docks; the copy does not."""
+        bars = [b for b in self.findChildren(QTabBar) if b.parentWidget() is self and b.isVisible() and b.count()]
+        stray = []
+        for bar in bars:
+            twins = [o for o in bars if o is not bar and [o.tabText(i) for i in range(o.count())]
+                     == [bar.tabText(i) for i in range(bar.count())]]
+            docks = [d for d in self._docks if d.isVisible() and d.windowTitle() in
+                     {bar.tabText(i) for i in range(bar.count())}]
+            if twins and docks and not any(self._touches(bar, d) for d in docks):
+                stray.append(bar)
+        for bar in stray:
+            bar.hide()
+        return stray
+
+    @staticmethod
+    def _touches(bar: QTabBar, dock: QDockWidget) -> bool:
+        return bar.geometry().adjusted(-6, -6, 6, 6).intersects(dock.geometry())
+
+    def _wide_enough(self, dock: QDockWidget, widget: QWidget) -> None:
+        """Widen ``dock``'s side of the window so ``widget`` (or what it scrolls) shows without being cut."""
+        inner = widget.widget() if isinstance(widget, QScrollArea) else None
+        content = inner if inner is not None else widget
+        need = content.minimumSizeHint().width() + self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) + 12
+        if dock.width() < need:
+            self.resizeDocks([dock], [need], Qt.Orientation.Horizontal)
 
     def add_run_actions(self, menu_title: str, groups: Sequence[Mapping[str, QAction]], toolbar: QToolBar) -> None:
         menu = self.menuBar().addMenu(menu_title)

@@ -57,3 +57,16 @@ def overlapping(editor: GraphEditor) -> list[tuple[str, str]]:
     names = editor.graph.nodes
     return [(names[a].name, names[b].name) for i, (a, ra) in enumerate(rects) for b, rb in rects[i + 1:]
             if ra.intersects(rb)]
+
+
+def click_dock_tab(window, title: str) -> None:
+    """Click the tab of a dock tabbed with others (Inspector | Training settings, Problems | Results)."""
+    from PySide6.QtWidgets import QApplication, QTabBar
+
+    for bar in window.findChildren(QTabBar):
+        for i in range(bar.count()):
+            if bar.tabText(i) == title and bar.isVisible() and bar.parentWidget() is window:
+                QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, bar.tabRect(i).center())
+                QApplication.processEvents()
+                return
+    raise AssertionError(f"no tab {title!r}")

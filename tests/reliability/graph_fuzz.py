@@ -82,6 +82,8 @@ def random_params(rng: random.Random, layer_type: str, wildness: float = 0.1) ->
 
 # ---- growing a plausible network ----------------------------------------------------------------
 ACTIVATIONS = ("ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "ELU", "SiLU")
+# Every one-input layer of the catalog, so an entry added there is grown here without being listed.
+ONE_INPUT = tuple(sorted(t for t, s in CATALOG.items() if s.role == "layer" and len(s.inputs) == 1))
 
 
 def _divisors(n: int) -> list[int]:
@@ -105,7 +107,9 @@ def _next_layer(rng: random.Random, shape: TensorShape) -> tuple[str, dict[str, 
             return "Embedding", random_params(rng, "Embedding", 0.0)
         return rng.choice((("Flatten", {}), ("Reshape", {"shape": rng.choice(_reshapes(max(shape.size, 1)))})))
     rank = shape.rank
-    common = [(rng.choice(ACTIVATIONS), {}), ("Dropout", {"p": round(r() * 0.9, 2)}), ("LayerNorm", {})]
+    anything = rng.choice(ONE_INPUT)
+    common = [(rng.choice(ACTIVATIONS), {}), ("Dropout", {"p": round(r() * 0.9, 2)}), ("LayerNorm", {}),
+              (anything, random_params(rng, anything, 0.0))]
     if rank == 1:
         options = [("Linear", random_params(rng, "Linear", 0.0)), ("Linear", random_params(rng, "Linear", 0.0)),
                    ("BatchNorm1d", {}), ("Reshape", {"shape": rng.choice(_reshapes(shape.size))})]

@@ -11,6 +11,7 @@ and that folder follows the project when it is first saved.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import shutil
@@ -52,6 +53,19 @@ class EndReason(str, Enum):
     def words(self) -> str:
         """The reason as shown to a person: "early stopped", "out of memory"."""
         return self.value.replace("_", " ")
+
+
+def fingerprint(graphs: dict[str, Any]) -> str:
+    """A short hash of the networks as stored (``graph_to_dict`` per graph) that ignores where nodes sit on the
+    canvas: two runs with the same fingerprint trained the same network."""
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("position", "collapsed")}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+    text = json.dumps(strip(graphs), sort_keys=True, ensure_ascii=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def runs_folder(project_path: str | Path) -> Path:
@@ -105,6 +119,12 @@ class RunRecord:
     metrics: dict[str, float] = field(default_factory=dict)
     best_val_loss: float | None = None
     epochs: list[dict[str, Any]] = field(default_factory=list)  # EpochEnd.to_dict() per epoch
+    info: dict[str, Any] = field(default_factory=dict)  # what ran: settings, graphs, fingerprint, device, times
+
+    @property
+    def class_names(self) -> list[str]:
+        names = self.info.get("class_names")
+        return [str(n) for n in names] if isinstance(names, list) else []
 
     @property
     def best_checkpoint(self) -> Path | None:
@@ -160,4 +180,5 @@ def last_run(folder: str | Path) -> RunRecord | None:
         epochs_completed if isinstance(epochs_completed, int) else len(epochs),
         steps if isinstance(steps, int) else 0,
         {str(k): v for k, v in metrics.items() if _number(v) is not None},
-        _number(data.get("best_val_loss")), epochs)
+        _number(data.get("best_val_loss")), epochs,
+        data["run"] if isinstance(data.get("run"), dict) else {})

@@ -99,3 +99,4 @@ class RunState:
     current: tuple[torch.Tensor, torch.Tensor | None] | None = None  # the batch in flight, to explain a failure
     compile_seconds: float | None = None  # how long the first (compiling) step took; None before it
     notes: list[str] = field(default_factory=list)  # said at the end (compile time, fallbacks)
+    started_at: float = 0.0  # wall-clock time (time.time()) the run started, for its record

@@ -17,6 +17,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -24,7 +25,9 @@ from netbuilder.compile import CompiledGraph
 from netbuilder.data import Augmenter, DataError, Dataset, load_for, make_loaders
 from netbuilder.graph import Project, TrainingSettings
 from netbuilder.graph.files import atomic_write_json, check_writable_folder
-from netbuilder.graph.runs import HISTORY
+from netbuilder.graph.runs import HISTORY, fingerprint
+from netbuilder.graph.serialize import graph_to_dict
+from netbuilder.graph.settings import to_dict
 from netbuilder.train.acceleration import Acceleration, as_channels_last, choose, to_channels_last
 from netbuilder.train.config import InitFrom, PreparedRun, RunState, TrainingConfig, default_out_dir
 from netbuilder.train.callbacks import Callback, CallbackList, Control
@@ -215,7 +218,7 @@ class Trainer:
     # ---- the run ----------------------------------------------------------------------------------
     def run(self) -> RunFinished:
         """Train; never raises for a training fault (the result says what happened)."""
-        self.state = state = RunState()
+        self.state = state = RunState(started_at=time.time())
         try:
             run = self.prepare()
         except Exception as exc:  # graph errors, bad settings or data, a missing device: nothing trained yet
@@ -413,6 +416,26 @@ class Trainer:
             return batch
         return batch.reshape(-1, *run.image_shape)
 
+    def _run_info(self) -> dict[str, Any]:
+        """What this run trained and how, recorded with it: enough to compare runs and to restore one."""
+        run, state, project = self.prepared, self.state, self.project
+        graphs = {name: graph_to_dict(g) for name, g in project.graphs.items()}
+        params = macs = 0
+        try:
+            for analysis in project.analyze().values():
+                params, macs = params + analysis.total_params, macs + analysis.total_macs
+        except Exception:  # counts are a nicety of the record; never lose the run over them
+            pass
+        return {
+            "project": project.name, "scheme": project.scheme, "started": state.started_at,
+            "duration_s": time.time() - state.started_at if state.started_at else None,
+            "device": describe_device(run.device) if run is not None else None,
+            "precision": run.acceleration.precision_name if run is not None else None,
+            "fingerprint": fingerprint(graphs), "params": params, "macs": macs,
+            "training": to_dict(project.training), "dataset": to_dict(project.dataset), "graphs": graphs,
+            "class_names": list(run.dataset.class_names or []) if run is not None else [],
+        }
+
     # ---- the end ----------------------------------------------------------------------------------
     def _write_checkpoints(self) -> tuple[Path | None, Path | None]:
         state = self.state
@@ -456,7 +479,8 @@ class Trainer:
                 history_file = self.out_dir / HISTORY
                 self.out_dir.mkdir(parents=True, exist_ok=True)
                 # Strict JSON (NaN is written as null), replaced atomically: a reader never sees half a file.
-                atomic_write_json(history_file, {**result.to_dict(), "epochs": [e.to_dict() for e in state.history]})
+                atomic_write_json(history_file, {**result.to_dict(), "run": self._run_info(),
+                                                 "epochs": [e.to_dict() for e in state.history]})
                 result.history_file = history_file
             except OSError:
                 pass

@@ -64,3 +64,17 @@ def test_weights_beside_the_project_win_over_its_runs(tmp_path):
     (tmp_path / "net.safetensors").write_bytes(b"imported")
     assert trained_weights(project) == tmp_path / "net.safetensors"
     assert trained_weights(tmp_path / "other.nbproj") is None
+
+
+def test_a_fingerprint_ignores_where_nodes_sit_but_not_what_they_are():
+    from netbuilder.graph import Graph
+    from netbuilder.graph.runs import fingerprint
+    from netbuilder.graph.serialize import graph_to_dict
+
+    graph = Graph("model")
+    node = graph.add_node("Linear", (0.0, 0.0), params={"out_features": 4})
+    before = fingerprint({"model": graph_to_dict(graph)})
+    graph.nodes[node.id].position = (300.0, 120.0)
+    assert fingerprint({"model": graph_to_dict(graph)}) == before
+    graph.nodes[node.id].params["out_features"] = 8
+    assert fingerprint({"model": graph_to_dict(graph)}) != before

@@ -89,3 +89,15 @@ def test_gan_checkpoint_holds_both_graphs(example, tmp_path):
     result = Trainer(example("gan_digits"), epochs=1, out_dir=tmp_path).run()
     tensors, _ = read_checkpoint(result.last_checkpoint)
     assert {k.split("/")[0] for k in tensors} == {"generator", "discriminator"}
+
+
+def test_a_run_records_what_it_trained_beside_its_checkpoints(iris, tmp_path):
+    from netbuilder.graph.runs import last_run
+
+    Trainer(iris, epochs=1, out_dir=tmp_path).run()
+    record = last_run(tmp_path)
+    assert record is not None and record.ok
+    info = record.info
+    assert info["training"]["epochs"] == iris.training.epochs and set(info["graphs"]) == {"model"}
+    assert info["params"] > 0 and info["device"].startswith("cpu") and len(info["fingerprint"]) == 16
+    assert info["duration_s"] > 0 and record.class_names == ["setosa", "versicolor", "virginica"]

@@ -10,7 +10,7 @@ $(STAMP): constraints.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	# The constraints pin torch==2.13.0 (CPU wheel here, CUDA build on a GPU machine) and Qt 6.11.3.
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,lint]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,lint,tensorboard]'
 	touch $(STAMP)
 
 venv: $(STAMP)

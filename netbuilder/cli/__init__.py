@@ -56,6 +56,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("netbuilder.cli.export", "add_export_arguments", "run_export"),
     "import-onnx": ("netbuilder.cli.export", "add_import_arguments", "run_import"),
     "code": ("netbuilder.cli.code", "add_arguments", "run"),
+    "runs": ("netbuilder.cli.runs", "add_arguments", "run"),
     "search": ("netbuilder.cli.search", "add_arguments", "run"),
 }
 
@@ -66,6 +67,7 @@ HELP = {
     "export": "export the trained network to ONNX (checked and compared with onnxruntime)",
     "import-onnx": "turn an ONNX model into an editable project",
     "code": "write standalone PyTorch code for a project's network",
+    "runs": "list a project's recorded training runs (newest first)",
     "search": "search training settings and layer sizes with Optuna (resumable)",
 }
 

@@ -20,8 +20,8 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", help="the .nbproj file to export")
     parser.add_argument("--onnx", required=True, metavar="OUT.onnx", help="where to write the ONNX model")
     parser.add_argument("--weights", metavar="CKPT", help="checkpoint (.safetensors) to export; default: "
-                        "PROJECT.safetensors beside the project, else runs/PROJECT/best.safetensors (the last "
-                        "training run), else the initial weights")
+                        "PROJECT.safetensors beside the project, else the best checkpoint of the newest run in "
+                        "runs/PROJECT/, else the initial weights")
     parser.add_argument("--opset", type=int, metavar="N", help="ONNX opset version (default: the exporter's)")
     parser.add_argument("--graph", metavar="NAME", help="which graph to export (default: the model, or a GAN's "
                         "generator)")
@@ -74,11 +74,10 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def _default_checkpoint(project: Path) -> Path | None:
-    """PROJECT.safetensors beside the project (an import), else the best checkpoint of its last training run."""
-    for candidate in (project.with_suffix(".safetensors"), project.parent / "runs" / project.stem / "best.safetensors"):
-        if candidate.is_file():
-            return candidate
-    return None
+    """PROJECT.safetensors beside the project (an import), else the best checkpoint of its newest training run."""
+    from netbuilder.graph.runs import trained_weights
+
+    return trained_weights(project)
 
 
 def add_import_arguments(parser: argparse.ArgumentParser) -> None:

@@ -18,8 +18,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, help="train this many epochs instead of the project's setting")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"),
                         help="where to train (default: the project's setting; auto = CUDA, then MPS, then CPU)")
-    parser.add_argument("--out", metavar="DIR", help="where the checkpoints and history go "
-                        "(default: runs/<project name>/ beside the project)")
+    parser.add_argument("--out", metavar="DIR", help="exactly where the checkpoints and history go (default: a new "
+                        "folder per run, runs/<project name>/<date-time>/ beside the project; `netbuilder runs` "
+                        "lists them)")
+    parser.add_argument("--tensorboard", metavar="DIR", help="also write TensorBoard event files (epoch figures and "
+                        "learning rate), in DIR/<run folder name>/: `tensorboard --logdir DIR` shows every run")
     parser.add_argument("--json", action="store_true", help="print one JSON object per epoch and a final one")
     parser.add_argument("--init-from", metavar="CKPT", help="start layers from another project's checkpoint "
                         "(.safetensors), matched by node name")
@@ -130,9 +133,18 @@ def run(args: argparse.Namespace) -> int:
     pick_device(args.device or project.training.device)
     if args.init_from:
         check_checkpoint(args.init_from)
+    callbacks: list = [hooks]  # and TensorBoard's, when asked
+    if args.tensorboard:
+        from netbuilder.train.tensorboard import TensorBoardEvents, TensorBoardUnavailable
+
+        try:
+            callbacks.append(TensorBoardEvents(args.tensorboard))
+        except TensorBoardUnavailable as exc:
+            print(f"--tensorboard: {exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
     control = Control()
     init = InitFrom(args.init_from, args.freeze_loaded) if args.init_from else None
-    trainer = Trainer(project, callbacks=[hooks], control=control, device=args.device, out_dir=args.out,
+    trainer = Trainer(project, callbacks=callbacks, control=control, device=args.device, out_dir=args.out,
                       epochs=args.epochs, init_from=init)
     # Before the first batch: a run whose checkpoints cannot be written is not started.
     from netbuilder.graph.files import check_writable_folder
@@ -154,6 +166,10 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+        if not args.out:  # the run's own folder, made for it: gone again when the run left nothing in it
+            from netbuilder.graph.runs import discard_if_empty
+
+            discard_if_empty(trainer.out_dir)
     if result.reason in (EndReason.COMPLETED, EndReason.EARLY_STOPPED):
         return EXIT_OK
     if result.reason == EndReason.STOPPED:

@@ -14,7 +14,7 @@ import torch
 from netbuilder.data import Augmenter, Batches, Dataset
 from netbuilder.graph import Project, TrainingSettings
 from netbuilder.graph.names import identifier
-from netbuilder.graph.runs import runs_folder
+from netbuilder.graph.runs import new_run_folder, runs_folder
 from netbuilder.train.acceleration import Acceleration
 from netbuilder.train.checkpoint import Snapshots
 from netbuilder.train.events import EpochEnd
@@ -37,11 +37,18 @@ def user_runs_folder() -> Path:
     return Path(base or tempfile.gettempdir()) / "netbuilder" / "runs"
 
 
-def default_out_dir(project: Project) -> Path:
-    """``runs/<project file stem>/`` beside the project file; the per-user runs folder for an unsaved one."""
+def project_runs_root(project: Project) -> Path:
+    """Where a project's runs are kept: ``runs/<project file stem>/`` beside the project file; a folder named
+    after it in the per-user runs folder for an unsaved one."""
     if project.path is not None:
         return runs_folder(project.path)
     return user_runs_folder() / identifier(project.name, fallback="untitled")
+
+
+def default_out_dir(project: Project) -> Path:
+    """A new folder of its own for a run of ``project`` (made now) under `project_runs_root`: every run is
+    kept, none overwrites the last."""
+    return new_run_folder(project_runs_root(project))
 
 
 @dataclass

@@ -78,3 +78,147 @@ def test_a_fingerprint_ignores_where_nodes_sit_but_not_what_they_are():
     assert fingerprint({"model": graph_to_dict(graph)}) == before
     graph.nodes[node.id].params["out_features"] = 8
     assert fingerprint({"model": graph_to_dict(graph)}) != before
+
+
+# ---- every run kept, each in a folder of its own -------------------------------------------------------
+def _run_in(root, key, started, reason="completed", val_loss=0.4, weights=True):
+    folder = root / key
+    folder.mkdir(parents=True)
+    if weights:
+        (folder / "best.safetensors").write_bytes(key.encode())
+    (folder / "history.json").write_text(json.dumps({
+        "reason": reason, "message": "done", "epochs_completed": 2, "metrics": {"val_loss": val_loss},
+        "run": {"started": started, "duration_s": 12.5, "device": "cpu", "params": 1000, "macs": 2000},
+        "epochs": []}))
+    return folder
+
+
+def test_each_new_run_gets_a_folder_of_its_own_named_for_when_it_started(tmp_path):
+    import datetime
+
+    from netbuilder.graph.runs import new_run_folder
+
+    when = datetime.datetime(2025, 1, 14, 9, 30, 12)
+    first = new_run_folder(tmp_path / "runs" / "net", when)
+    second = new_run_folder(tmp_path / "runs" / "net", when)  # the same second: still apart
+    assert first.name == "20250114-093012" and second.name == "20250114-093012-2"
+    assert first.is_dir() and second.is_dir()
+
+
+def test_runs_are_listed_newest_first_with_their_figures(tmp_path):
+    from netbuilder.graph.runs import list_runs
+
+    root = tmp_path / "runs" / "net"
+    _run_in(root, "a", started=1000.0, val_loss=0.5)
+    _run_in(root, "b", started=3000.0, val_loss=0.3)
+    _run_in(root, "c", started=2000.0, reason="nan")
+    (root / "in-progress").mkdir()  # a run still going has no history yet: not listed
+    runs = list_runs(root)
+    assert [r.key for r in runs] == ["b", "c", "a"]
+    assert runs[0].metrics == {"val_loss": 0.3} and runs[0].params == 1000 and runs[0].macs == 2000
+    assert runs[0].duration_s == 12.5 and runs[0].device == "cpu" and not runs[1].ok
+
+
+def test_the_last_run_and_the_trained_weights_are_the_newest_runs(tmp_path):
+    project = tmp_path / "net.nbproj"
+    root = runs_folder(project)
+    _run_in(root, "old", started=1000.0)
+    _run_in(root, "new", started=2000.0)
+    _run_in(root, "newest-without-weights", started=3000.0, weights=False)
+    assert last_run(root).key == "newest-without-weights"
+    assert trained_weights(project) == root / "new" / "best.safetensors"
+
+
+def test_a_searchs_trials_are_listed_but_never_taken_as_the_projects_weights(tmp_path):
+    from netbuilder.graph.runs import list_runs
+
+    project = tmp_path / "net.nbproj"
+    root = runs_folder(project)
+    _run_in(root, "20250101-000000", started=1000.0)
+    _run_in(root, "search-default/trial-0", started=5000.0)  # trained a changed copy of the project
+    assert [r.key for r in list_runs(root)] == ["search-default/trial-0", "20250101-000000"]
+    assert list_runs(root)[0].is_trial
+    assert [r.key for r in list_runs(root, trials=False)] == ["20250101-000000"]
+    assert last_run(root).key == "20250101-000000"
+    assert trained_weights(project) == root / "20250101-000000" / "best.safetensors"
+
+
+def test_a_run_of_the_old_flat_layout_is_still_read_beside_the_newer_ones(tmp_path):
+    from netbuilder.graph.runs import list_runs
+
+    project = tmp_path / "net.nbproj"
+    root = runs_folder(project)
+    _fake_run(root)  # history.json straight in runs/net/, no start time recorded
+    assert last_run(root).folder == root and trained_weights(project) == root / "best.safetensors"
+    _run_in(root, "20990101-000000", started=4_000_000_000.0)  # a later run, in the new layout
+    assert [r.key for r in list_runs(root)] == ["20990101-000000", ""]
+    assert trained_weights(project) == root / "20990101-000000" / "best.safetensors"
+
+
+def test_a_runs_name_and_note_are_kept_apart_from_its_history(tmp_path):
+    from netbuilder.graph.runs import RUN_NOTES, read_run, rename_run, set_run_note
+
+    folder = _run_in(tmp_path, "20250101-000000", started=1000.0)
+    history = (folder / "history.json").read_bytes()
+    assert read_run(folder).title == "20250101-000000"  # no name yet: its folder
+    assert rename_run(folder, "  wide\n layers ") == "wide layers"
+    set_run_note(folder, "dropout 0.3 helped\nbut slower")
+    record = read_run(folder)
+    assert (record.name, record.note, record.title) == ("wide layers", "dropout 0.3 helped\nbut slower", "wide layers")
+    assert (folder / "history.json").read_bytes() == history
+    assert json.loads((folder / RUN_NOTES).read_text()) == {"name": "wide layers", "note": "dropout 0.3 helped\nbut slower"}
+
+
+def test_notes_that_are_not_ours_read_as_none(tmp_path):
+    from netbuilder.graph.runs import RUN_NOTES, read_notes
+
+    folder = _run_in(tmp_path, "r", started=1.0)
+    (folder / RUN_NOTES).write_text('{"name": 3, "note": ["x"]}')
+    assert read_notes(folder) == ("", "")
+    (folder / RUN_NOTES).write_text("{broken")
+    assert read_notes(folder) == ("", "")
+
+
+def test_deleting_a_run_removes_its_folder_and_nothing_else(tmp_path):
+    from netbuilder.graph.runs import delete_run, list_runs
+
+    root = tmp_path / "runs" / "net"
+    keep = _run_in(root, "keep", started=1.0)
+    gone = _run_in(root, "gone", started=2.0)
+    (gone / "events.out.tfevents.1.host").write_bytes(b"tb")
+    delete_run(gone)
+    assert not gone.exists() and keep.is_dir() and [r.key for r in list_runs(root)] == ["keep"]
+
+
+def test_deleting_an_old_flat_run_leaves_the_newer_runs_and_the_study_in_its_folder(tmp_path):
+    from netbuilder.graph.runs import delete_run, list_runs
+
+    root = tmp_path / "runs" / "net"
+    _fake_run(root)
+    _run_in(root, "newer", started=2.0)
+    (root / "search.db").write_bytes(b"study")
+    delete_run(root)
+    assert [r.key for r in list_runs(root)] == ["newer"] and (root / "search.db").is_file()
+    assert not (root / "history.json").exists() and not (root / "best.safetensors").exists()
+
+
+def test_a_folder_that_holds_no_run_is_never_deleted(tmp_path):
+    import pytest
+
+    from netbuilder.graph.runs import delete_run
+
+    (tmp_path / "mine.txt").write_text("not a run")
+    with pytest.raises(ValueError, match="holds no run"):
+        delete_run(tmp_path)
+    assert (tmp_path / "mine.txt").is_file()
+
+
+def test_save_as_carries_every_run_and_keeps_the_runs_already_at_the_target(tmp_path):
+    from netbuilder.graph.runs import list_runs
+
+    old, new = tmp_path / "user" / "untitled", runs_folder(tmp_path / "net.nbproj")
+    _run_in(old, "a", started=1.0)
+    _run_in(old, "b", started=2.0)
+    _run_in(new, "c", started=3.0)  # another project of that name trained here before
+    carry_runs(old, new, move=True)
+    assert sorted(r.key for r in list_runs(new)) == ["a", "b", "c"] and not old.exists()

@@ -28,10 +28,15 @@ def test_run_writes_best_last_and_history_beside_each_other(iris, tmp_path):
     assert metadata["format"] == "netbuilder"
 
 
-def test_default_run_folder_is_beside_the_project_file(iris, tmp_path):
+def test_by_default_each_run_gets_a_folder_of_its_own_beside_the_project_file(iris, tmp_path):
+    from netbuilder.graph.runs import list_runs
+
     iris.path = tmp_path / "flowers.nbproj"
-    result = Trainer(iris, epochs=1).run()
-    assert result.last_checkpoint == tmp_path / "runs" / "flowers" / "last.safetensors"
+    first, second = Trainer(iris, epochs=1).run(), Trainer(iris, epochs=1).run()
+    runs = tmp_path / "runs" / "flowers"
+    assert first.last_checkpoint.parent.parent == runs == second.last_checkpoint.parent.parent
+    assert first.last_checkpoint != second.last_checkpoint and first.last_checkpoint.is_file()
+    assert [r.folder for r in list_runs(runs)] == [second.last_checkpoint.parent, first.last_checkpoint.parent]
 
 
 def test_a_file_that_is_not_safetensors_is_refused_with_its_name(iris, tmp_path):

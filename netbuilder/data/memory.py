@@ -11,10 +11,11 @@ Imports neither torch nor numpy.
 from __future__ import annotations
 
 import ctypes
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from netbuilder.graph.memory import available_memory_bytes, format_bytes
 
 # Loading in memory holds the decoded float32 array, its train/validation copies and their normalised
 # tensors at once: about three times the decoded size at the peak.
@@ -34,19 +35,8 @@ class StorageChoice:
 
 def available_memory() -> int | None:
     """Bytes of memory available to a new allocation now (free plus reclaimable cache); None when unknown."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:  # Linux: MemAvailable counts reclaimable cache too
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    if sys.platform == "win32":
-        return _windows_available()
-    try:  # other Unixes: free pages (an underestimate: cache is not counted)
-        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):
-        return None
+    found = available_memory_bytes()  # /proc/meminfo, else sysconf
+    return found if found is not None or sys.platform != "win32" else _windows_available()
 
 
 def _windows_available() -> int | None:
@@ -74,9 +64,9 @@ def choose_storage(mode: str, need: int | None, available: int | None) -> Storag
     if need is None or available is None:
         return StorageChoice(False, "held in memory (its size or the free memory is not known)")
     if need > COMFORTABLE * available:
-        return StorageChoice(True, f"streamed from disk: loading it whole would take about {size_text(need)}, more "
-                                   f"than half of the {size_text(available)} of memory available")
-    return StorageChoice(False, f"held in memory (about {size_text(need)}; {size_text(available)} available)")
+        return StorageChoice(True, f"streamed from disk: loading it whole would take about {format_bytes(need)}, more "
+                                   f"than half of the {format_bytes(available)} of memory available")
+    return StorageChoice(False, f"held in memory (about {format_bytes(need)}; {format_bytes(available)} available)")
 
 
 def in_memory_need(samples: int, values_per_sample: int) -> int:
@@ -89,13 +79,3 @@ def csv_need(path: Path) -> int | None:
         return CSV_FACTOR * path.stat().st_size
     except OSError:
         return None
-
-
-def size_text(n: int) -> str:
-    """Bytes for a person: ``12.3 GB``."""
-    value = float(n)
-    for unit in ("bytes", "KB", "MB"):
-        if value < 1000:
-            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
-        value /= 1000
-    return f"{value:,.1f} GB"

@@ -31,7 +31,7 @@ from netbuilder.data.progress import BadSample, Report
 from netbuilder.data.samples import Problem, SampleSource
 
 PREFETCH = 4  # batches each worker reads ahead
-MAX_AUTO_WORKERS = 8
+MAX_AUTO_WORKERS = 12
 
 
 def default_workers() -> int:
@@ -41,6 +41,13 @@ def default_workers() -> int:
     except AttributeError:  # macOS, Windows
         cores = os.cpu_count() or 1
     return max(1, min(MAX_AUTO_WORKERS, cores - 1))
+
+
+def workers_option(value: object) -> int:
+    """The ``workers`` data option (already checked): a whole number as given, else `default_workers`."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return default_workers()
 
 
 class BadSampleLog:

@@ -31,8 +31,7 @@ from netbuilder.data.dataset import DataError, Dataset, split_indices
 from netbuilder.data.files import resolve
 from netbuilder.data.loading import fit_input_dims, fit_target_values, source_label
 from netbuilder.data.progress import BadSample, LoadProgress, Report
-from netbuilder.data.sources import MAX_WORKERS
-from netbuilder.data.stream_batches import BadSampleLog, DeviceNormalizer, Reader, StreamBatches, default_workers
+from netbuilder.data.stream_batches import BadSampleLog, DeviceNormalizer, Reader, StreamBatches, workers_option
 from netbuilder.data.stream_sources import StreamSource, open_idx, open_images, open_npz
 from netbuilder.data.stream_stats import axis_of, measure, needs_pass, normalization_from, pass_scale
 from netbuilder.graph.catalog import InputKind, TensorShape
@@ -102,12 +101,6 @@ def open_source(settings: DatasetSettings, input_shape: TensorShape | None, proj
     if name == "csv":
         return open_csv(resolve(settings.path, project_dir, "CSV file"), options, report)
     raise DataError(f"{name}: only files (an image folder, CSV, .npz or IDX) can be streamed from disk")
-
-
-def workers_option(value: object) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_WORKERS:
-        return value
-    return default_workers()
 
 
 def load_streaming(settings: DatasetSettings, input_shape: TensorShape | None, target_shape: TensorShape | None,

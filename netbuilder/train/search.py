@@ -40,7 +40,7 @@ DB_FILE = "search.db"
 HEARTBEAT_S = 30  # a trial whose process stopped beating this long ago (a crash) is marked failed on resume
 
 __all__ = ["DB_FILE", "DEFAULT_STUDY", "Search", "SearchConfig", "SearchError", "SearchListener", "SearchOutcome",
-           "SearchStarted", "TrialResult", "default_storage", "open_study", "search_folder"]
+           "SearchStarted", "TrialResult", "default_storage", "open_study", "read_study", "search_folder"]
 
 
 class SearchError(ValueError):
@@ -348,3 +348,13 @@ def study_trials(storage: str, study: str, runs: Path) -> list[TrialResult]:
     """The trials of an existing study, read back (SearchError when there is none)."""
     return [trial_result(t, runs) for t in open_study(storage, study).trials]
 
+
+def read_study(storage: str, study: str, runs: Path) -> SearchOutcome | None:
+    """A stored study's trials, metric and importances, or None when there is no such study."""
+    try:
+        stored = open_study(storage, study)
+    except SearchError:
+        return None
+    maximize = stored.direction == optuna.study.StudyDirection.MAXIMIZE
+    return SearchOutcome(study, storage, str(stored.user_attrs.get("metric", "loss")), maximize,
+                         [trial_result(t, runs) for t in stored.trials], "stored", 0.0, importances(stored))

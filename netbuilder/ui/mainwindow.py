@@ -101,6 +101,8 @@ class MainWindow(ProjectFiles):
             built.view_menu.addAction(dock.toggleViewAction())
         from netbuilder.ui.training import install_training  # light: torch loads on the first Train click
         self.training = install_training(self)
+        from netbuilder.ui.experiments import install_experiments  # light: search and look-inside load when opened
+        self.experiments = install_experiments(self)
         self.undo_stack.cleanChanged.connect(self._update_title)
         self.undo_stack.indexChanged.connect(self._update_title)
         self.undo_stack.indexChanged.connect(lambda _index: self.schedule_analysis())  # settings edits, too

@@ -1,0 +1,1 @@
+"""The search window: ranges, a background Optuna search, trials table, plots, and Apply this trial."""

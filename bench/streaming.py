@@ -145,7 +145,8 @@ def main() -> None:
         print(f"device {name}; {args.images:,} PNG images 3×{args.size}×{args.size} in {CLASSES} class folders "
               f"({written / 1e6:.1f} MB, written in {time.perf_counter() - started:.1f} s); batch {args.batch}; "
               f"network {network}; {args.rounds} interleaved rounds, medians")
-        sides: dict[str, dict[str, list[float]]] = {m: {"load": [], "data": [], "train": []} for m in ("memory", "disk")}
+        sides: dict[str, dict[str, list[float]]] = {m: {"load": [], "data": [], "train": []}
+                                                    for m in ("memory", "disk")}
         held: dict[str, int] = {}
         notes = ""
         for _ in range(args.rounds):

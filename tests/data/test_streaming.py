@@ -150,6 +150,17 @@ def test_a_streamed_csv_names_the_row_of_a_bad_value_as_the_in_memory_reader_doe
             load("csv", path, {"streaming": mode})
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_batches_streamed_to_the_gpu_through_pinned_memory_equal_the_in_memory_ones(tmp_path):
+    root = image_folder(tmp_path / "pictures")
+    memory = load("images", root, {"streaming": "memory"}, TensorShape((3, 6, 5))).to("cuda")
+    disk = load("images", root, {"streaming": "disk", "workers": 2}, TensorShape((3, 6, 5)))
+    for (xa, ya), (xb, yb) in zip(make_loaders(memory, 5, 11, "cuda")[0], make_loaders(disk, 5, 11, "cuda")[0]):
+        assert xb.is_cuda and yb.is_cuda
+        torch.testing.assert_close(xa, xb, rtol=1e-5, atol=1e-5)
+        assert torch.equal(ya, yb)
+
+
 # ---- the dataset the Trainer reads ---------------------------------------------------------------------
 
 def test_a_streamed_set_counts_its_whole_splits_and_keeps_a_normalised_preview(tmp_path):
@@ -267,6 +278,12 @@ def test_the_option_and_an_unknown_size_decide_without_estimating():
     assert not choose_storage("memory", 10**15, 10).stream
     assert not choose_storage("auto", None, 10**9).stream and not choose_storage("auto", 10**15, None).stream
     assert choose_storage("auto", 600, 1000).stream and not choose_storage("auto", 400, 1000).stream
+
+
+def test_the_callers_choice_overrides_the_option(tmp_path):
+    root = image_folder(tmp_path / "pictures")
+    settings = DatasetSettings("images", path=str(root), options={"streaming": "memory", "workers": 0})
+    assert isinstance(load_dataset(settings, TensorShape((3, 4, 4)), streaming="disk"), StreamingDataset)
 
 
 def test_built_in_sets_are_always_in_memory():

@@ -17,7 +17,8 @@ import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from netbuilder.graph import ProjectFileError, analyze, load_project, save_project
 from netbuilder.graph.analysis import REQUIRES
@@ -252,7 +253,7 @@ def check_load(path: Path, case: FileCase, scratch: Path) -> None:
         case.outcome, case.message = "refused", str(exc)
         if str(path) not in case.message:
             raise Escape(f"the error does not name the file: {case.message}") from None
-    except BaseException as exc:  # noqa: BLE001 - anything else is the escape this looks for
+    except BaseException as exc:
         raise Escape(f"{case.mutation}: {type(exc).__name__} escaped from load_project: {exc}") from exc
     else:
         case.outcome = "loaded"
@@ -263,7 +264,7 @@ def check_load(path: Path, case: FileCase, scratch: Path) -> None:
                     analyze(g, purpose)
             again = save_project(project, scratch / "resaved.nbproj")
             load_project(again)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             raise Escape(f"{case.mutation}: the file loaded but then {type(exc).__name__}: {exc}") from exc
     after = path.stat()
     if path.read_bytes() != before or after.st_mtime_ns != stat.st_mtime_ns or after.st_size != stat.st_size:

@@ -106,7 +106,7 @@ def _check_compiles(graph: Graph, purpose: str, analysis) -> bool:
             return False
         raise PropertyViolation(f"a graph that validates clean for {purpose!r} failed to run, with no warning "
                                 f"on that node: {exc}") from exc
-    except Exception as exc:  # noqa: BLE001 - any other failure here breaks the property
+    except Exception as exc:
         raise PropertyViolation(f"a graph that validates clean for {purpose!r} failed to compile or run: "
                                 f"{type(exc).__name__}: {exc}") from exc
     sinks = [n.id for n in graph.nodes.values() if n.spec.role in ("output", "loss")]
@@ -130,7 +130,7 @@ def _check_file_round_trip(graph: Graph) -> None:
     text = dumps(project)
     try:
         loaded = loads(text, "roundtrip.nbproj")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise PropertyViolation(f"a saved project does not load again: {type(exc).__name__}: {exc}") from exc
     if _canon(snapshot(loaded.graphs["model"])) != _canon(snapshot(graph)):
         raise PropertyViolation("a project loaded back from its file differs from the one saved")

@@ -90,7 +90,7 @@ def test_damaged_checkpoints_are_refused_with_the_loaders_own_errors(tmp_path, c
             except error as exc:
                 refused += 1
                 assert path.name in str(exc), f"seed {seed}: {load.__name__} error does not name the file: {exc}"
-            except Exception as exc:  # noqa: BLE001 - the escape this test looks for
+            except Exception as exc:
                 pytest.fail(f"seed {seed}: {type(exc).__name__} escaped from {load.__name__}: {exc}")
     assert refused > CASES  # most damage (over half of the 2 x CASES loads) is caught
 

@@ -176,9 +176,8 @@ def test_every_torch_load_passes_weights_only_true() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for call in _calls(tree):
             name = _dotted(call.func)
-            if name.endswith("jit.load"):  # TorchScript archives are unpickled with no allow-list
-                bad.append(_where(path, call))
-            elif name == "torch.load" and _keyword(call, "weights_only") is not True:
+            # TorchScript archives are unpickled with no allow-list.
+            if name.endswith("jit.load") or name == "torch.load" and _keyword(call, "weights_only") is not True:
                 bad.append(_where(path, call))
         # Generated code (code export, training script) is our output too: its torch.load lines count.
         for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):

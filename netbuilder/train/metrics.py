@@ -11,16 +11,33 @@ import torch
 
 
 class Meter:
-    """The mean loss over the batches seen since the last reset."""
+    """The mean loss over the batches seen since the last reset.
+
+    With `track_parts`, also the mean of each named part of the loss (a graph with several loss nodes
+    reports each one, named so that it ends in ``loss``: plots put those beside the loss, not with the metrics).
+    """
 
     def __init__(self, device: torch.device) -> None:
         self.device = device
+        self.part_names: tuple[str, ...] = ()
         self.reset()
 
     def reset(self) -> None:
         self.loss_sum = torch.zeros((), device=self.device)
+        self.part_sums = torch.zeros(len(self.part_names), device=self.device)
         self.batches = 0
         self.samples = 0  # counted on the host: batch sizes are known without asking the device
+
+    def track_parts(self, names: tuple[str, ...]) -> Meter:
+        """Report the mean of each of these parts of the loss too (see `add_loss_parts`)."""
+        self.part_names = names
+        self.part_sums = torch.zeros(len(names), device=self.device)
+        return self
+
+    def add_loss_parts(self, parts: torch.Tensor) -> None:
+        """One value per tracked name, for the batch just given to `update`."""
+        if self.part_names:
+            self.part_sums += parts.detach().float()
 
     def add_loss(self, loss: torch.Tensor, samples: int) -> None:
         self.loss_sum += loss.detach()  # in place into float32, whatever precision the loss was computed in
@@ -38,8 +55,13 @@ class Meter:
 
     def compute(self) -> dict[str, float]:
         """The metrics as Python floats (one device-to-host transfer)."""
-        sums = torch.stack([s if s.is_floating_point() else s.float() for s in self._sums()]).tolist()
-        return self._values(sums)
+        own = self._sums()
+        parts = list(self.part_sums.unbind()) if self.part_names else []
+        sums = torch.stack([s if s.is_floating_point() else s.float() for s in own + parts]).tolist()
+        values = self._values(sums[:len(own)])
+        batches = max(self.batches, 1)
+        values.update({name: total / batches for name, total in zip(self.part_names, sums[len(own):])})
+        return values
 
 
 class ClassificationMeter(Meter):

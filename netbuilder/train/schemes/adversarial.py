@@ -83,7 +83,7 @@ class Adversarial(Scheme):
         with torch.no_grad(), self.autocast():
             fake = self.gen.model(self.fixed_noise)
         fake = fake[0] if isinstance(fake, tuple) else fake
-        return Samples(epoch, "generated", fake.float().cpu())
+        return Samples(epoch, "generated", self.displayable(fake))
 
     def explain(self, x: torch.Tensor, y: torch.Tensor | None, exc: BaseException) -> str:
         noise = torch.randn(x.shape[0], self.latent, device=self.device)

@@ -166,7 +166,17 @@ class Scheme:
         raise NotImplementedError
 
     def samples(self, epoch: int) -> Samples | None:
+        """A few reconstructions or generated samples to show, in the data's own units (see `displayable`)."""
         return None
+
+    def displayable(self, batch: torch.Tensor) -> torch.Tensor:
+        """``batch`` on the CPU as float32 with the data's normalisation undone: pixels in their own range, so
+        a sample reads as the data set's pictures do (standardised per pixel, digits were not recognisable)."""
+        batch = batch.detach().float().cpu()
+        try:
+            return self.context.dataset.normalization.invert(batch)
+        except RuntimeError:  # samples not shaped like the data (a generator that does not fit it)
+            return batch
 
     def explain(self, x: torch.Tensor, y: torch.Tensor | None, exc: BaseException) -> str:
         """Re-run the failed batch node by node to name the node that fails."""

@@ -94,7 +94,7 @@ class Reconstruction(Scheme):
             return None
         with torch.no_grad(), self.autocast():
             _, predictions = self.gm(self.noisy(self.fixed), self.fixed)
-        return Samples(epoch, "reconstruction", predictions[0].float().cpu(), inputs=self.fixed.float().cpu())
+        return Samples(epoch, "reconstruction", self.displayable(predictions[0]), inputs=self.displayable(self.fixed))
 
     def explain(self, x: torch.Tensor, y: torch.Tensor | None, exc: BaseException) -> str:
         return _explain_with(self.compiled, self.gm, (x, x), exc)

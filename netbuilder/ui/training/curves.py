@@ -9,6 +9,7 @@ by the controller on the first run).
 from __future__ import annotations
 
 import csv
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,8 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
 from netbuilder.ui.theme import theme
 from netbuilder.ui.training.hints import OVERFIT_PATIENCE, overfitting_epochs, overfitting_message
@@ -29,6 +31,50 @@ VAL_COLOUR = "#e69138"
 EPOCH_COLOUR = "#1f4fa0"
 LR_COLOUR = "#6aa84f"
 EXTRA_COLOURS = ("#d5548f", "#46bdc6", "#8e7cc3", "#c27c0e")
+
+
+AXIS_WIDTH = 48  # room for "0.0001" or "1e-5" at the axes' font: a narrower axis cut the leading digit
+MIN_DECADES = 2.0  # the learning-rate axis spans at least this many powers of ten
+
+
+def decade_label(exponent: float) -> str:
+    """The label of 10**exponent: ``1``, ``0.01``, ``1e-5``, ``1e4`` (short at any size)."""
+    e = round(exponent)
+    return f"{10.0 ** e:g}" if -4 <= e <= 3 else f"1e{e}"
+
+
+class DecadeAxis(pg.AxisItem):
+    """A left axis that, on a log scale spanning a power of ten or more, labels whole powers of ten only.
+
+    pyqtgraph's log axis labels fractions of a decade too: over the tiny range of a constant learning
+    rate they piled up into one smudge."""
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        lo, hi = sorted((minVal, maxVal))
+        if not self.logMode or hi - lo < 1.0:
+            return super().tickValues(minVal, maxVal, size)
+        decades = [float(d) for d in range(math.ceil(lo - 1e-9), math.floor(hi + 1e-9) + 1)]
+        room = max(1, int(size // 18))  # one label per 18 pixels at most
+        step = max(1, math.ceil(len(decades) / room))
+        return [(float(step), decades[::step])]
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [decade_label(v) if abs(v - round(v)) < 1e-6 else f"{10.0 ** v:.2g}" for v in values]
+
+
+def is_loss_part(name: str) -> bool:
+    """Whether a reported figure is one part of the loss: the trainer names those so they end in "loss"."""
+    return name != "loss" and name.endswith("loss")
+
+
+class LegendRow(pg.LegendItem):
+    """A legend laid out in its own row under a plot. pyqtgraph's legend moves itself to (0, 0) whenever its
+    entries change (it expects to float over a plot); this one asks its layout to put it back in its cell."""
+
+    def updateSize(self) -> None:
+        super().updateSize()
+        self.setMinimumHeight(self.geometry().height())
+        self.updateGeometry()
 
 
 class TimedGraphics(pg.GraphicsLayoutWidget):
@@ -84,23 +130,30 @@ class CurvesWidget(QWidget):
         t = theme()
         self.graphics = TimedGraphics()
         self.graphics.setBackground(t.background)
-        self.graphics.setMinimumHeight(160)
-        self.loss_plot = self._plot("Loss", 0, (-5, 5))  # losses fall: the top right is free
-        self.metric_plot = self._plot("Accuracy", 1, (-5, -5))  # accuracy rises: the bottom right is free
-        self.lr_plot = self._plot("Learning rate", 2, (-5, 5))
+        self.graphics.setMinimumHeight(250)  # three plots with their legends under them, readable
+        # Each plot's legend sits in the row under it, never over its curves.
+        self.legends: dict[pg.PlotItem, pg.LegendItem] = {}
+        self.loss_plot = self._plot("Loss", 0)
+        self.metric_plot = self._plot("Accuracy", 1)
+        self.lr_plot = self._plot("Learning rate", 2, legend=False)  # one curve: its title says what it is
         self.metric_plot.setXLink(self.loss_plot)
         self.lr_plot.setXLink(self.loss_plot)
         self.lr_plot.setLogMode(x=False, y=True)  # schedules change it by factors: a log axis reads best
+        self.lr_plot.enableAutoRange(y=False)  # whole decades around the values (see _frame_learning_rate)
+        self.lr_plot.setYRange(-4, -2, padding=0)
         self.curves: dict[str, Curve] = {}
-        self._add("train_loss", "training loss (batches)", self.loss_plot, pg.mkPen(TRAIN_COLOUR, width=1.2))
+        self._add("train_loss", "training loss (batches)", self.loss_plot, pg.mkPen(TRAIN_COLOUR, width=1.2),
+                  legend="training (batches)")
         self._add("train_loss_epoch", "training loss (epochs)", self.loss_plot, pg.mkPen(EPOCH_COLOUR, width=2),
-                  symbol="o")
-        self._add("val_loss", "validation loss", self.loss_plot, pg.mkPen(VAL_COLOUR, width=2), symbol="o")
-        self._add("lr", "learning rate", self.lr_plot, pg.mkPen(LR_COLOUR, width=1.5))
+                  symbol="o", legend="training (epochs)")
+        self._add("val_loss", "validation loss", self.loss_plot, pg.mkPen(VAL_COLOUR, width=2), symbol="o",
+                  legend="validation")
+        self._add("lr", "learning rate", self.lr_plot, pg.mkPen(LR_COLOUR, width=1.5), legend="")
         self.overfit_text = pg.TextItem("", color="#d93025", anchor=(1, 0))
         self.loss_plot.addItem(self.overfit_text, ignoreBounds=True)
         self._train_epoch: list[float] = []
         self._val_epoch: list[float] = []
+        self._part_colours: dict[str, str] = {}  # a colour per part of the loss, the same for training and validation
         self.overfitting = False
 
         self.log_box = QCheckBox("Log scale")
@@ -131,24 +184,35 @@ class CurvesWidget(QWidget):
         # Merge bursts of mouse moves: the read-out needs ~30 updates a second at most.
         self._mouse_proxy = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30, slot=self._mouse_moved)
 
-    def _plot(self, title: str, column: int, legend_at: tuple[int, int]) -> pg.PlotItem:
+    def _plot(self, title: str, column: int, legend: bool = True) -> pg.PlotItem:
         t = theme()
-        plot = self.graphics.addPlot(row=0, col=column, title=title)
+        plot = self.graphics.addPlot(row=0, col=column, title=title, axisItems={"left": DecadeAxis("left")})
         plot.setClipToView(True)
         plot.setDownsampling(auto=True, mode="peak")
         # No grid: pyqtgraph draws grid lines as part of the axes, blended over the whole plot, which made
         # each redraw 7x slower (15 ms instead of 2 ms for three plots) — time taken from training.
         plot.setLabel("bottom", "epoch")
-        plot.addLegend(offset=legend_at, labelTextSize="8pt")
         for axis in ("left", "bottom"):
             plot.getAxis(axis).setTextPen(t.muted)
             plot.getAxis(axis).setPen(t.muted)
+        plot.getAxis("left").setWidth(AXIS_WIDTH)
         plot.titleLabel.setText(title, color=t.text.name(), size="10pt")
+        if legend:
+            key = LegendRow(labelTextSize="8pt", labelTextColor=t.muted, colCount=3, frame=False, verSpacing=-6)
+            key.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            self.graphics.addItem(key, row=1, col=column)
+            self.graphics.ci.layout.setRowStretchFactor(0, 1)  # the plots take the height, the legends what they need
+            self.graphics.ci.layout.setRowStretchFactor(1, 0)
+            self.legends[plot] = key
         return plot
 
-    def _add(self, key: str, label: str, plot: pg.PlotItem, pen, symbol: str | None = None) -> Curve:
-        item = plot.plot([], [], pen=pen, name=label, symbol=symbol, symbolSize=5,
+    def _add(self, key: str, label: str, plot: pg.PlotItem, pen, symbol: str | None = None,
+             legend: str | None = None) -> Curve:
+        """A curve; ``label`` names it in the read-out, ``legend`` (default: the label; "" for none) in the legend."""
+        item = plot.plot([], [], pen=pen, symbol=symbol, symbolSize=5,
                          symbolBrush=pen.color() if symbol else None, symbolPen=None)
+        if legend != "" and plot in self.legends:
+            self.legends[plot].addItem(item, legend or label)
         item.setClipToView(True)
         item.setDownsampling(auto=True, method="peak")
         curve = Curve(label, Series(), item, plot)
@@ -156,17 +220,24 @@ class CurvesWidget(QWidget):
         return curve
 
     def _metric_curve(self, name: str, validation: bool) -> Curve:
+        """The curve of a reported figure: a part of the loss (a name ending in "loss": one loss node of
+        several, a GAN's two) goes beside the loss, in a colour of its own; the others to the metrics."""
         key = f"{'val' if validation else 'train'}_{name}"
-        if key not in self.curves:
-            if validation:
-                pen, symbol = pg.mkPen(VAL_COLOUR, width=2), "o"
-            else:
-                n = sum(1 for k in self.curves if k.startswith("train_") and k not in ("train_loss",
-                                                                                     "train_loss_epoch"))
-                pen, symbol = pg.mkPen(TRAIN_COLOUR if n == 0 else EXTRA_COLOURS[(n - 1) % 4], width=1.2), None
-            self._add(key, f"{'validation' if validation else 'training'} {name.replace('_', ' ')}",
-                      self.metric_plot, pen, symbol)
-        return self.curves[key]
+        if key in self.curves:
+            return self.curves[key]
+        side, words = ("validation", "val") if validation else ("training", "train"), name.replace("_", " ")
+        label = f"{side[0]} {words}"
+        if is_loss_part(name):
+            colour = self._part_colours.setdefault(name, EXTRA_COLOURS[len(self._part_colours) % len(EXTRA_COLOURS)])
+            pen = pg.mkPen(colour, width=2 if validation else 1.2)
+            return self._add(key, label, self.loss_plot, pen, "o" if validation else None,
+                             legend=f"{words} ({side[1]})")
+        if validation:
+            pen, symbol = pg.mkPen(VAL_COLOUR, width=2), "o"
+        else:
+            n = sum(1 for k, c in self.curves.items() if k.startswith("train_") and c.plot is self.metric_plot)
+            pen, symbol = pg.mkPen(TRAIN_COLOUR if n == 0 else EXTRA_COLOURS[(n - 1) % 4], width=1.2), None
+        return self._add(key, label, self.metric_plot, pen, symbol, legend=f"{side[1]} {words}")
 
     # ---- data ------------------------------------------------------------------------------------
     def reset(self, metric_title: str = "Accuracy") -> None:
@@ -174,11 +245,14 @@ class CurvesWidget(QWidget):
         for key in [k for k in self.curves if k not in ("train_loss", "train_loss_epoch", "val_loss", "lr")]:
             curve = self.curves.pop(key)
             curve.plot.removeItem(curve.item)
+            if curve.plot in self.legends:
+                self.legends[curve.plot].removeItem(curve.item)
         for curve in self.curves.values():
             curve.series = Series()
             curve.item.setData([], [])
         self.metric_plot.titleLabel.setText(metric_title, color=theme().text.name(), size="10pt")
         self._train_epoch, self._val_epoch = [], []
+        self._part_colours = {}
         self.overfitting = False
         self.overfit_text.setText("")
         self.hint.hide()
@@ -243,10 +317,24 @@ class CurvesWidget(QWidget):
 
     def refresh(self) -> None:
         """Push new points to the items (called on the window's timer, never per batch)."""
+        if self.curves["lr"].series.dirty:
+            self._frame_learning_rate()
         for curve in self.curves.values():
             if curve.series.dirty:
                 curve.item.setData(*curve.series.view())
                 curve.series.dirty = False
+
+    def _frame_learning_rate(self) -> None:
+        """Whole powers of ten around the learning rates, at least `MIN_DECADES` of them: a constant rate sits
+        in the middle with one labelled decade above and below, never on a range too small to label."""
+        _, ys = self.curves["lr"].series.view()
+        positive = ys[ys > 0]
+        if not len(positive):
+            return
+        lo, hi = math.log10(float(positive.min())), math.log10(float(positive.max()))
+        bottom, top = float(math.floor(lo - 0.3)), float(math.ceil(hi + 0.3))
+        top = max(top, bottom + MIN_DECADES)
+        self.lr_plot.setYRange(bottom, top, padding=0)
 
     def take_paint_seconds(self) -> float:
         """Seconds spent painting the plots since the last call."""

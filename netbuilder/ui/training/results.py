@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
-from PySide6.QtWidgets import (QGridLayout, QLabel, QScrollArea, QTableWidget, QTableWidgetItem, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QGridLayout, QHeaderView, QLabel, QScrollArea, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 TILE = 64  # pixels per sample image
 COLUMNS = 8
@@ -20,8 +20,9 @@ RIGHT = "#2e9e48"
 WRONG = "#d93025"
 
 
-def to_image(array: Any, size: int = TILE) -> QPixmap:
-    """A (C, H, W) or (H, W) array as a pixmap, stretched to its own min..max (greyscale or RGB)."""
+def to_image(array: Any, size: int = TILE, value_range: tuple[float, float] | None = None) -> QPixmap:
+    """A (C, H, W) or (H, W) array as a pixmap (greyscale or RGB), ``value_range`` black to white (values
+    beyond it clipped); without one, stretched to its own min..max."""
     import numpy as np
 
     a = np.asarray(array, dtype=np.float32)
@@ -31,8 +32,8 @@ def to_image(array: Any, size: int = TILE) -> QPixmap:
         a = np.moveaxis(a, 0, -1)
         if a.shape[-1] == 1:
             a = a[..., 0]
-    lo, hi = float(np.nanmin(a)), float(np.nanmax(a))
-    scaled = np.zeros_like(a) if hi <= lo else (a - lo) / (hi - lo)
+    lo, hi = value_range if value_range is not None else (float(np.nanmin(a)), float(np.nanmax(a)))
+    scaled = np.zeros_like(a) if hi <= lo else np.clip((a - lo) / (hi - lo), 0.0, 1.0)
     pixels = np.ascontiguousarray(np.nan_to_num(scaled) * 255).astype(np.uint8)
     h, w = pixels.shape[:2]
     if pixels.ndim == 2:
@@ -103,6 +104,9 @@ class ResultsView(QTabWidget):
         self.confusion.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.confusion.verticalHeader().setDefaultSectionSize(20)
         self.confusion.horizontalHeader().setDefaultSectionSize(34)
+        self.confusion.horizontalHeader().setMinimumSectionSize(34)
+        # Columns as wide as their class names: a fixed 34 pixels cut them to "setos / ersic / virgin".
+        self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.confusion.setToolTip("Rows: the true class; columns: what the network predicted. The diagonal is right.")
         self.confusion_note = QLabel("The confusion matrix appears after an epoch of a classification run.")
         self.confusion_note.setWordWrap(True)
@@ -186,13 +190,22 @@ class ResultsView(QTabWidget):
             self.samples.clear(f"Epoch {samples.epoch}: the {samples.kind} samples are not images "
                                f"(shape {tuple(outputs.shape[1:])}), so they are not drawn.")
             return
+        import numpy as np
+
         tiles = []
-        # Samples that come with their originals are rebuilt from them; the others are made from noise.
+        # Samples come in the data's own units. All tiles share one grey scale: the originals' range when
+        # there are originals (a reconstruction is judged against them: too faint or too bright shows), else
+        # the range of the whole set. Stretching each tile to its own range hid exactly that.
         rebuilt = samples.inputs is not None
+        shown = samples.inputs if samples.inputs is not None else outputs
+        lo, hi = float(np.nanmin(shown)), float(np.nanmax(shown))
+        # Undoing the normalisation leaves rounding dust (-4.8e-07 for a black pixel): say 0.
+        grey = (0.0 if abs(lo) < 1e-6 * max(1.0, hi - lo) else lo, hi)
         if samples.inputs is not None:
             for x in samples.inputs[:COLUMNS]:
-                tiles.append(_tile(to_image(x), "original"))
+                tiles.append(_tile(to_image(x, value_range=grey), "original"))
             tiles += [_tile(None, "") for _ in range(-len(tiles) % COLUMNS)]
         for y in outputs[:2 * COLUMNS]:
-            tiles.append(_tile(to_image(y), "rebuilt" if rebuilt else "generated"))
-        self.samples.set_tiles(tiles, f"Epoch {samples.epoch}: {samples.kind} samples")
+            tiles.append(_tile(to_image(y, value_range=grey), "rebuilt" if rebuilt else "generated"))
+        self.samples.set_tiles(tiles, f"Epoch {samples.epoch}: {samples.kind} samples, black {grey[0]:.3g} to "
+                                      f"white {grey[1]:.3g} (the data's own values)")

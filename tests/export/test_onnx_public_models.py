@@ -50,7 +50,7 @@ def test_a_pytorch_operator_test_model_imports_and_gives_its_expected_output(nam
     compiled = build(graph, "inference")
     compiled.load_state_dict(state)
     compiled.eval()
-    x = torch.from_numpy(_read(folder / "test_data_set_0" / "input_0.pb"))
+    x = torch.from_numpy(np.array(_read(folder / "test_data_set_0" / "input_0.pb")))  # writable
     expected = _read(folder / "test_data_set_0" / "output_0.pb")
     with torch.no_grad():
         got = compiled.model(x).numpy()

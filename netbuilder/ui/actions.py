@@ -24,6 +24,7 @@ class WindowActions:
     actions: dict[str, QAction]
     recent_menu: QMenu  # File › Open Recent, filled each time it opens
     view_menu: QMenu  # lists every dock
+    help_menu: QMenu  # the last menu: later menus go before it
 
 
 def _action(window: MainWindow, text: str, slot: Callable[..., Any], shortcut: Shortcut = None, tip: str = "",
@@ -48,7 +49,8 @@ def build_actions(w: MainWindow) -> WindowActions:
     ks, keys, icons = QKeySequence, QKeySequence.StandardKey, QStyle.StandardPixmap
     a = {
         "new": _action(w, "&New…", w.new_project, keys.New, "Start a project from a template", icons.SP_FileIcon),
-        "open": _action(w, "&Open…", w.open_project, keys.Open, "Open a .nbproj project", icons.SP_DialogOpenButton),
+        "open": _action(w, "&Open…", w.open_project, keys.Open, "Open a .nbproj project, or import an .onnx model",
+                        icons.SP_DialogOpenButton),
         "save": _action(w, "&Save", w.save, keys.Save, "Save the project", icons.SP_DialogSaveButton),
         "save_as": _action(w, "Save &As…", w.save_as, keys.SaveAs, "Save under a new name"),
         "quit": _action(w, "&Quit", w.close, keys.Quit),
@@ -57,6 +59,7 @@ def build_actions(w: MainWindow) -> WindowActions:
         "duplicate": _action(w, "D&uplicate", lambda: on(GraphEditor.duplicate), "Ctrl+D"),
         "delete": _action(w, "&Delete", lambda: on(GraphEditor.delete_selection), [ks(keys.Delete), ks("Backspace")]),
         "select_all": _action(w, "Select &All", lambda: on(GraphEditor.select_all), keys.SelectAll),
+        "rename": _action(w, "&Rename…", w.rename_selection, "F2", "Rename the selected layer in the inspector"),
         "group": _action(w, "&Group into Block…", w.group_selection, "Ctrl+G", "Make the selection a named block"),
         "ungroup": _action(w, "U&ngroup", lambda: on(GraphEditor.ungroup), "Ctrl+Shift+G"),
         "collapse": _action(w, "Collapse / &Expand Block", w.toggle_block, "Ctrl+E"),
@@ -68,6 +71,9 @@ def build_actions(w: MainWindow) -> WindowActions:
                           "Arrange left to right by depth"),
         "snap": _action(w, "&Snap to Grid", w.set_snap, None, "Snap moved layers to a 10 px grid",
                         checkable=True),
+        "shortcuts": _action(w, "&Keyboard Shortcuts", w.show_shortcuts, keys.HelpContents,
+                             "Every shortcut and mouse gesture"),
+        "about": _action(w, "&About netbuilder", w.show_about, None, "Versions, and the device training runs on"),
     }
     undo = w.undo_stack.createUndoAction(w, "&Undo")
     undo.setShortcuts([ks(keys.Undo)])
@@ -91,7 +97,7 @@ def build_actions(w: MainWindow) -> WindowActions:
     edit = bar.addMenu("&Edit")
     edit.addActions([undo, redo])
     edit.addSeparator()
-    edit.addActions([a["copy"], a["paste"], a["duplicate"], a["delete"], a["select_all"]])
+    edit.addActions([a["copy"], a["paste"], a["duplicate"], a["delete"], a["rename"], a["select_all"]])
     edit.addSeparator()
     edit.addActions([a["group"], a["ungroup"], a["collapse"], a["save_block"]])
     view = bar.addMenu("&View")
@@ -99,6 +105,13 @@ def build_actions(w: MainWindow) -> WindowActions:
     view.addSeparator()
     view.addActions([a["layout"], a["snap"]])
     view.addSeparator()
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(a["shortcuts"])
+    examples = help_menu.addMenu("&Examples")
+    examples.setObjectName("examples_menu")
+    examples.aboutToShow.connect(lambda: w.fill_examples_menu(examples))
+    help_menu.addSeparator()
+    help_menu.addAction(a["about"])
 
     tools = QToolBar("Tools", w)
     tools.setObjectName("toolbar")
@@ -110,4 +123,4 @@ def build_actions(w: MainWindow) -> WindowActions:
     for key in ("layout", "fit", "group"):
         tools.addAction(a[key])
     w.addToolBar(tools)
-    return WindowActions(a, recent_menu, view)
+    return WindowActions(a, recent_menu, view, help_menu)

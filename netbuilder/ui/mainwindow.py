@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import (QDockWidget, QInputDialog, QLabel, QMainWindow, QMenu, QMessageBox, QScrollArea,
+from PySide6.QtWidgets import (QDialog, QDockWidget, QInputDialog, QLabel, QMainWindow, QMenu, QMessageBox, QScrollArea,
                                QStyle, QTabBar, QTabWidget, QToolBar, QWidget)
 
 from netbuilder.data.checks import analyze_with_data, data_key
@@ -23,7 +24,8 @@ from netbuilder.graph.report import human
 from netbuilder.ui.actions import build_actions
 from netbuilder.ui.blocks import BlockLibrary
 from netbuilder.ui.editor import GraphEditor
-from netbuilder.ui.files import Recovery, RecentFiles, app_settings
+from netbuilder.ui.files import Recovery, RecentFiles, app_settings, templates
+from netbuilder.ui.help import AboutDialog, ShortcutsDialog
 from netbuilder.ui.inspector import Inspector
 from netbuilder.ui.palette import Palette
 from netbuilder.ui.problems import ProblemsPanel
@@ -32,10 +34,11 @@ from netbuilder.ui.training.host import DockSpot
 
 AUTOSAVE_MS = 60_000
 # Window actions that change the graph or replace the project: off while the window is not editable.
-EDIT_ACTIONS = ("new", "open", "paste", "duplicate", "delete", "group", "ungroup", "collapse", "save_block",
+EDIT_ACTIONS = ("new", "open", "paste", "duplicate", "delete", "rename", "group", "ungroup", "collapse", "save_block",
                 "layout", "undo", "redo")
 
 __all__ = ["AUTOSAVE_MS", "EDIT_ACTIONS", "MainWindow", "empty_project"]
+D = TypeVar("D", bound=QDialog)
 
 
 class MainWindow(ProjectFiles):
@@ -97,6 +100,8 @@ class MainWindow(ProjectFiles):
         built = build_actions(self)
         self.actions_by_name: dict[str, QAction] = built.actions
         self.recent_menu, self.view_menu = built.recent_menu, built.view_menu
+        self.help_menu = built.help_menu
+        self.help_dialog: QDialog | None = None  # the shortcuts or About window last opened
         for dock in self._docks:
             built.view_menu.addAction(dock.toggleViewAction())
         from netbuilder.ui.training import install_training  # light: torch loads on the first Train click
@@ -338,6 +343,79 @@ class MainWindow(ProjectFiles):
         for editor in self.editors.values():
             editor.scene.set_snap(on)
 
+    # ---- help --------------------------------------------------------------------------------------
+    def rename_selection(self) -> None:
+        """F2: the selected layer's name field in the inspector, ready to type over."""
+        editor = self.editor()
+        nodes = editor.scene.selected_node_ids() if editor is not None else []
+        if len(nodes) == 1:
+            self.inspect(nodes[0], "__name")
+        else:
+            self.show_message("Select one layer to rename it")
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(list(self.actions_by_name.values()), self)
+        return self._show_help(dialog)
+
+    def show_about(self) -> AboutDialog:
+        self.setCursor(Qt.CursorShape.WaitCursor)  # the versions import torch and onnx, a few seconds the first time
+        try:
+            dialog = AboutDialog(self)
+        finally:
+            self.unsetCursor()
+        return self._show_help(dialog)
+
+    def _show_help(self, dialog: D) -> D:
+        if self.help_dialog is not None:
+            self.help_dialog.close()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda *_: setattr(self, "help_dialog", None) if self.help_dialog is dialog else None)
+        self.help_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def fill_examples_menu(self, menu: QMenu) -> None:
+        """Help › Examples: each example project, opened as a new project."""
+        menu.clear()
+        for template in templates():
+            action = menu.addAction(template.name)
+            action.setToolTip(template.description)
+            action.setStatusTip(template.description)
+            action.triggered.connect(lambda _=False, path=template.path: self.new_project(path))
+            action.setEnabled(self._editable)
+        if not menu.actions():
+            menu.addAction("(no examples installed)").setEnabled(False)
+
+    # ---- ONNX import ---------------------------------------------------------------------------------
+    def import_onnx(self, path: str | Path) -> bool:
+        """File › Open of an .onnx model: its network becomes a new, unsaved project; a model that cannot be
+        imported is explained (which operators have no layer, or why the file cannot be read)."""
+        from netbuilder.export.errors import OnnxImportError
+
+        self.show_message(f"Importing {Path(path).name}…", 0)
+        self.setCursor(Qt.CursorShape.WaitCursor)
+        try:
+            from netbuilder.export.onnx_in import import_onnx
+
+            result = import_onnx(path)
+        except OnnxImportError as exc:
+            self.clear_message()
+            self.show_error("Cannot import the ONNX model", f"{Path(path).name}: {exc}")
+            return False
+        finally:
+            self.unsetCursor()
+        if not self.maybe_save():
+            self.clear_message()
+            return False
+        self.set_project(result.project)
+        layers = sum(n.spec.role == "layer" for g in result.project.graphs.values() for n in g.nodes.values())
+        match = (f"; it gives onnxruntime's outputs (largest difference {max(result.max_abs_diff.values()):.1e})"
+                 if result.max_abs_diff else "")
+        notes = f" Notes: {'; '.join(result.notes)}." if result.notes else ""
+        self.show_message(f"Imported {layers} layers from {Path(path).name}{match}. It is a new project: save it to "
+                          f"keep it.{notes}", 0)
+        return True
+
     # ---- blocks ----------------------------------------------------------------------------------
     def ask_block_name(self, default: str) -> str | None:
         name, ok = QInputDialog.getText(self, "Group into block", "Block name:", text=default)
@@ -460,7 +538,8 @@ class MainWindow(ProjectFiles):
             self.resizeDocks([dock], [need], Qt.Orientation.Horizontal)
 
     def add_run_actions(self, menu_title: str, groups: Sequence[Mapping[str, QAction]], toolbar: QToolBar) -> None:
-        menu = self.menuBar().addMenu(menu_title)
+        menu = QMenu(menu_title, self)
+        self.menuBar().insertMenu(self.help_menu.menuAction(), menu)  # Help stays the last menu
         for i, group in enumerate(groups):
             if i:
                 menu.addSeparator()

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from netbuilder.ui.training.controller import TrainingController
 
 FILTER = f"netbuilder projects (*{SUFFIX})"
+ONNX_SUFFIX = ".onnx"
+OPEN_FILTER = f"netbuilder projects and ONNX models (*{SUFFIX} *{ONNX_SUFFIX});;{FILTER};;ONNX models (*{ONNX_SUFFIX})"
 
 
 UNTITLED = "untitled"
@@ -74,6 +76,9 @@ class ProjectFiles(QMainWindow):
     def show_error(self, title: str, text: str) -> None:
         raise NotImplementedError
 
+    def import_onnx(self, path: str | Path) -> bool:
+        raise NotImplementedError
+
     def _update_title(self, *_: object) -> None:
         raise NotImplementedError
 
@@ -104,7 +109,7 @@ class ProjectFiles(QMainWindow):
 
     def ask_open_path(self) -> str:
         start = str(self.project.path.parent) if self.project.path else ""
-        return QFileDialog.getOpenFileName(self, "Open project", start, FILTER)[0]
+        return QFileDialog.getOpenFileName(self, "Open project", start, OPEN_FILTER)[0]
 
     def ask_carry_runs(self, source: Path, target: Path, move: bool) -> bool:
         """Whether the trained model (checkpoints and history) goes with the project to its new file."""
@@ -165,6 +170,8 @@ class ProjectFiles(QMainWindow):
         path = path or self.ask_open_path()
         if not path:
             return False
+        if Path(path).suffix.lower() == ONNX_SUFFIX:  # a model from elsewhere: imported as a new project
+            return self.import_onnx(path)
         try:
             project = load_project(path)
         except ProjectFileError as exc:

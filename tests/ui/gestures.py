@@ -17,14 +17,19 @@ def right_click(editor: GraphEditor, point: QPoint) -> QMenu:
     return menu
 
 
+def words(action) -> str:
+    """An entry's words: without its keyboard accelerator (&) and the shortcut written beside it."""
+    return action.text().split("\t")[0].replace("&", "")
+
+
 def menu_entries(menu: QMenu) -> list[str]:
-    """The entries' words (without the shortcut written beside them), separators left out."""
-    return [a.text().split("\t")[0] for a in menu.actions() if not a.isSeparator()]
+    """The entries' words, separators left out."""
+    return [words(a) for a in menu.actions() if not a.isSeparator()]
 
 
 def choose(menu: QMenu, text: str) -> None:
     """Click the entry whose words start with ``text``."""
-    action = next(a for a in menu.actions() if a.text().split("\t")[0].startswith(text))
+    action = next(a for a in menu.actions() if words(a).startswith(text))
     assert action.isEnabled(), f"{text!r} is offered but disabled"
     QTest.mouseClick(menu, Qt.LeftButton, Qt.NoModifier, menu.actionGeometry(action).center())
 

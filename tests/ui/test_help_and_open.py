@@ -36,7 +36,8 @@ def test_file_open_of_an_onnx_model_imports_it_as_a_new_project(make_window, tmp
     graph = window.editor().graph
     assert sorted(n.type for n in graph.nodes.values() if n.spec.role == "layer").count("Linear") == 3
     assert window.project.path is None and window.project.description == "Imported from iris_mlp.onnx."
-    assert "Imported" in window.statusBar().currentMessage() and "save it to keep it" in window.statusBar().currentMessage()
+    said = window.statusBar().currentMessage()
+    assert "Imported" in said and "save it to keep it" in said
 
 
 def test_an_onnx_file_that_cannot_be_imported_is_explained(make_window, tmp_path):

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from netbuilder.cli.support import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, output_path, project_errors
+from netbuilder.cli.support import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, check_fits, output_path, project_errors
 
 if TYPE_CHECKING:
     from netbuilder.graph.project import Project
@@ -45,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(errors), file=sys.stderr)
         print(f"{args.project}: no code written — fix the {len(errors)} error(s) above first", file=sys.stderr)
         return EXIT_ERRORS
+    # Code generation builds the network to read its modules: refuse one too large to build, with the figure.
+    check_fits(project, None if getattr(args, "train_script", False) else names, args.project)
     if getattr(args, "train_script", False):
         return write_train_script(project, args)
     source = project_code(project, names)

@@ -23,7 +23,9 @@ PROJECT_ERRORS: tuple[tuple[str, str, int, str], ...] = (
     ("netbuilder.cli.support", "UsageError", EXIT_UNREADABLE, ""),
     ("netbuilder.graph.files", "OverwriteRefused", EXIT_ERRORS, "not written: "),
     ("netbuilder.graph.files", "FolderNotWritable", EXIT_UNREADABLE, ""),
+    ("netbuilder.graph.files", "FileSafetyError", EXIT_UNREADABLE, "not written: "),
     ("netbuilder.graph.serialize", "ProjectFileError", EXIT_UNREADABLE, ""),
+    ("netbuilder.graph.memory", "TooLarge", EXIT_ERRORS, ""),
     ("netbuilder.data.dataset", "DataError", EXIT_UNREADABLE, "the data cannot be used: "),
     ("netbuilder.train.checkpoint", "CheckpointError", EXIT_UNREADABLE, ""),
     ("netbuilder.train.device", "DeviceError", EXIT_UNREADABLE, ""),
@@ -37,6 +39,7 @@ PROJECT_ERRORS: tuple[tuple[str, str, int, str], ...] = (
 # Causes in the user's words, with what to do.
 _OS_CAUSES = {
     errno.ENOSPC: "no space left on the disk — free some space or write somewhere else",
+    errno.EFBIG: "the file would be larger than this system allows (a file size limit) — write somewhere else",
     errno.EDQUOT: "the disk quota is used up — free some space or write somewhere else",
     errno.EACCES: "permission denied — check the file's permissions or choose another place",
     errno.EPERM: "the operation is not permitted — check the file's permissions or choose another place",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from netbuilder.cli.support import EXIT_ERRORS as EXIT_REFUSED
-from netbuilder.cli.support import EXIT_OK, EXIT_UNREADABLE, UsageError, output_path, project_errors
+from netbuilder.cli.support import EXIT_OK, EXIT_UNREADABLE, UsageError, check_fits, output_path, project_errors
 
 if TYPE_CHECKING:
     import torch
@@ -62,6 +62,7 @@ def run_export(args: argparse.Namespace) -> int:
             print(f"{args.project}: --discriminator: the project has no discriminator graph", file=sys.stderr)
             return EXIT_REFUSED
         jobs += [(g, out.with_name(f"{out.stem}_{g}{out.suffix or '.onnx'}")) for g in extras]
+    check_fits(project, [g or project.main_graph_name for g, _ in jobs], args.project)  # before building
     protected = protected_files(project, [weights] if weights else [])
     for _, path in jobs:  # every target checked before the first is written
         refuse_overwrite(path, args.force, protected)

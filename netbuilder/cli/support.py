@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from netbuilder.graph.reading import not_a_file
+
 if TYPE_CHECKING:
     from netbuilder.graph.project import Project
 
@@ -30,8 +32,13 @@ class UsageError(ValueError):
 def open_project(path: str) -> Project | None:
     """Load a project, or print why it cannot be read (file and place inside it) and return None."""
     from netbuilder.graph.project import load_project
+    from netbuilder.graph.reading import not_a_file
     from netbuilder.graph.serialize import ProjectFileError
 
+    problem = not_a_file(path)  # a FIFO would hang the read, /dev/zero fill the memory
+    if problem is not None:
+        print(f"{path}: {problem} — give the path of a .nbproj project file", file=sys.stderr)
+        return None
     try:
         return load_project(path)
     except ProjectFileError as exc:
@@ -48,11 +55,43 @@ def project_errors(project: Project, graph_names: list[str], file: str) -> list[
             for d in results[name].diagnostics if d.is_error]
 
 
+def check_fits(project: Project, graph_names: list[str] | None, file: str, *, training: bool = False) -> None:
+    """Before building: `TooLarge` naming the project when its network (``graph_names``; None: all) cannot be
+    built, or with ``training`` trained, in the memory this machine has (see `netbuilder.graph.memory`)."""
+    from netbuilder.graph.memory import TooLarge, check_model_fits
+
+    names = [n for n in (graph_names if graph_names is not None else project.graphs) if n in project.graphs]
+    try:
+        check_model_fits(project, names, training=training)
+    except TooLarge as exc:
+        raise TooLarge(f"{file}: {exc}") from None
+
+
+def setting_option(value: int | None, option: str, setting: str) -> int | None:
+    """A command-line override of a training setting, within the range the project file allows
+    (`TrainingSettings.RANGES`); `UsageError` naming the option and the range otherwise."""
+    from netbuilder.graph.settings import TrainingSettings, range_for
+
+    limits = range_for(TrainingSettings, setting)
+    if value is None or limits is None:
+        return value
+    low, high = int(limits[0]), int(limits[1])
+    if not low <= value <= high:
+        shown = f"{value:,}" if len(str(abs(value))) <= 40 else f"a number of {len(str(abs(value)))} digits"
+        raise UsageError(f"{option} {shown}: give a whole number from {low:,} to {high:,}")
+    return value
+
+
 def output_path(text: str, option: str) -> Path:
     """The file an option such as ``-o`` names; `UsageError` for a name that cannot be a file."""
     if not text.strip():
         raise UsageError(f"{option}: the file name is empty — give the name of the file to write")
+    if "\x00" in text:
+        raise UsageError(f"{option}: the file name holds a NUL character, which no file name may — give another name")
     path = Path(text)
     if text.endswith(("/", "\\")) or path.name in ("", ".", ".."):
         raise UsageError(f"{option} {text}: names a folder — give the name of a file to write")
+    problem = None if path.is_dir() else not_a_file(path)  # a folder: refuse_overwrite says so in its words
+    if problem is not None:
+        raise UsageError(f"{option} {text}: {problem.split(':')[0]} — give the name of a regular file to write")
     return path

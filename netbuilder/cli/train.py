@@ -10,7 +10,7 @@ import time
 from typing import TextIO
 
 from netbuilder.cli.support import EXIT_ERRORS as EXIT_FAILED
-from netbuilder.cli.support import EXIT_OK, EXIT_STOPPED, EXIT_UNREADABLE, project_errors
+from netbuilder.cli.support import EXIT_OK, EXIT_STOPPED, EXIT_UNREADABLE, check_fits, project_errors, setting_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -106,9 +106,7 @@ def run(args: argparse.Namespace) -> int:
     if args.freeze_loaded and not args.init_from:
         print("--freeze-loaded needs --init-from CKPT (the checkpoint whose layers to load)", file=sys.stderr)
         return EXIT_UNREADABLE
-    if args.epochs is not None and args.epochs < 1:
-        print(f"--epochs must be at least 1, not {args.epochs}", file=sys.stderr)
-        return EXIT_UNREADABLE
+    setting_option(args.epochs, "--epochs", "epochs")  # the range a project file may hold: 1 to 100,000
     if args.precision:
         project.training.precision = args.precision
     if args.compile:
@@ -130,7 +128,10 @@ def run(args: argparse.Namespace) -> int:
     from netbuilder.train.checkpoint import check_checkpoint
     from netbuilder.train.device import pick_device
 
-    pick_device(args.device or project.training.device)
+    device = pick_device(args.device or project.training.device)
+    # Before building: a network too large for this machine is refused with the figure. On a GPU the
+    # host only builds it (the weights); on the CPU it must also hold the gradients, optimiser and activations.
+    check_fits(project, None, args.project, training=device.type == "cpu")
     if args.init_from:
         check_checkpoint(args.init_from)
     callbacks: list = [hooks]  # and TensorBoard's, when asked

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from netbuilder.data.dataset import DataError, RawData
+from netbuilder.data.dataset import DataError, RawData, check_memory
 from netbuilder.data.sources import BUILTIN_DATASETS as BUILTIN_DATASETS  # re-exported
 from netbuilder.data.sources import BuiltinInfo as BuiltinInfo  # re-exported
 from netbuilder.graph.catalog import TensorShape
@@ -39,11 +39,23 @@ def _digits(options: dict[str, Any], input_shape: TensorShape | None, seed: int)
                    [str(i) for i in range(10)], pixel_max=16.0)
 
 
+# The most each count option may ask for: generated sets are made in memory, whole.
+COUNT_LIMITS = {"samples": 10_000_000, "classes": 100_000, "length": 100_000, "span": 100_000}
+
+
 def _count(options: dict[str, Any], key: str, default: int, name: str, low: int = 1) -> int:
     value = options.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise DataError(f"{name}: option {key!r} must be a whole number of at least {low}; it is {value!r}")
+    high = COUNT_LIMITS.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        top = f" and at most {high:,}" if high is not None else ""
+        shown = f"{value:,}" if isinstance(value, int) and abs(value) < 10 ** 40 else repr(value)[:60]
+        raise DataError(f"{name}: option {key!r} must be a whole number of at least {low}{top}; it is {shown}")
     return value
+
+
+def _check_windows(name: str, samples: int, length: int) -> None:
+    """Windows are made as float64 arrays (curve, noise, inputs): refuse before making too many or too long."""
+    check_memory(samples * (length + 1) * 8 * 4, f"{name}: {samples:,} windows of {length:,} steps")
 
 
 def _amount(options: dict[str, Any], key: str, default: float, name: str) -> float:
@@ -91,6 +103,7 @@ def _waves(name: str, components: int) -> Reader:
                             f"features per step — set the Input's features to 1")
         length = _window_length(options, input_shape, name, tokens=False)
         n = _count(options, "samples", 2000, name)
+        _check_windows(name, n, length)
         noise = _amount(options, "noise", 0.1, name)
         rng = np.random.default_rng(seed)
         # Each sample is its own curve (random phase and frequency), so no window is shared between the
@@ -122,6 +135,7 @@ def _memory(options: dict[str, Any], input_shape: TensorShape | None, seed: int)
         length = _count(options, "length", 60, "memory")
     n = _count(options, "samples", 2000, "memory")
     span = _count(options, "span", 3, "memory")
+    _check_windows("memory", n, length)
     if span > length:
         raise DataError(f"memory: option 'span' ({span}) must not exceed the sequence length ({length})")
     rng = np.random.default_rng(seed)

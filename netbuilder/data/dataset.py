@@ -24,6 +24,17 @@ class DataError(ValueError):
     """A data set cannot be read or does not fit the network; the message says where and what to do."""
 
 
+def check_memory(need: int, what: str) -> None:
+    """`DataError` before allocating when ``need`` bytes for ``what`` exceed what this process can still have
+    (see `netbuilder.graph.memory.allocation_budget_bytes`): a header announcing terabytes, a bomb."""
+    from netbuilder.graph.memory import TooLarge, check_allocation
+
+    try:
+        check_allocation(need, what)
+    except TooLarge as exc:
+        raise DataError(f"{exc} — use a smaller data set, or stream it from disk (option streaming=disk)") from None
+
+
 @dataclass
 class RawData:
     """What a source read, before fitting to the Input, splitting and normalising.

@@ -10,23 +10,38 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import math
+import os
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from netbuilder.data.dataset import DataError, RawData
+from netbuilder.data.dataset import DataError, RawData, check_memory
 from netbuilder.graph.catalog import InputKind, get_spec
+from netbuilder.graph.reading import not_a_file
 
 FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                    "Ankle boot"]
 MISSING = {"", "na", "nan", "n/a", "null", "none", "?", "-"}
 # The most classes a Target node takes (its catalog range): a larger class id cannot be trained on.
 MAX_CLASSES = int(next(p.maximum for p in get_spec("Target").params if p.name == "classes") or 100_000)
+# Loading holds the values as read, a float32 copy, its train/validation copies and their tensors at once.
+COPIES = 3
+# A CSV table is held as text, then as one Python string per cell: about this many bytes per byte of file.
+CSV_BYTES_PER_BYTE = 10
 
 
 def resolve(path: str | Path, project_dir: Path | None, what: str) -> Path:
-    """The file or folder ``path`` (relative to the project's folder), which must exist."""
+    """The file or folder ``path`` (relative to the project's folder), which must exist.
+
+    A named pipe, a device or a socket is refused here, before anything opens it: reading a FIFO
+    waits forever and ``/dev/zero`` never ends.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise DataError(f"the {what} should be given as a path (text), not {_shown(path)}")
     if not str(path).strip():
         raise DataError(f"no {what} chosen — pick one in the data settings")
     try:
@@ -36,9 +51,31 @@ def resolve(path: str | Path, project_dir: Path | None, what: str) -> Path:
                         f"the full path of the {what}") from None
     if not p.is_absolute() and project_dir is not None:
         p = Path(project_dir) / p
-    if not p.exists():
+    try:
+        exists = p.exists()
+    except (OSError, ValueError):  # a NUL in the name, a path too long
+        exists = False
+    if not exists:
         raise DataError(f"{p}: {what} not found — check the path")
+    problem = None if p.is_dir() else not_a_file(p)  # folders: the caller says whether it wants one
+    if problem is not None:
+        raise DataError(f"{p}: {problem} — give the path of the {what}")
     return p
+
+
+def path_option(options: dict[str, Any], key: str, source: str) -> str | None:
+    """The option ``key`` naming a file (text, or absent/empty: None); `DataError` for a list, a number…"""
+    value = options.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise DataError(f"{source}: option {key!r} should be the path of a file (text), not {_shown(value)}")
+    return value
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # ----------------------------------------------------------------------------------------------- CSV
@@ -97,6 +134,11 @@ def read_csv(path: Path, options: dict[str, Any]) -> RawData:
 
 
 def _csv_rows(path: Path, options: dict[str, Any]) -> list[list[str]]:
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise DataError(f"{path}: cannot be read ({e.strerror})") from None
+    check_memory(size * CSV_BYTES_PER_BYTE, f"reading {path.name} ({size:,} bytes of text) as a table")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
@@ -231,18 +273,25 @@ def _sorted_labels(labels: set[str]) -> list[str]:
 def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawData:
     """Arrays ``x`` (N, ...) and optionally ``y`` (N,) class ids or (N, ...) values, and ``class_names``.
 
-    Whole-number ``x`` is read as token ids when ``tokens`` (the Input is of kind tokens).
+    Whole-number ``x`` is read as token ids when ``tokens`` (the Input is of kind tokens). The
+    archive's headers are checked against its real sizes and the memory budget before any array
+    is read (`npz_members`).
     """
     _check_npz_signature(path)
+    members = npz_members(path)
+    task = options.get("task", "auto")
+    if task not in ("auto", "classification", "regression"):
+        raise DataError(f"{path.name}: option 'task' must be auto, classification or regression; it is "
+                        f"{_shown(task)}")
     try:
         with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
+            arrays = {key: archive[key] for key in members}
     except ValueError as e:
         if "pickle" in str(e).lower():
             raise DataError(f"{path.name}: holds Python objects, which are never unpickled — save plain number "
                             f"arrays (np.savez) instead") from None
         raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
         raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
     if "x" not in arrays:
         raise DataError(f"{path.name}: has no array named 'x' (it holds {', '.join(arrays) or 'nothing'}) — "
@@ -251,8 +300,8 @@ def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawDa
     if x.ndim < 1 or len(x) == 0:
         raise DataError(f"{path.name}: 'x' is empty")
     tokens = bool(tokens and np.issubdtype(x.dtype, np.integer))
-    if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
-        raise DataError(f"{path.name}: 'x' holds {x.dtype} values, not numbers")
+    if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool) or np.iscomplexobj(x):
+        raise DataError(f"{path.name}: 'x' holds {x.dtype} values, not real numbers")
     check_finite(x, "'x'", path.name)
     if x.ndim == 1:
         x = x[:, None]
@@ -264,9 +313,7 @@ def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawDa
     y = arrays.get("y")
     if y is None:
         return RawData(path.name, x, None, kind, "reconstruction-only", pixel_max=pixel_max)
-    if len(y) != len(x):
-        raise DataError(f"{path.name}: 'x' has {len(x)} samples but 'y' has {len(y)} — they must match")
-    task = options.get("task", "auto")
+    check_targets(y, len(x), path.name)
     if task == "auto":
         task = "classification" if np.issubdtype(y.dtype, np.integer) or y.dtype == bool else "regression"
     if task == "regression":
@@ -277,10 +324,86 @@ def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawDa
         raise DataError(f"{path.name}: class ids in 'y' must be one whole number per sample — or set the task to "
                         f"regression")
     y = class_ids(y, f"{path.name}: 'y'")
-    names = [str(n) for n in arrays["class_names"]] if "class_names" in arrays else None
+    names = class_names_of(arrays.get("class_names"), path.name)
     count = max(int(y.max()) + 1, len(names or []))
     return RawData(path.name, x, y, kind, "classification", count, names or [str(i) for i in range(count)],
                    pixel_max=pixel_max)
+
+
+def npz_members(path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype[Any]]]:
+    """The arrays of an .npz as their headers announce them, checked before any of them is read.
+
+    Each header's size must fit in what the archive holds for that member (a header claiming 10^12
+    values in a 1 kB file is damage), and all of them together in the memory this process can still
+    have (a zip bomb inflating to gigabytes is refused before it inflates). Python objects are refused.
+    """
+    found: dict[str, tuple[tuple[int, ...], np.dtype[Any]]] = {}
+    need = 0
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.filename.endswith(".npy"):
+                    continue
+                key = info.filename[:-4]
+                with archive.open(info) as member:
+                    shape, dtype, header = _npy_header(member, path.name, key)
+                count = math.prod(shape)
+                size = count * dtype.itemsize
+                if header + size > info.file_size:
+                    raise DataError(f"{path.name}: the header of '{key}' announces {_dims(shape)} values "
+                                    f"({size:,} bytes) but the archive holds {max(0, info.file_size - header):,} "
+                                    "bytes for it — the file is damaged or cut short")
+                found[key] = (shape, dtype)
+                need += size + COPIES * 4 * count
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as e:
+        raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
+    check_memory(need, f"loading {path.name} ({', '.join(f'{k}: {_dims(s)}' for k, (s, _) in found.items())})")
+    return found
+
+
+def _npy_header(member: Any, file: str, key: str) -> tuple[tuple[int, ...], np.dtype[Any], int]:
+    """(shape, dtype, header length) of one .npy member, read from its first bytes only."""
+    from numpy.lib import format as npy
+
+    try:
+        version = npy.read_magic(member)
+        read = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+        shape, _, dtype = read(member)
+    except (ValueError, EOFError) as e:
+        raise DataError(f"{file}: '{key}' is not a readable NumPy array ({e})") from None
+    if dtype.hasobject:
+        raise DataError(f"{file}: holds Python objects, which are never unpickled — save plain number arrays "
+                        "(np.savez) instead")
+    return tuple(int(d) for d in shape), dtype, int(member.tell())
+
+
+def _dims(shape: tuple[int, ...]) -> str:
+    return "×".join(f"{d:,}" for d in shape) or "a single value"
+
+
+def check_targets(y: np.ndarray, samples: int, file: str) -> None:
+    """``y`` holds one real number (or row of them) per sample: not a single value, not text."""
+    if y.ndim == 0:
+        raise DataError(f"{file}: 'y' holds a single value; it should hold one class id or value per sample "
+                        f"({samples:,} of them)")
+    if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool) or np.iscomplexobj(y):
+        raise DataError(f"{file}: 'y' holds {y.dtype} values; it should hold whole-number class ids (0, 1, 2, …) "
+                        "or real numbers to predict")
+    if len(y) != samples:
+        raise DataError(f"{file}: 'x' has {samples} samples but 'y' has {len(y)} — they must match")
+
+
+def class_names_of(names: np.ndarray | None, file: str) -> list[str] | None:
+    """The ``class_names`` array as text: one name per class, a flat list of at most MAX_CLASSES."""
+    if names is None:
+        return None
+    if names.ndim != 1:
+        raise DataError(f"{file}: 'class_names' should be a flat list of names (one per class); it has the shape "
+                        f"{_dims(names.shape)}")
+    if len(names) > MAX_CLASSES:
+        raise DataError(f"{file}: 'class_names' lists {len(names):,} names; a network takes at most "
+                        f"{MAX_CLASSES:,} classes")
+    return [str(n) for n in names.tolist()]
 
 
 def _check_npz_signature(path: Path) -> None:
@@ -344,32 +467,54 @@ _IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0
 
 
 def read_idx_file(path: Path) -> np.ndarray:
-    """One IDX array (the MNIST format), optionally gzip-compressed."""
+    """One IDX array (the MNIST format), optionally gzip-compressed.
+
+    The header is read first and checked (a rank of 1 to 4; sizes that the file can hold and that fit
+    in memory) before the data is read or unpacked, so a lying header or a gzip bomb costs nothing.
+    """
     try:
-        data = path.read_bytes()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-    except (OSError, EOFError) as e:
+        with open(path, "rb") as f:
+            compressed = f.read(2) == b"\x1f\x8b"
+            f.seek(0)
+            stream: Any = gzip.GzipFile(fileobj=f) if compressed else f
+            return _read_idx(stream, path, compressed)
+    except (OSError, EOFError, zlib.error) as e:
         raise DataError(f"{path.name}: cannot be read ({e})") from None
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_TYPES:
+
+
+def _read_idx(stream: Any, path: Path, compressed: bool) -> np.ndarray:
+    head = stream.read(4)
+    if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] not in _IDX_TYPES:
         raise DataError(f"{path.name}: not an IDX file (MNIST format) — it should start with two zero bytes, a "
                         f"type code and the number of dimensions")
-    ndim = data[3]
-    header = 4 + 4 * ndim
-    if len(data) < header:
+    ndim = head[3]
+    if not 1 <= ndim <= 4:
+        raise DataError(f"{path.name}: the header announces {ndim} dimensions; an IDX file holds labels (1) or "
+                        "images (2 to 4 dimensions) — the file is damaged or not MNIST-style data")
+    raw_dims = stream.read(4 * ndim)
+    if len(raw_dims) < 4 * ndim:
         raise DataError(f"{path.name}: the header is cut short")
-    dims = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    dtype = np.dtype(_IDX_TYPES[data[2]])
-    need = int(np.prod(dims)) * dtype.itemsize
-    if len(data) - header < need:
-        raise DataError(f"{path.name}: holds {len(data) - header} bytes of data but its header announces "
+    dims = tuple(int.from_bytes(raw_dims[4 * i: 4 * i + 4], "big") for i in range(ndim))
+    dtype = np.dtype(_IDX_TYPES[head[2]])
+    count = math.prod(dims)
+    need = count * dtype.itemsize
+    held = None if compressed else path.stat().st_size - 4 - 4 * ndim
+    if held is not None and held < need:
+        raise DataError(f"{path.name}: holds {held} bytes of data but its header announces "
                         f"{'×'.join(map(str, dims))} values ({need} bytes) — the file is cut short")
-    return np.frombuffer(data, dtype=dtype, count=int(np.prod(dims)), offset=header).reshape(dims)
+    check_memory(need + COPIES * 4 * count, f"loading {path.name} ({_dims(dims)} values)")
+    data = stream.read(need)
+    if len(data) < need:
+        raise DataError(f"{path.name}: holds {len(data)} bytes of data but its header announces "
+                        f"{'×'.join(map(str, dims))} values ({need} bytes) — the file is cut short")
+    if compressed:
+        stream.read(1)  # reach the end of the gzip member, so its checksum is verified
+    return np.frombuffer(data, dtype=dtype, count=count).reshape(dims)
 
 
 def read_idx(options: dict[str, Any], project_dir: Path | None, fallback: str) -> RawData:
     """MNIST / Fashion-MNIST: an images file (N, H, W) and optionally a labels file (N,)."""
-    images_path = resolve(options.get("images") or fallback, project_dir, "IDX images file")
+    images_path = resolve(path_option(options, "images", "idx") or fallback, project_dir, "IDX images file")
     images = read_idx_file(images_path)
     kind: InputKind
     if images.ndim == 2:  # a flat table of pixel rows
@@ -383,10 +528,14 @@ def read_idx(options: dict[str, Any], project_dir: Path | None, fallback: str) -
     check_finite(images, "the image", images_path.name)
     x = images.astype(np.float32)
     pixel_max = 255.0 if images.dtype == np.uint8 else None
-    if not options.get("labels"):
+    labels_option = path_option(options, "labels", "idx")
+    if labels_option is None:
         return RawData(images_path.name, x, None, kind, "reconstruction-only", pixel_max=pixel_max)
-    labels_path = resolve(options["labels"], project_dir, "IDX labels file")
+    labels_path = resolve(labels_option, project_dir, "IDX labels file")
     labels = read_idx_file(labels_path)
+    if labels.dtype.kind not in "iu":
+        raise DataError(f"{labels_path.name}: labels should be whole-number class ids (type 0x08 to 0x0C); it holds "
+                        f"{labels.dtype.name} values")
     if labels.ndim != 1:
         raise DataError(f"{labels_path.name}: labels should be one number per image; it holds "
                         f"{'×'.join(map(str, labels.shape))} values")

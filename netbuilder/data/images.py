@@ -6,12 +6,14 @@ resized to its height and width, so any folder of photos fits the network.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from netbuilder.data.dataset import DataError, RawData
+from netbuilder.data.dataset import DataError, RawData, check_memory
+from netbuilder.data.files import COPIES
 from netbuilder.graph.catalog import TensorShape
 
 if TYPE_CHECKING:
@@ -51,6 +53,7 @@ def read_image_folder(root: Path, input_shape: TensorShape | None) -> RawData:
     if channels not in MODES:
         raise DataError(f"{root.name}: images can be read with 1, 3 or 4 channels, but the Input takes {channels} "
                         f"— set the Input's channels to 1 (grey) or 3 (colour)")
+    check_images_fit(len(files), (channels, height, width), root)
     x = np.empty((len(files), channels, height, width), dtype=np.float32)
     for i, (path, _) in enumerate(files):
         x[i] = _load(path, MODES[channels], (width, height))
@@ -78,14 +81,34 @@ def _target_size(first: Path, input_shape: TensorShape | None, root: Path) -> tu
     return c, h, w
 
 
+def check_images_fit(count: int, dims: tuple[int, ...], root: Path) -> None:
+    """`DataError` before allocating when ``count`` images of ``dims`` (C×H×W, float32, with the copies
+    loading makes) would not fit in memory: 300 photos resized to 3×2048×2048 ask for 45 GB."""
+    values = count * math.prod(dims)
+    check_memory(COPIES * 4 * values, f"{root.name or root}: {count:,} images of {'×'.join(map(str, dims))}")
+
+
 def _open(path: Path) -> Image:
+    """The decoded image; its size is checked before decoding (Pillow's bomb check, then the memory budget)."""
     from PIL import Image, UnidentifiedImageError
 
+    img = None
     try:
         img = Image.open(path)
+        width, height = img.size
+        check_memory(width * height * max(1, len(img.getbands())) * 4,
+                     f"{path}: an image of {width:,}×{height:,} pixels")
         img.load()
         return img
-    except (UnidentifiedImageError, OSError, ValueError) as e:
+    except DataError:
+        if img is not None:
+            img.close()
+        raise
+    except Image.DecompressionBombError as e:  # more pixels than Pillow agrees to decode
+        raise DataError(f"{path}: the image is too large to decode ({e}) — use smaller images") from None
+    except (UnidentifiedImageError, OSError, ValueError, EOFError) as e:
+        if img is not None:
+            img.close()
         raise DataError(f"{path}: cannot be read as an image ({e.__class__.__name__}) — replace or remove the "
                         f"file") from None
 

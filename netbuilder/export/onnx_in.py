@@ -57,10 +57,15 @@ def read_model(path: str | os.PathLike[str]) -> onnx.ModelProto:
     import onnx
     from google.protobuf.message import DecodeError
 
+    from netbuilder.export.onnx_limits import check_before_loading
+    from netbuilder.graph.reading import not_a_file
+
     p = Path(path)
     file = str(p)
     if not p.is_file():
-        raise OnnxImportError("no such file", file=file)
+        problem = not_a_file(p) if p.exists() else None  # a FIFO would hang the read, /dev/zero never end
+        raise OnnxImportError(f"{problem} — give the path of an .onnx model" if problem else "no such file",
+                              file=file)
     size = p.stat().st_size
     if size == 0:
         raise OnnxImportError("the file is empty — it is not an ONNX model", file=file)
@@ -68,13 +73,18 @@ def read_model(path: str | os.PathLike[str]) -> onnx.ModelProto:
         raise OnnxImportError(f"the file is {size / 1024 ** 3:.1f} GiB; models above 2 GiB are not supported",
                               file=file)
     try:
-        model = onnx.load(file)
+        model = onnx.load(file, load_external_data=False)  # external data only once its files are checked
     except (DecodeError, ValueError, RuntimeError, OSError) as exc:
         raise OnnxImportError(f"cannot read it as ONNX ({type(exc).__name__}: {exc}) — the file is truncated, "
                               "damaged or not an ONNX model", file=file) from None
     if not model.HasField("graph") or not model.graph.output:
         raise OnnxImportError("the file holds no ONNX graph (no outputs) — it is truncated or not an ONNX model",
                               file=file)
+    if check_before_loading(model, p.parent, file):  # opset, external data files, sizes against memory
+        try:
+            onnx.load_external_data_for_model(model, str(p.parent))
+        except (OSError, ValueError, onnx.checker.ValidationError) as exc:
+            raise OnnxImportError(f"its external data cannot be read ({exc})", file=file) from None
     try:
         onnx.checker.check_model(model)
     except UnicodeDecodeError:  # the checker decodes names; a damaged one is not UTF-8

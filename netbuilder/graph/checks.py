@@ -95,6 +95,7 @@ class CheckContext:
 
 
 Check = Callable[[CheckContext], list[Diagnostic]]
+MAX_INIT_STD = 1e6  # the largest σ a project file may hold
 
 
 def _order_and_loops(graph: Graph, out_of: dict[str, list[Edge]]) -> tuple[list[str], list[set[str]]]:
@@ -157,6 +158,10 @@ def check_layers(ctx: CheckContext) -> list[Diagnostic]:
             problem = p.check(values[p.name])
             if problem:
                 out.append(ctx.diagnostic(ERROR, "param", f"{_label(node)}: {p.name} {problem}", node.id))
+        if node.init == "normal" and not 0 <= node.init_std <= MAX_INIT_STD:  # NaN fails too
+            out.append(ctx.diagnostic(ERROR, "param", f"{_label(node)}: init_std (the σ of its normal "
+                                      f"initialisation) must be from 0 to {MAX_INIT_STD:g}; it is {node.init_std}",
+                                      node.id))
     return out
 
 

@@ -95,7 +95,7 @@ def _temporary_beside(target: Path) -> Path:
 
 def _about(exc: OSError, target: Path, tmp: Path | None = None) -> OSError:
     """``exc`` naming the file the caller asked for rather than a temporary it never heard of."""
-    if tmp is None or str(tmp) in (str(exc.filename), str(exc.filename2)):
+    if tmp is None or exc.filename is None or str(tmp) in (str(exc.filename), str(exc.filename2)):
         exc.filename, exc.filename2 = str(target), None
     return exc
 
@@ -118,6 +118,10 @@ def _fsync_folder(folder: Path) -> None:
 
 def _write_temporary(target: Path, fill: Fill) -> Path:
     """``fill`` a fresh temporary beside ``target`` and fsync it; the temporary is removed on failure."""
+    if target.exists() and not target.is_file() and not target.is_dir():  # a folder fails the rename itself
+        # The rename would put a file in place of a device or a named pipe (as root: /dev/null itself).
+        raise FileSafetyError(f"{target}: is not a regular file (a device, a named pipe or a socket) — netbuilder "
+                              "writes only regular files; give another file name", target)
     tmp = _temporary_beside(target)
     try:
         fill(tmp)
@@ -265,6 +269,11 @@ def refuse_overwrite(path: PathLike, force: bool = False, protected: Iterable[Pr
                                    "--force — choose another file name", target)
     if target.is_dir():
         raise OverwriteRefused(f"{target}: is a folder — give the name of a file to write", target)
+    # A device or a named pipe, even with force: the atomic rename would put a file in its place
+    # (run as root, ``-o /dev/null --force`` would replace the system's /dev/null).
+    if target.exists() and not target.is_file():
+        raise OverwriteRefused(f"{target}: is not a regular file (a device, a named pipe or a socket); netbuilder "
+                               "writes only regular files, not even with --force — give another file name", target)
     if not force and (target.exists() or target.is_symlink()):
         raise OverwriteRefused(f"{target}: the file already exists and was left as it is — {allow}, or choose "
                                "another name", target)

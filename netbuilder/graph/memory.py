@@ -111,3 +111,85 @@ def available_memory_bytes(meminfo: Path = Path("/proc/meminfo")) -> int | None:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (AttributeError, ValueError, OSError):
         return None  # neither /proc nor sysconf can say (macOS has no SC_AVPHYS_PAGES)
+
+
+# ---- what this process may still allocate ------------------------------------------------------
+class TooLarge(ValueError):
+    """Something would need more memory than this process can have; the message gives both figures.
+
+    Raised before anything is allocated: a network of 10^12 parameters, a file whose header
+    announces 14 TiB of values, a data set resized into more memory than the machine has.
+    """
+
+
+def _cgroup_headroom(folder: Path = Path("/sys/fs/cgroup")) -> int | None:
+    """What a container's memory limit (cgroup v2) still allows, or None when there is none."""
+    try:
+        limit = (folder / "memory.max").read_text(encoding="ascii").strip()
+        if limit == "max":
+            return None
+        return max(0, int(limit) - int((folder / "memory.current").read_text(encoding="ascii").strip()))
+    except (OSError, ValueError):
+        return None
+
+
+def _address_space_headroom() -> int | None:
+    """What this process's address-space limit (``ulimit -v``, RLIMIT_AS) leaves, or None when unlimited."""
+    try:
+        import resource  # Unix only
+    except ImportError:
+        return None
+    try:
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (ValueError, OSError):
+        return None
+    if soft == resource.RLIM_INFINITY:
+        return None
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            mapped = next((int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize:")), 0)
+    except (OSError, ValueError):
+        mapped = 0
+    return max(0, soft - mapped)
+
+
+def allocation_budget_bytes() -> int | None:
+    """The most this process can still allocate: the smallest of the memory the system has available,
+    a container's limit and the process's address-space limit. None when none of them is known."""
+    known = [b for b in (available_memory_bytes(), _cgroup_headroom(), _address_space_headroom()) if b is not None]
+    return min(known) if known else None
+
+
+def check_allocation(need: int, what: str) -> None:
+    """`TooLarge` when ``need`` bytes for ``what`` ("the array 'x' of d.npz") exceed `allocation_budget_bytes`."""
+    budget = allocation_budget_bytes()
+    if budget is not None and need > budget:
+        raise TooLarge(f"{what} would need {format_bytes(need)} of memory, more than the {format_bytes(budget)} "
+                       "this machine has available")
+
+
+def check_model_fits(project: Project, graph_names: Iterable[str] | None = None, *, training: bool = False,
+                     analyses: Mapping[str, Analysis] | None = None) -> MemoryEstimate:
+    """`TooLarge`, with the figures, when the network cannot be built (or, with ``training``, trained on
+    this machine's memory); call it before building: a Linear of 10^6×10^6 asks for 4 TB.
+
+    Building needs the weights; training on the CPU needs the whole `project_training_estimate`.
+    Returns the estimate.
+    """
+    names = list(project.graphs) if graph_names is None else list(graph_names)
+    spec = project.scheme_spec
+    results = {name: (analyses or {}).get(name) or analyze(project.graphs[name], spec.purpose(name) if spec else
+                                                           "train") for name in names}
+    estimate = project_training_estimate(project, results) if training else estimate_training_bytes(
+        list(results.values()), project.training.batch_size, project.training.optimizer,
+        project.training.momentum)
+    params = sum(a.total_params for a in results.values())
+    budget = allocation_budget_bytes()
+    need = estimate.total if training else estimate.weights
+    if budget is not None and need > budget:
+        doing = (f"training it needs {format_bytes(need)} ({estimate.parts()})" if training else
+                 f"building it needs {format_bytes(need)} for the weights alone")
+        raise TooLarge(f"the network has {params:,} parameters; {doing}, more than the {format_bytes(budget)} of "
+                       "memory available — make its layers smaller" + (" or the batch size smaller" if training
+                                                                        else ""))
+    return estimate

@@ -21,6 +21,8 @@ from safetensors.torch import load_file, save_file
 
 from netbuilder.compile import CompiledGraph
 from netbuilder.graph.files import json_safe, write_atomically
+from netbuilder.graph.memory import TooLarge, check_allocation
+from netbuilder.graph.reading import not_a_file
 
 GRAPH_SEPARATOR = "/"
 
@@ -108,8 +110,14 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
     p = Path(path)
     if not p.is_file():
         if p.exists():  # a folder, a FIFO, a device: reading it would fail or never end
-            raise CheckpointError(f"{p}: not a regular file — give the path of a .safetensors checkpoint")
+            kind = (not_a_file(p) or "").split(",")[0]  # "is a folder", "is a named pipe (FIFO)"
+            raise CheckpointError(f"{p}: not a regular file (it {kind}) — give the path of a "
+                                  ".safetensors checkpoint")
         raise CheckpointError(f"{p}: no such checkpoint file — train the project first or check the path")
+    try:
+        check_allocation(p.stat().st_size, f"{p}: loading the checkpoint")  # its tensors are read whole
+    except TooLarge as exc:
+        raise CheckpointError(str(exc)) from None
     try:
         from safetensors import safe_open
 
@@ -126,11 +134,35 @@ def check_checkpoint(path: str | os.PathLike) -> None:
     Cheap enough to run before a training run starts (``--init-from``), so a bad file is
     one clear message rather than a run that fails, or one whose loss is NaN from the start.
     """
-    tensors, _ = read_checkpoint(path)
+    tensors, metadata = read_checkpoint(path)
+    checkpoint_nodes(metadata, path)
     bad = non_finite(tensors)
     if bad:
         raise NonFiniteWeights(f"{path}: the weights {_listed(bad)} hold NaN or infinity — this checkpoint cannot "
                                "start a network; use one saved before the values went bad")
+
+
+def checkpoint_nodes(metadata: Mapping[str, str], path: str | os.PathLike) -> dict[str, dict[str, str]]:
+    """The metadata's ``nodes``: graph -> {module name: node name}, as `save_checkpoint` writes it.
+
+    Absent, it is empty (a checkpoint from elsewhere: modules are matched by their own names). Text that
+    is not JSON, nested too deeply, or of another shape is a CheckpointError naming the field.
+    """
+    text = metadata.get("nodes")
+    if text is None:
+        return {}
+    expected = ('should be JSON of the form {"graph": {"module": "node name"}} (as netbuilder writes it) — the '
+                "checkpoint is damaged; remove the 'nodes' entry or save the weights again")
+    try:
+        nodes = json.loads(text)
+    except (json.JSONDecodeError, RecursionError, ValueError):
+        raise CheckpointError(f"{path}: the metadata field 'nodes' is not readable JSON; it {expected}") from None
+    if not (isinstance(nodes, dict) and all(isinstance(g, str) and isinstance(m, dict) and
+                                            all(isinstance(k, str) and isinstance(v, str) for k, v in m.items())
+                                            for g, m in nodes.items())):
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise CheckpointError(f"{path}: the metadata field 'nodes' holds {shown}; it {expected}")
+    return nodes
 
 
 def load_checkpoint(graphs: Mapping[str, CompiledGraph], path: str | os.PathLike) -> None:
@@ -170,12 +202,10 @@ class LoadReport:
         return "; ".join(parts)
 
 
-def _by_node(tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> dict[str, dict[str, torch.Tensor]]:
+def _by_node(tensors: dict[str, torch.Tensor], metadata: dict[str, str],
+             path: str | os.PathLike) -> dict[str, dict[str, torch.Tensor]]:
     """node name -> {param: tensor}, whatever graph of the checkpoint it came from."""
-    try:
-        nodes: dict[str, dict[str, str]] = json.loads(metadata.get("nodes", "{}"))
-    except json.JSONDecodeError:
-        nodes = {}
+    nodes = checkpoint_nodes(metadata, path)
     out: dict[str, dict[str, torch.Tensor]] = {}
     for key, value in tensors.items():
         graph, _, rest = key.rpartition(GRAPH_SEPARATOR)
@@ -198,7 +228,7 @@ def load_matching(compiled: CompiledGraph, path: str | os.PathLike) -> LoadRepor
     if bad:  # training from them would only give a NaN loss, wrongly blamed on the learning rate
         raise NonFiniteWeights(f"{path}: the weights {_listed(bad)} hold NaN or infinity — this checkpoint cannot "
                                "start a network; use one saved before the values went bad")
-    source = _by_node(tensors, metadata)
+    source = _by_node(tensors, metadata, path)
     report = LoadReport()
     seen: set[str] = set()
     for module_name, module in compiled.modules.items():

@@ -166,10 +166,45 @@ def residual_wine() -> Project:
                    description="A skip connection (Add) and two joined branches (Concatenate).")
 
 
+def _moons_net(regularised: bool) -> Project:
+    """Three wide layers on 50 noisy training points: enough weights to learn every point by heart."""
+    g = Graph("model")
+    x = g.add_node("Input", params={"kind": "tabular", "features": 2}, name="point")
+    layers: list[tuple[str, dict]] = []
+    for i in (1, 2, 3):
+        layers += [("Linear", {"out_features": 128, "name": f"hidden{i}"}), ("ReLU", {"name": f"relu{i}"})]
+        if regularised:
+            layers.append(("Dropout", {"p": 0.3, "name": f"dropout{i}"}))
+    last = chain(g, *layers, ("Linear", {"out_features": 2, "name": "scores"}), start=x)
+    head(g, last, "CrossEntropyLoss", {"kind": "classes", "classes": 2})
+    # 100 points, half kept for validation: 50 to learn from, noisy enough that learning them all is wrong.
+    data = DatasetSettings("moons", options={"samples": 100, "noise": 0.35}, validation_split=0.5)
+    training = TrainingSettings(optimizer="adam", learning_rate=0.005, batch_size=16, epochs=100,
+                                weight_decay=0.01 if regularised else 0.0)
+    if regularised:
+        return Project("Overfitting, tamed: dropout and L2", {"model": g}, data, training,
+                       description="The overfitting network again, with Dropout after each layer and L2 weight "
+                                   "decay (0.01). Train it and compare with 'Overfitting': the training loss stays "
+                                   "higher, and the validation loss no longer climbs away from it — the gap closes.")
+    return Project("Overfitting: a big network, 50 points", {"model": g}, data, training,
+                   description="Three layers of 128 units learn 50 noisy two-moons points by heart: the training "
+                               "loss falls to zero while the validation loss climbs. Train it, watch the gap open, "
+                               "then train 'Overfitting, tamed' (dropout and L2) and compare.")
+
+
+def overfitting_moons() -> Project:
+    return _moons_net(regularised=False)
+
+
+def overfitting_moons_regularised() -> Project:
+    return _moons_net(regularised=True)
+
+
 EXAMPLES = {
     "mlp_iris": mlp_iris, "cnn_digits": cnn_digits, "lstm_sine": lstm_sine,
     "autoencoder_digits": autoencoder_digits, "gan_digits": gan_digits, "residual_wine": residual_wine,
-    "rnn_vs_lstm": rnn_vs_lstm,
+    "rnn_vs_lstm": rnn_vs_lstm, "overfitting_moons": overfitting_moons,
+    "overfitting_moons_regularised": overfitting_moons_regularised,
 }
 
 

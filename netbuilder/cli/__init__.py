@@ -45,8 +45,12 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from netbuilder.ui.app import run_app
+    from netbuilder.ui.app import no_display_message, run_app
 
+    problem = no_display_message()
+    if problem is not None:  # Qt would abort the process (exit 134) after printing its plugin list
+        print(f"netbuilder gui: {problem}", file=sys.stderr)
+        return EXIT_UNREADABLE
     return run_app(args.project)
 
 

@@ -11,6 +11,17 @@ import sys
 import time
 
 
+def no_display_message(environ: dict[str, str] | None = None, platform: str = sys.platform) -> str | None:
+    """Why the window cannot open here, or None: on Linux, Qt needs an X11 or Wayland display (or a
+    platform chosen with QT_QPA_PLATFORM) and aborts the process inside its plugin loader without one."""
+    env = os.environ if environ is None else environ
+    if not platform.startswith("linux") or any(env.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        return None
+    return ("no display found (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window cannot open — run it in a "
+            "desktop session, set DISPLAY (for example DISPLAY=:0, or ssh -X), or set QT_QPA_PLATFORM=offscreen for "
+            "tests; the other commands (validate, train, export, code, import-onnx) need no display")
+
+
 def make_app():
     """The QApplication, with names (for QSettings) and a light or dark palette following the system."""
     from PySide6.QtWidgets import QApplication

@@ -28,6 +28,7 @@ import torch
 from netbuilder.compile import CompiledGraph, build
 from netbuilder.export import parity
 from netbuilder.export.errors import ExportError
+from netbuilder.export.onnx_rnn_out import translations as rnn_translations
 from netbuilder.export.subgraph import encoder_graph
 from netbuilder.export.weights import load_weights, match_state
 from netbuilder.graph.files import protected_files, refuse_overwrite, write_atomically
@@ -208,7 +209,8 @@ def _export(compiled: CompiledGraph, path: Path, opset: int | None, exporter: st
             with _quiet():
                 torch.onnx.export(compiled.model, args, str(path), dynamo=True, opset_version=opset,
                                   dynamic_shapes=tuple({0: batch} for _ in args), optimize=True,
-                                  external_data=False, verbose=False, input_names=inputs, output_names=outputs)
+                                  external_data=False, verbose=False, input_names=inputs, output_names=outputs,
+                                  custom_translation_table=rnn_translations())  # plain RNNs as ONNX RNN
         except Exception as exc:  # the dynamo exporter fails in many ways; the fallback says which
             if exporter == "dynamo":
                 raise ExportError(f"the dynamo exporter failed: {_first_line(exc)}") from None

@@ -11,7 +11,7 @@ import torch
 from netbuilder.graph import Project, load_project
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "examples"
-EXAMPLES = ("mlp_iris", "cnn_digits", "lstm_sine", "autoencoder_digits", "gan_digits", "residual_wine")
+EXAMPLES = ("mlp_iris", "cnn_digits", "lstm_sine", "autoencoder_digits", "gan_digits", "residual_wine", "rnn_vs_lstm")
 
 
 @pytest.fixture(autouse=True, scope="session")

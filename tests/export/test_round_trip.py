@@ -25,8 +25,7 @@ def test_export_import_export_gives_the_original_outputs(exported, tmp_path, nam
 
 
 def test_the_rnn_vs_lstm_example_round_trips_through_the_torchscript_exporter(tmp_path):
-    # Not in EXAMPLES: dynamo unrolls a plain RNN step by step, which import cannot read back (it says so and
-    # names this exporter); the TorchScript exporter keeps the ONNX RNN and LSTM nodes.
+    # The default (dynamo) exporter is covered with the other EXAMPLES; the TorchScript one keeps RNN nodes too.
     first = export_onnx(example("rnn_vs_lstm"), tmp_path / "rnn_vs_lstm.onnx", exporter="torchscript")
     project, state = import_onnx(first.path)
     assert {n.type for n in project.graphs["model"].nodes.values()} >= {"RNN", "LSTM"}
@@ -35,6 +34,20 @@ def test_the_rnn_vs_lstm_example_round_trips_through_the_torchscript_exporter(tm
     for want, got in zip(ort_run(first.path, *arrays), ort_run(again.path, *arrays)):
         assert want.shape == got.shape == (5, 1)
         assert np.abs(want - got).max() <= 1e-5
+
+
+def test_a_plain_rnn_is_exported_as_onnx_rnn_nodes_by_the_default_exporter_and_comes_back_as_one_layer(tmp_path):
+    import onnx
+
+    graph = chain(SEQ, ("RNN", {"hidden_size": 5, "num_layers": 2}), ("Linear", {"out_features": 1}))
+    report = export_onnx(graph, tmp_path / "rnn.onnx")
+    ops = [n.op_type for n in onnx.load(str(report.path)).graph.node]
+    assert report.exporter == "dynamo" and ops.count("RNN") == 2 and "MatMul" not in ops  # not unrolled
+    project, _ = import_onnx(report.path)
+    # Each stacked layer is its own ONNX node, and comes back as its own RNN layer (the same computation).
+    layers = [n for n in project.graphs["model"].nodes.values() if n.spec.role == "layer"]
+    assert [n.type for n in layers] == ["RNN", "RNN", "Linear"]
+    assert [n.values()["return_sequence"] for n in layers[:2]] == [True, False]
 
 
 def test_round_trip_keeps_the_input_and_output_names(exported):
@@ -71,6 +84,9 @@ PATTERNS = {  # graphs whose export uses patterns beyond one ONNX node per layer
               ("GRU", {"hidden_size": 4, "return_sequence": True}), ("Flatten", {})), "auto"),
     "rnn_torchscript": (chain(SEQ, ("RNN", {"hidden_size": 4, "bidirectional": True, "nonlinearity": "relu"})),
                         "torchscript"),
+    "stacked_bidirectional_rnn_dynamo": (
+        chain(SEQ, ("RNN", {"hidden_size": 4, "num_layers": 2, "bidirectional": True, "nonlinearity": "relu",
+                            "return_sequence": True}), ("Flatten", {})), "auto"),
     "conv1d_softmax": (chain({"kind": "sequence", "length": 4, "features": 10},
                              ("Conv1d", {"out_channels": 6, "kernel_size": 3}), ("BatchNorm1d", {}), ("ReLU", {}),
                              ("Flatten", {}), ("Linear", {"out_features": 3}), ("Softmax", {})), "auto"),

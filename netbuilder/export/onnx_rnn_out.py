@@ -17,7 +17,11 @@ from typing import Any
 
 
 def _rnn(nonlinearity: str) -> Callable[..., tuple[Any, Any]]:
-    from onnxscript import opset18 as op
+    from onnxscript import opset18
+
+    # Traced, not compiled: the exporter turns Python ints and lists into constants, which the opset's
+    # type stubs (written for compiled scripts) do not allow for.
+    op: Any = opset18
 
     def convert(input: Any, hx: Any, params: Sequence[Any], has_biases: bool, num_layers: int, dropout: float,
                 train: bool, bidirectional: bool, batch_first: bool) -> tuple[Any, Any]:

@@ -304,6 +304,15 @@ class Search:
         watcher = _Watcher(trial, self.metric, control, self.listener)
         trainer = Trainer(project, callbacks=[watcher], control=control, out_dir=folder, epochs=self.epochs,
                           dataset=self.dataset, device=self.config.device, layer_stats=False)
+        try:
+            trainer.prepare()
+        except Exception:  # run() turns the same fault into a worded result
+            pass
+        else:
+            if trainer.scheme is not None and not trainer.scheme.has_validation_loss:
+                trial.study.stop()  # no trial of this project can be ranked
+                self._fail(trial, "this training scheme has no validation loss that says which network is better "
+                           "(a GAN's losses pull against each other) — a search cannot rank its trials")
         result = trainer.run()
         trial.set_user_attr("epochs", result.epochs_completed)
         if watcher.pruned_at:

@@ -127,3 +127,11 @@ def test_a_space_that_does_not_fit_the_project_is_refused_before_any_trial(tmp_p
     space = SearchSpace([SearchParam(WIDTH, "n-gone", "gone.out_features", low=2, high=4)])
     with pytest.raises(SearchError, match="no longer in the network"):
         search(tmp_path, iris_data, space=space)
+
+
+def test_a_scheme_without_a_validation_loss_ends_the_search_at_its_first_trial(tmp_path):
+    project = load_example("gan_digits")
+    space = SearchSpace([p for p in default_space(project).params if p.name == "learning_rate"], epochs=1)
+    outcome = Search(project, space, SearchConfig(tmp_path / "runs", trials=3, device="cpu")).run()
+    assert [t.state for t in outcome.trials] == ["failed"]
+    assert "cannot rank its trials" in outcome.trials[0].message

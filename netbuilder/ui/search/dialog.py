@@ -55,6 +55,7 @@ class SearchDialog(QDialog):
         self.ended_now = 0  # trials ended in this search call
         self.budget = 0
         self.last_ended: SearchEnded | None = None
+        self.searched: Any = None  # the project the search in progress (or the last one) is searching
 
         self.ranges = RangesTable()
         self.trials_box = QSpinBox()
@@ -180,6 +181,7 @@ class SearchDialog(QDialog):
         self.budget = self.trials_box.value()
         config = SearchConfig(self.runs, self.budget, minutes * 60.0 if minutes else None)
         self.control, self.buffer = Control(), SearchBuffer()
+        self.searched = project
         self.worker = SearchWorker(project, space, config, self.control, self.buffer)
         thread = self.thread_ = QThread(self)
         self.worker.moveToThread(thread)
@@ -241,6 +243,10 @@ class SearchDialog(QDialog):
         self.poll()
         self._cleanup()
         self.last_ended = ended
+        if self.host.project is not self.searched:  # another project was opened during the search: show it now
+            self.follow_project()
+            self.search_finished.emit(ended)
+            return
         if ended.outcome is not None:
             outcome = ended.outcome
             self._show(outcome.trials)

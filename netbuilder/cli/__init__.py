@@ -1,4 +1,4 @@
-"""`netbuilder`: the window by default, and validate / train / export / code / import-onnx."""
+"""`netbuilder`: the window by default, and validate / train / export / code / import-onnx / import-torch."""
 
 from __future__ import annotations
 
@@ -59,6 +59,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "train": ("netbuilder.cli.train", "add_arguments", "run"),
     "export": ("netbuilder.cli.export", "add_export_arguments", "run_export"),
     "import-onnx": ("netbuilder.cli.export", "add_import_arguments", "run_import"),
+    "import-torch": ("netbuilder.cli.torch_import", "add_arguments", "run"),
     "code": ("netbuilder.cli.code", "add_arguments", "run"),
     "runs": ("netbuilder.cli.runs", "add_arguments", "run"),
     "search": ("netbuilder.cli.search", "add_arguments", "run"),
@@ -70,6 +71,7 @@ HELP = {
     "train": "train a project's network from the command line",
     "export": "export the trained network to ONNX (checked and compared with onnxruntime)",
     "import-onnx": "turn an ONNX model into an editable project",
+    "import-torch": "turn a PyTorch nn.Module class (FILE.py:ClassName) into an editable project",
     "code": "write standalone PyTorch code for a project's network",
     "runs": "list a project's recorded training runs (newest first)",
     "search": "search training settings and layer sizes with Optuna (resumable)",

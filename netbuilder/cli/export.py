@@ -107,8 +107,10 @@ def run_import(args: argparse.Namespace) -> int:
     if out.suffix != ".nbproj":
         out = out.with_suffix(".nbproj")
     weights_file = out.with_suffix(".safetensors")
+    options = {}
     if args.new_classes is not None:
         _check_classes(args.new_classes)
+        options = _options(args.dataset_option)  # before the (slow) import: a bad option is said at once
     for path in (out, weights_file):  # before the (slow) import: say at once what would be overwritten
         refuse_overwrite(path, args.force, allow="add --force to replace the project and its weights")
     try:
@@ -128,7 +130,6 @@ def run_import(args: argparse.Namespace) -> int:
         from netbuilder.export.transfer import retarget
 
         try:
-            options = _options(args.dataset_option)
             project, state = retarget(project, state, args.new_classes, dataset=args.dataset,
                                       dataset_options=options, freeze=not args.keep_trainable)
         except (OnnxImportError, ValueError) as exc:
@@ -180,16 +181,27 @@ def _write_project_and_weights(project: Project, state: dict[str, torch.Tensor],
 
 
 def _options(pairs: list[str]) -> dict:
-    """``KEY=VALUE`` strings as a dict; values are read as JSON when they parse (3 -> int), else as text."""
+    """``KEY=VALUE`` strings as a dict; values are read as JSON when they parse (3 -> int), else as text.
+
+    A value nested deeper than a project file may hold is refused here: the project written with it
+    could not be opened again.
+    """
     import json
+
+    from netbuilder.graph.serialize import MAX_DEPTH, ProjectFileError, limit_depth
 
     options = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ValueError(f"--dataset-option {pair!r}: write it as KEY=VALUE, e.g. classes=3")
+            raise UsageError(f"--dataset-option {pair!r}: write it as KEY=VALUE, e.g. classes=3")
         try:
-            options[key.strip()] = json.loads(value)
+            options[key.strip()] = limit_depth(json.loads(value), key, "the value")
         except json.JSONDecodeError:
             options[key.strip()] = value
+        except (RecursionError, ProjectFileError):
+            raise UsageError(f"--dataset-option {key.strip()}: the value is nested more than {MAX_DEPTH} levels deep "
+                             "— give a number, a text or a short list") from None
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            raise UsageError(f"--dataset-option {key.strip()}: the value cannot be read ({exc})") from None
     return options

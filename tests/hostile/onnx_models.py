@@ -90,6 +90,15 @@ def _case(name: str, write: Callable[[Path], str], mention: str | None = None, s
     return Case(SURFACE, name, make, subprocess_only)
 
 
+def _option(name: str, value: str) -> Case:
+    """A valid model imported for fine-tuning with a hostile ``--dataset-option``."""
+    def make(folder: Path) -> Invocation:
+        path = _save(model)(folder)
+        return Invocation(["import-onnx", path, "-o", "imported.nbproj", "--new-classes", "3", "--dataset", "iris",
+                           "--dataset-option", value], "--dataset-option")
+    return Case(SURFACE, name, make)
+
+
 def _valid_bytes(folder: Path) -> bytes:
     return model().SerializeToString()
 
@@ -133,3 +142,7 @@ def cases() -> Iterator[Case]:
     yield _case("folder", lambda f: ".")
     yield _case("missing", lambda f: "nothing.onnx")
     yield _case("sparse-3GiB-file", lambda f: sparse_file(f, "m.onnx", 3 * 1024 ** 3))
+    yield _option("dataset-option-nested-100000", "a=" + "[" * 100_000 + "]" * 100_000)
+    yield _option("dataset-option-nested-100", "a=" + "[" * 100 + "]" * 100)
+    yield _option("dataset-option-5000-digits", "a=" + "9" * 5000)
+    yield _option("dataset-option-no-value", "novalue")

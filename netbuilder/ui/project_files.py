@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMenu, QMessage
 from netbuilder.graph.layout import ROW
 from netbuilder.graph.model import Graph
 from netbuilder.graph.project import SUFFIX, Project, load_project, save_project
-from netbuilder.graph.runs import HISTORY, runs_folder
+from netbuilder.graph.runs import run_folders, runs_folder
 from netbuilder.graph.settings import DatasetSettings
 from netbuilder.graph.serialize import ProjectFileError
 from netbuilder.ui.dialogs import TemplateChooser
@@ -112,20 +112,22 @@ class ProjectFiles(QMainWindow):
         return QFileDialog.getOpenFileName(self, "Open project", start, OPEN_FILTER)[0]
 
     def ask_carry_runs(self, source: Path, target: Path, move: bool) -> bool:
-        """Whether the trained model (checkpoints and history) goes with the project to its new file."""
+        """Whether the runs (each one's checkpoints and history) go with the project to its new file."""
         b = QMessageBox.StandardButton
+        runs = len(run_folders(source))
+        what = "its trained model" if runs <= 1 else f"its {runs} training runs"
         if move:
             title = "Keep the trained model with the project?"
-            text = (f"'{self.project.name}' was trained before it was saved. Move its trained model (checkpoints "
+            text = (f"'{self.project.name}' was trained before it was saved. Move {what} (checkpoints "
                     f"and training history) next to the project, so that it opens trained and Export uses it?\n\n"
                     f"From: {source}\nTo: {target}")
         else:
             title = "Copy the trained model too?"
-            text = (f"Copy the trained model (checkpoints and training history) to the new project, so that it "
+            text = (f"Copy {what} (checkpoints and training history) to the new project, so that it "
                     f"opens trained and Export uses it? The original project keeps its own.\n\n"
                     f"From: {source}\nTo: {target}")
-        if (target / HISTORY).is_file():
-            text += "\n\nA run already recorded there is replaced."
+        if run_folders(target):
+            text += "\n\nThe runs already recorded there stay, beside these."
         return QMessageBox.question(self, title, text, b.Yes | b.No, b.Yes) == b.Yes
 
     def ask_save_path(self) -> str:

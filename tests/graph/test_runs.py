@@ -166,7 +166,8 @@ def test_a_runs_name_and_note_are_kept_apart_from_its_history(tmp_path):
     record = read_run(folder)
     assert (record.name, record.note, record.title) == ("wide layers", "dropout 0.3 helped\nbut slower", "wide layers")
     assert (folder / "history.json").read_bytes() == history
-    assert json.loads((folder / RUN_NOTES).read_text()) == {"name": "wide layers", "note": "dropout 0.3 helped\nbut slower"}
+    stored = json.loads((folder / RUN_NOTES).read_text())
+    assert stored == {"name": "wide layers", "note": "dropout 0.3 helped\nbut slower"}
 
 
 def test_notes_that_are_not_ours_read_as_none(tmp_path):

@@ -138,7 +138,7 @@ def test_a_model_trained_exported_saved_and_reopened_exports_the_same_trained_we
     window.ask_carry_runs = lambda source, target, move: carried.append(move) or True
     window.actions_by_name["save_as"].trigger()
     assert carried == [True]  # asked once; an unsaved project's run is moved along
-    assert (runs_folder(project_file) / BEST).is_file() and not trained_at.exists()
+    assert (runs_folder(project_file) / trained_at.name / BEST).is_file() and not trained_at.exists()
     window.close()
 
     reopened = make_window()

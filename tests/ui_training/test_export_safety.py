@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Qt
 
 from netbuilder.graph.project import load_project, save_project
-from netbuilder.graph.runs import BEST, runs_folder
+from netbuilder.graph.runs import runs_folder
 from tests.qt_fixtures import EXAMPLES
 from tests.ui_training.conftest import run_to_end
 from tests.ui_training.test_export_dialog import click_export
@@ -89,15 +89,17 @@ def test_trained_weights_recorded_beside_the_project_are_used_when_the_session_h
     path = tmp_path / "iris.nbproj"
     window = make_window(iris_at(path), epochs=1)
     window.set_project(window.project)  # runs beside the file (the fixture's own folder is replaced)
-    run_to_end(qtbot, window)
+    outcome = run_to_end(qtbot, window)
+    best = outcome.best_checkpoint
+    assert best.parent.parent == runs_folder(path)  # the run's own folder in the project's runs
     dialog = ExportDialog(load_project(path), None)  # nothing from this session
     qtbot.addWidget(dialog)
-    assert dialog.checkpoint == runs_folder(path) / BEST
+    assert dialog.checkpoint == best
     assert "Trained weights" in dialog.weights_note.text()
     dialog.set_format("weights")
     dialog.path.setText(str(tmp_path / "out.safetensors"))
     assert click_export(qtbot, dialog)
-    assert (tmp_path / "out.safetensors").read_bytes() == (runs_folder(path) / BEST).read_bytes()
+    assert (tmp_path / "out.safetensors").read_bytes() == best.read_bytes()
     assert "trained weights" in dialog.status.text()
 
 

@@ -79,7 +79,7 @@ def hosted(qtbot) -> tuple[RecordingHost, object]:
 def test_the_training_ui_places_its_panels_and_actions_through_the_host(qtbot):
     host, _ = hosted(qtbot)
     assert host.spots == {"training_settings": DockSpot.WITH_INSPECTOR, "training_run": DockSpot.BESIDE_PROBLEMS,
-                          "training_results": DockSpot.WITH_PROBLEMS}
+                          "training_results": DockSpot.WITH_PROBLEMS, "training_runs": DockSpot.WITH_PROBLEMS}
     assert set(host.actions_by_name) == {"train", "pause", "resume", "stop", "export"} and host.menus == ["&Train"]
 
 

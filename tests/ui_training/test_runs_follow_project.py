@@ -1,6 +1,7 @@
-"""A project's runs belong to it: an unsaved project trains into the per-user data folder, Save As carries
-the run along (asked once), reopening shows the last run (status, curves, confusion matrix, the checkpoint
-Export uses), and New or Open never shows the previous project's run, error or checkpoint."""
+"""A project's runs belong to it: every run is kept in a folder of its own, an unsaved project trains into the
+per-user data folder, Save As carries every run along (asked once), reopening shows the newest run (status,
+curves, confusion matrix, the checkpoint Export uses), and New or Open never shows the previous project's run,
+error or checkpoint."""
 
 from __future__ import annotations
 
@@ -63,15 +64,23 @@ def test_an_unsaved_project_trains_into_the_per_user_data_folder_never_the_worki
 
 def test_two_unsaved_projects_never_share_a_runs_folder(make_window):
     window = shown(make_window, iris())
-    first = window.training.out_dir
+    first = window.training.runs_root
     window.new_project(None)
-    assert window.training.out_dir != first and window.training.out_dir.is_relative_to(user_data())
+    assert window.training.runs_root != first and window.training.runs_root.is_relative_to(user_data())
 
 
 def test_a_saved_project_trains_beside_its_file(qtbot, make_window, tmp_path):
     window = shown(make_window, iris(tmp_path / "flowers.nbproj"))
     outcome = run_to_end(qtbot, window)
-    assert outcome.best_checkpoint == runs_folder(tmp_path / "flowers.nbproj") / BEST
+    assert outcome.best_checkpoint.parent.parent == runs_folder(tmp_path / "flowers.nbproj")
+
+
+def test_every_run_is_kept_in_a_folder_of_its_own(qtbot, make_window, tmp_path):
+    window = shown(make_window, iris(tmp_path / "flowers.nbproj"))
+    first, second = run_to_end(qtbot, window), run_to_end(qtbot, window)
+    assert first.best_checkpoint.parent != second.best_checkpoint.parent
+    assert first.best_checkpoint.is_file() and second.best_checkpoint.is_file()  # the first is not overwritten
+    assert window.training.best_checkpoint == second.best_checkpoint  # Export uses the newest
 
 
 # ---- Save As carries the run -------------------------------------------------------------------------------
@@ -84,10 +93,11 @@ def test_saving_a_trained_unsaved_project_asks_once_and_moves_its_run_beside_the
     window.actions_by_name["save"].trigger()  # File › Save of an unsaved project asks where, then saves
     assert window.project.path == tmp_path / "iris.nbproj"
     assert len(asked) == 1 and asked[0][2] is True  # moved
-    target = runs_folder(window.project.path)
+    target = runs_folder(window.project.path) / source.name
     assert (target / BEST).read_bytes() and not source.exists()
     assert window.training.best_checkpoint == target / BEST
-    assert window.training.out_dir == target  # the next run goes there too
+    assert window.training.runs_root == runs_folder(window.project.path)  # the next run goes there too
+    assert run_to_end(qtbot, window).best_checkpoint.parent.parent == window.training.runs_root
 
 
 def test_declining_leaves_the_run_where_it_was_and_the_file_opens_untrained(qtbot, make_window, tmp_path):
@@ -109,8 +119,9 @@ def test_save_as_of_a_saved_trained_project_copies_its_run(qtbot, make_window, t
     assert window.save_as(tmp_path / "elsewhere" / "second.nbproj")
     assert len(asked) == 1 and asked[0][2] is False  # copied
     first, second = runs_folder(tmp_path / "first.nbproj"), runs_folder(tmp_path / "elsewhere" / "second.nbproj")
-    assert (first / BEST).read_bytes() == (second / BEST).read_bytes()
-    assert window.training.best_checkpoint == second / BEST
+    run = window.training.out_dir.name
+    assert (first / run / BEST).read_bytes() == (second / run / BEST).read_bytes()
+    assert window.training.best_checkpoint == second / run / BEST
 
 
 def test_an_untrained_project_is_saved_without_a_question(make_window, tmp_path):
@@ -125,29 +136,32 @@ def test_reopening_a_trained_project_shows_its_run_curves_confusion_matrix_and_c
         qtbot, make_window, tmp_path):
     path = tmp_path / "iris.nbproj"
     window = shown(make_window, iris(path))
+    run_to_end(qtbot, window)  # an older run: the newest is shown
     outcome = run_to_end(qtbot, window)
+    best = outcome.best_checkpoint
     window.close()
     reopened = shown(make_window, load_project(path))
     controller = reopened.training
     assert controller.progress.format() == f"completed · {EPOCHS} epochs"
     assert controller.progress.value() == controller.progress.maximum()
     accuracy = f"val accuracy {outcome.metrics['val_accuracy']:.4g}"
-    assert accuracy in controller.status.text() and str(runs_folder(path) / BEST) in controller.status.text()
+    assert accuracy in controller.status.text() and str(best) in controller.status.text()
     assert controller.curves.point_count("val_loss") == EPOCHS
     assert controller.curves.point_count("val_accuracy") == EPOCHS
     assert controller.curves.point_count("lr") == EPOCHS
     assert controller.results.matrix() == outcome.confusion
     headers = [controller.results.confusion.verticalHeaderItem(i).text() for i in range(3)]
     assert headers == ["setosa", "versicolor", "virginica"]
-    assert controller.best_checkpoint == runs_folder(path) / BEST
+    assert controller.best_checkpoint == best
     dialog = controller.open_export()
-    assert str(runs_folder(path) / BEST) in dialog.weights_note.text()
+    assert str(best) in dialog.weights_note.text()
+    assert controller.runs_panel.table.rowCount() == 2  # both runs listed
 
 
 def test_new_and_open_never_show_the_previous_projects_run(qtbot, make_window, tmp_path):
     trained = tmp_path / "trained.nbproj"
     window = shown(make_window, iris(trained))
-    run_to_end(qtbot, window)
+    best = run_to_end(qtbot, window).best_checkpoint
     controller = window.training
     window.new_project(None)  # File › New › Empty project
     assert controller.progress.format() == NOT_TRAINED and controller.status.text() == WELCOME
@@ -159,7 +173,7 @@ def test_new_and_open_never_show_the_previous_projects_run(qtbot, make_window, t
     assert controller.progress.format() == NOT_TRAINED and controller.best_checkpoint is None
     window.open_project(trained)  # and back: its own run again
     assert controller.progress.format().startswith("completed")
-    assert controller.best_checkpoint == runs_folder(trained) / BEST
+    assert controller.best_checkpoint == best
 
 
 def test_a_failure_message_goes_when_another_project_is_opened(qtbot, make_window, tmp_path):
@@ -200,7 +214,8 @@ def test_saving_under_a_new_name_during_a_run_carries_the_run_once_it_ends(qtbot
     qtbot.waitUntil(lambda: controller.worker is not None and controller.worker.step > 0, timeout=RUN_TIMEOUT_MS)
     answer_carry(window, True)
     assert window.save_as(tmp_path / "iris.nbproj")
-    target = runs_folder(tmp_path / "iris.nbproj")
+    run = controller.out_dir.name
+    target = runs_folder(tmp_path / "iris.nbproj") / run
     assert not (target / BEST).exists()  # the run is still writing where it started
     with qtbot.waitSignal(controller.run_finished, timeout=30_000):
         qtbot.mouseClick(controller.stop_button, Qt.LeftButton)

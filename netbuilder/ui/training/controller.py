@@ -8,11 +8,12 @@ pause go straight to the Trainer's thread-safe `Control`. While a run is going
 the graph cannot be edited (actions, palette, inspector and canvas are locked,
 with a banner saying why).
 
-The panel follows the project: its runs go to `out_dir` (``runs/<stem>/`` beside a
-saved file, a folder of its own under the per-user data location for an unsaved
-one), and showing a project shows its last recorded run — status, curves,
+The panel follows the project: its runs are kept in `runs_root` (``runs/<stem>/``
+beside a saved file, a folder of its own under the per-user data location for an
+unsaved one), each run in a new folder of its own (`out_dir`, made when Train is
+clicked), and showing a project shows its newest recorded run — status, curves,
 confusion matrix, and the checkpoint Export uses — or an empty panel, never what
-the previous project left.
+the previous project left. The Runs dock (`RunsPanel`) lists every run kept.
 
 Importing this module is light: torch, pyqtgraph and the worker are imported
 on the first Train click.
@@ -30,7 +31,8 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QScrollArea, QStyle, QToolBar
 
-from netbuilder.graph.runs import RunRecord
+from netbuilder.graph.runs import RunRecord, discard_if_empty, new_run_folder
+from netbuilder.ui.files import app_settings
 from netbuilder.ui.training.buffer import EventBuffer
 from netbuilder.ui.training.following import ERROR_COLOUR, OK_COLOUR, FollowsProject
 from netbuilder.ui.training.host import DockSpot, TrainingHost
@@ -40,6 +42,7 @@ from netbuilder.ui.training.overlay import GradientOverlay
 from netbuilder.ui.training.project_runs import ended_text, figures
 from netbuilder.ui.training.results import ResultsView
 from netbuilder.ui.training.run_page import RunPage
+from netbuilder.ui.training.runs_panel import RunsPanel
 from netbuilder.ui.training.settings_panel import TrainingSettingsPanel
 
 if TYPE_CHECKING:
@@ -70,9 +73,11 @@ class TrainingController(QObject, FollowsProject):
     def __init__(self, window: TrainingHost) -> None:
         super().__init__(window.window_widget())
         self.window = window
-        # Where this project's runs go (set for each project shown, and when it is saved under a new name).
+        # Where this project's runs are kept (set for each project shown, and when it is saved under a new
+        # name), and the folder of the run going or shown (a new one for each run).
+        self.runs_root: Path | None = None
         self.out_dir: Path | None = None
-        self.record: RunRecord | None = None  # the project's last run as read back from out_dir, if any
+        self.record: RunRecord | None = None  # the project's newest run as read back from runs_root, if any
         self._pending_carry: tuple[Path, Path, bool] | None = None  # saved under a new name during a run
         self._watched: list[Any] = []  # the graphs whose edits make a failure message out of date
         self._outdated: Any = None
@@ -113,6 +118,9 @@ class TrainingController(QObject, FollowsProject):
         self.run_dock = window.add_panel(self.run_page, "Training run", "training_run", DockSpot.BESIDE_PROBLEMS)
         self.results = ResultsView()
         self.results_dock = window.add_panel(self.results, "Results", "training_results", DockSpot.WITH_PROBLEMS)
+        self.runs_panel = RunsPanel(window, settings_changed=self.panel.refresh, settings=app_settings())
+        self.runs_panel.runs_changed.connect(self._runs_edited)
+        self.runs_dock = window.add_panel(self.runs_panel, "Runs", "training_runs", DockSpot.WITH_PROBLEMS)
 
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
@@ -186,6 +194,13 @@ class TrainingController(QObject, FollowsProject):
             return False
         if not confirm_memory(self.window.window_widget(), self.window.current_project()):
             return False  # too big for the device's memory, and the user did not choose to train anyway
+        try:  # every run is kept: a folder of its own, beside the ones before
+            assert self.runs_root is not None, "a project is always shown"
+            self.out_dir = new_run_folder(self.runs_root)
+        except OSError as exc:
+            self.window.show_error("Cannot train", f"The run's folder could not be made in {self.runs_root}: "
+                                   f"{exc.strerror or exc}")
+            return False
         self.run_page.show_status("Preparing: loading PyTorch and the data…")
         self.window.show_message("Starting training…", 0)
         self.panel.load_choices()  # imports torch, detects the devices
@@ -201,7 +216,7 @@ class TrainingController(QObject, FollowsProject):
         self.buffer = EventBuffer()
         self.control = Control()
         self.worker = TrainingWorker(self.window.current_project(), self.control, self.buffer, out_dir=self.out_dir,
-                                     epochs=self.epochs)
+                                     epochs=self.epochs, tensorboard=self.runs_panel.writes_tensorboard)
         thread = self.training_thread = QThread(self)
         self.worker.moveToThread(thread)
         thread.started.connect(self.worker.run)
@@ -210,6 +225,7 @@ class TrainingController(QObject, FollowsProject):
         self.worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         self.worker.finished.connect(self._on_finished)
         self.lock.set_locked(True)
+        self.runs_panel.set_locked(True)
         self._started_at = time.perf_counter()
         self.run_page.show_busy("Preparing…")
         self.timer.start()
@@ -306,9 +322,12 @@ class TrainingController(QObject, FollowsProject):
         self._cleanup_thread()
         self.last_outcome = outcome
         self.best_checkpoint = outcome.best_checkpoint or outcome.last_checkpoint
+        if self.out_dir is not None and discard_if_empty(self.out_dir):  # the run never started: nothing to keep
+            self.out_dir = None
         if self._pending_carry is not None:  # the project was saved under a new name during the run
             pending, self._pending_carry = self._pending_carry, None
             self._carry(*pending)
+        self.runs_panel.set_root(self.runs_root)  # the new run in the list
         if outcome.predictions is not None:
             self.class_names = outcome.predictions.class_names
             self.results.set_predictions(outcome.predictions)
@@ -341,6 +360,7 @@ class TrainingController(QObject, FollowsProject):
         thread.deleteLater()
         self.training_thread = None
         self.lock.set_locked(False)
+        self.runs_panel.set_locked(False)
         self._update_buttons()
 
     def _update_buttons(self) -> None:

@@ -1,9 +1,10 @@
 """`FollowsProject`: the training controller's half that keeps the run panel on the project shown.
 
-Showing a project shows its last recorded run (status, curves from the recorded epochs, confusion matrix,
+Showing a project shows its newest recorded run (status, curves from the recorded epochs, confusion matrix,
 and the checkpoint Export uses) or an empty panel — never the status, curves, error or checkpoint the
-previous project left. Saving the project under a new name carries its runs along (`project_saved`); a
-failure message goes out of date once the network or its settings are edited.
+previous project left — and lists all its runs in the Runs dock. Saving the project under a new name carries
+its runs along, every one of them (`project_saved`); a failure message goes out of date once the network or
+its settings are edited.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from netbuilder.graph.runs import HISTORY, RunRecord, carry_runs, has_run, last_run, runs_folder
+from netbuilder.graph.runs import HISTORY, RunRecord, carry_runs, has_run, last_run, run_folders, runs_folder
 from netbuilder.ui.training.host import TrainingHost
 from netbuilder.ui.training.lock import EditingLock
 from netbuilder.ui.training.overlay import GradientOverlay
@@ -19,6 +20,7 @@ from netbuilder.ui.training.project_runs import (count, ended_text, figures, pla
                                                  unsaved_runs_folder)
 from netbuilder.ui.training.results import ResultsView
 from netbuilder.ui.training.run_page import RunPage
+from netbuilder.ui.training.runs_panel import RunsPanel
 from netbuilder.ui.training.settings_panel import TrainingSettingsPanel
 
 OK_COLOUR = "#2e9e48"
@@ -35,6 +37,8 @@ class FollowsProject:
     results: ResultsView
     overlay: GradientOverlay
     curves: Any
+    runs_panel: RunsPanel
+    runs_root: Path | None
     out_dir: Path | None
     record: RunRecord | None
     last_outcome: Any
@@ -67,8 +71,10 @@ class FollowsProject:
         self._watch_edits()
         if self.running:  # switching projects is locked during a run; a recovery prompt cannot reach here
             return
-        self.out_dir = runs_folder(project.path) if project.path is not None else unsaved_runs_folder(project.name)
-        record = last_run(self.out_dir) if project.path is not None else None
+        self.runs_root = runs_folder(project.path) if project.path is not None else unsaved_runs_folder(project.name)
+        record = last_run(self.runs_root) if project.path is not None else None
+        self.out_dir = record.folder if record is not None else None
+        self.runs_panel.set_root(self.runs_root)
         if record is not None:
             self.show_record(record)
         else:
@@ -142,11 +148,24 @@ class FollowsProject:
     # ---- where the runs go ------------------------------------------------------------------------------
     def runs_to_carry(self) -> Path | None:
         """The folder of this project's runs when it holds one, or will when the run in progress ends (what
-        Save As offers to bring along)."""
-        folder = self.out_dir
-        if folder is None or not (self.running or has_run(folder) or (folder / HISTORY).is_file()):
+        Save As offers to bring along: every run in it)."""
+        folder = self.runs_root
+        if folder is None or not (self.running or run_folders(folder)):
             return None
         return folder
+
+    def _runs_edited(self) -> None:
+        """A run was deleted, renamed or noted in the Runs panel: when the run shown is gone, the newest left
+        is shown instead (or none), so Export never offers deleted weights."""
+        shown = self.out_dir
+        if self.running or shown is None or has_run(shown) or (shown / HISTORY).is_file():
+            return
+        record = last_run(self.runs_root) if self.runs_root is not None else None
+        self.out_dir = record.folder if record is not None else None
+        if record is not None:
+            self.show_record(record)
+        else:
+            self.show_no_run()
 
     def project_saved(self, previous: Path | None, carry: bool, move: bool) -> None:
         """The project now lives in its file: later runs go beside it, and with ``carry`` the runs in
@@ -155,8 +174,9 @@ class FollowsProject:
         if project.path is None:
             return
         target = runs_folder(project.path)
-        self.out_dir = target
+        self.runs_root = target
         if not carry or previous is None:
+            self.runs_panel.set_root(target)
             return
         if self.running:
             self._pending_carry = (previous, target, move)
@@ -173,8 +193,16 @@ class FollowsProject:
             return
         if carried is None:
             return
-        if self.best_checkpoint is not None and self.best_checkpoint.parent == source:
-            self.best_checkpoint = target / self.best_checkpoint.name
+        self.best_checkpoint = _moved(self.best_checkpoint, source, target)
+        self.out_dir = _moved(self.out_dir, source, target)
         if self.record is not None:
-            self.record.folder = target
+            self.record.folder = _moved(self.record.folder, source, target) or self.record.folder
+        self.runs_panel.set_root(self.runs_root)
         self.window.show_message(f"The trained model is now kept in {target}")
+
+
+def _moved(path: Path | None, source: Path, target: Path) -> Path | None:
+    """Where ``path`` is once the folder ``source`` has been carried to ``target``."""
+    if path is None or not path.is_relative_to(source):
+        return path
+    return target / path.relative_to(source)

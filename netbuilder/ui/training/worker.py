@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -85,7 +86,7 @@ class TrainingWorker(QObject):
     finished = Signal(object)
 
     def __init__(self, project: Project, control: Control, buffer: EventBuffer, *, out_dir: str | Path | None = None,
-                 epochs: int | None = None, save: bool = True) -> None:
+                 epochs: int | None = None, save: bool = True, tensorboard: bool = False) -> None:
         super().__init__()
         self.project = snapshot(project)
         self.control = control
@@ -93,6 +94,7 @@ class TrainingWorker(QObject):
         self.out_dir = out_dir
         self.epochs = epochs
         self.save = save
+        self.tensorboard = tensorboard  # also write TensorBoard event files into the run's folder
         self.trainer: Trainer | None = None
 
     @property
@@ -103,7 +105,12 @@ class TrainingWorker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            self.trainer = Trainer(self.project, callbacks=[_ToBuffer(self.buffer)], control=self.control,
+            callbacks: list[Any] = [_ToBuffer(self.buffer)]
+            if self.tensorboard:
+                from netbuilder.train.tensorboard import TensorBoardEvents
+
+                callbacks.append(TensorBoardEvents())
+            self.trainer = Trainer(self.project, callbacks=callbacks, control=self.control,
                                    out_dir=self.out_dir, epochs=self.epochs, save=self.save)
             result = self.trainer.run()
             try:

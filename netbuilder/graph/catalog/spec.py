@@ -215,8 +215,13 @@ class Signature:
 class TorchSpec:
     """How a layer becomes torch: a dotted class name, its arguments, and how it is called.
 
+    The class is torch's, or one of netbuilder's own small modules in
+    ``netbuilder.compile.layers`` for layers torch has no class for (code
+    export copies their source into the file, so it still needs only torch).
     ``args(params, input_shapes)`` returns the constructor keyword arguments
     (for ``call`` kinds without a module, the arguments of the operation).
+    A module called for an entry with several output ports returns a tuple,
+    one tensor per port in port order (a Split's parts).
     ``call`` says how the compiler wires it: ``module`` (``y = m(x)``), ``rnn``
     (``m(x)[0]``, then the last step unless return_sequence), ``self_attention``
     (``m(x, x, x)[0]``), ``loss`` (``m(pred, target)``), or a plain tensor

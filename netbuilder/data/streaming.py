@@ -109,6 +109,8 @@ def load_streaming(settings: DatasetSettings, input_shape: TensorShape | None, t
     """`load_dataset` for a user file streamed from disk (the options are already checked)."""
     options = settings.options
     source = open_source(settings, input_shape, project_dir, report)
+    if len(source.samples) == 0:
+        raise DataError(f"{source.name}: holds no samples")
     kind: InputKind = source.kind
     dims = source.samples.dims
     if options.get("flatten") and len(dims) > 1 and kind != "tokens":

@@ -27,7 +27,7 @@ def make_window(qtbot, tmp_path):
         window = MainWindow(project)
         window.ask_save_changes = lambda: QMessageBox.Discard  # never a modal prompt in a test
         window.training.ask_stop_for_close = lambda: True
-        window.training.runs_root = tmp_path / "run"
+        window.training.out_dir = tmp_path / "run"
         window.training.epochs = epochs
         qtbot.addWidget(window)
         window.resize(1200, 800)

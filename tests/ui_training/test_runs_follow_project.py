@@ -64,9 +64,9 @@ def test_an_unsaved_project_trains_into_the_per_user_data_folder_never_the_worki
 
 def test_two_unsaved_projects_never_share_a_runs_folder(make_window):
     window = shown(make_window, iris())
-    first = window.training.runs_root
+    first = window.training.out_dir
     window.new_project(None)
-    assert window.training.runs_root != first and window.training.runs_root.is_relative_to(user_data())
+    assert window.training.out_dir != first and window.training.out_dir.is_relative_to(user_data())
 
 
 def test_a_saved_project_trains_beside_its_file(qtbot, make_window, tmp_path):
@@ -96,8 +96,8 @@ def test_saving_a_trained_unsaved_project_asks_once_and_moves_its_run_beside_the
     target = runs_folder(window.project.path) / source.name
     assert (target / BEST).read_bytes() and not source.exists()
     assert window.training.best_checkpoint == target / BEST
-    assert window.training.runs_root == runs_folder(window.project.path)  # the next run goes there too
-    assert run_to_end(qtbot, window).best_checkpoint.parent.parent == window.training.runs_root
+    assert window.training.out_dir == runs_folder(window.project.path)  # the next run goes there too
+    assert run_to_end(qtbot, window).best_checkpoint.parent.parent == window.training.out_dir
 
 
 def test_declining_leaves_the_run_where_it_was_and_the_file_opens_untrained(qtbot, make_window, tmp_path):
@@ -119,7 +119,7 @@ def test_save_as_of_a_saved_trained_project_copies_its_run(qtbot, make_window, t
     assert window.save_as(tmp_path / "elsewhere" / "second.nbproj")
     assert len(asked) == 1 and asked[0][2] is False  # copied
     first, second = runs_folder(tmp_path / "first.nbproj"), runs_folder(tmp_path / "elsewhere" / "second.nbproj")
-    run = window.training.out_dir.name
+    run = window.training.run_dir.name
     assert (first / run / BEST).read_bytes() == (second / run / BEST).read_bytes()
     assert window.training.best_checkpoint == second / run / BEST
 
@@ -214,7 +214,7 @@ def test_saving_under_a_new_name_during_a_run_carries_the_run_once_it_ends(qtbot
     qtbot.waitUntil(lambda: controller.worker is not None and controller.worker.step > 0, timeout=RUN_TIMEOUT_MS)
     answer_carry(window, True)
     assert window.save_as(tmp_path / "iris.nbproj")
-    run = controller.out_dir.name
+    run = controller.run_dir.name
     target = runs_folder(tmp_path / "iris.nbproj") / run
     assert not (target / BEST).exists()  # the run is still writing where it started
     with qtbot.waitSignal(controller.run_finished, timeout=30_000):

@@ -8,9 +8,9 @@ pause go straight to the Trainer's thread-safe `Control`. While a run is going
 the graph cannot be edited (actions, palette, inspector and canvas are locked,
 with a banner saying why).
 
-The panel follows the project: its runs are kept in `runs_root` (``runs/<stem>/``
+The panel follows the project: its runs are kept in `out_dir` (``runs/<stem>/``
 beside a saved file, a folder of its own under the per-user data location for an
-unsaved one), each run in a new folder of its own (`out_dir`, made when Train is
+unsaved one), each run in a new folder of its own (`run_dir`, made when Train is
 clicked), and showing a project shows its newest recorded run — status, curves,
 confusion matrix, and the checkpoint Export uses — or an empty panel, never what
 the previous project left. The Runs dock (`RunsPanel`) lists every run kept.
@@ -75,9 +75,9 @@ class TrainingController(QObject, FollowsProject):
         self.window = window
         # Where this project's runs are kept (set for each project shown, and when it is saved under a new
         # name), and the folder of the run going or shown (a new one for each run).
-        self.runs_root: Path | None = None
         self.out_dir: Path | None = None
-        self.record: RunRecord | None = None  # the project's newest run as read back from runs_root, if any
+        self.run_dir: Path | None = None
+        self.record: RunRecord | None = None  # the project's newest run as read back from out_dir, if any
         self._pending_carry: tuple[Path, Path, bool] | None = None  # saved under a new name during a run
         self._watched: list[Any] = []  # the graphs whose edits make a failure message out of date
         self._outdated: Any = None
@@ -195,10 +195,10 @@ class TrainingController(QObject, FollowsProject):
         if not confirm_memory(self.window.window_widget(), self.window.current_project()):
             return False  # too big for the device's memory, and the user did not choose to train anyway
         try:  # every run is kept: a folder of its own, beside the ones before
-            assert self.runs_root is not None, "a project is always shown"
-            self.out_dir = new_run_folder(self.runs_root)
+            assert self.out_dir is not None, "a project is always shown"
+            self.run_dir = new_run_folder(self.out_dir)
         except OSError as exc:
-            self.window.show_error("Cannot train", f"The run's folder could not be made in {self.runs_root}: "
+            self.window.show_error("Cannot train", f"The run's folder could not be made in {self.out_dir}: "
                                    f"{exc.strerror or exc}")
             return False
         self.run_page.show_status("Preparing: loading PyTorch and the data…")
@@ -215,7 +215,7 @@ class TrainingController(QObject, FollowsProject):
         self.class_names = self._builtin_class_names()
         self.buffer = EventBuffer()
         self.control = Control()
-        self.worker = TrainingWorker(self.window.current_project(), self.control, self.buffer, out_dir=self.out_dir,
+        self.worker = TrainingWorker(self.window.current_project(), self.control, self.buffer, out_dir=self.run_dir,
                                      epochs=self.epochs, tensorboard=self.runs_panel.writes_tensorboard)
         thread = self.training_thread = QThread(self)
         self.worker.moveToThread(thread)
@@ -322,12 +322,12 @@ class TrainingController(QObject, FollowsProject):
         self._cleanup_thread()
         self.last_outcome = outcome
         self.best_checkpoint = outcome.best_checkpoint or outcome.last_checkpoint
-        if self.out_dir is not None and discard_if_empty(self.out_dir):  # the run never started: nothing to keep
-            self.out_dir = None
+        if self.run_dir is not None and discard_if_empty(self.run_dir):  # the run never started: nothing to keep
+            self.run_dir = None
         if self._pending_carry is not None:  # the project was saved under a new name during the run
             pending, self._pending_carry = self._pending_carry, None
             self._carry(*pending)
-        self.runs_panel.set_root(self.runs_root)  # the new run in the list
+        self.runs_panel.set_root(self.out_dir)  # the new run in the list
         if outcome.predictions is not None:
             self.class_names = outcome.predictions.class_names
             self.results.set_predictions(outcome.predictions)

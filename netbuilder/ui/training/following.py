@@ -38,8 +38,8 @@ class FollowsProject:
     overlay: GradientOverlay
     curves: Any
     runs_panel: RunsPanel
-    runs_root: Path | None
     out_dir: Path | None
+    run_dir: Path | None
     record: RunRecord | None
     last_outcome: Any
     best_checkpoint: Path | None
@@ -71,10 +71,10 @@ class FollowsProject:
         self._watch_edits()
         if self.running:  # switching projects is locked during a run; a recovery prompt cannot reach here
             return
-        self.runs_root = runs_folder(project.path) if project.path is not None else unsaved_runs_folder(project.name)
-        record = last_run(self.runs_root) if project.path is not None else None
-        self.out_dir = record.folder if record is not None else None
-        self.runs_panel.set_root(self.runs_root)
+        self.out_dir = runs_folder(project.path) if project.path is not None else unsaved_runs_folder(project.name)
+        record = last_run(self.out_dir) if project.path is not None else None
+        self.run_dir = record.folder if record is not None else None
+        self.runs_panel.set_root(self.out_dir)
         if record is not None:
             self.show_record(record)
         else:
@@ -149,7 +149,7 @@ class FollowsProject:
     def runs_to_carry(self) -> Path | None:
         """The folder of this project's runs when it holds one, or will when the run in progress ends (what
         Save As offers to bring along: every run in it)."""
-        folder = self.runs_root
+        folder = self.out_dir
         if folder is None or not (self.running or run_folders(folder)):
             return None
         return folder
@@ -157,11 +157,11 @@ class FollowsProject:
     def _runs_edited(self) -> None:
         """A run was deleted, renamed or noted in the Runs panel: when the run shown is gone, the newest left
         is shown instead (or none), so Export never offers deleted weights."""
-        shown = self.out_dir
+        shown = self.run_dir
         if self.running or shown is None or has_run(shown) or (shown / HISTORY).is_file():
             return
-        record = last_run(self.runs_root) if self.runs_root is not None else None
-        self.out_dir = record.folder if record is not None else None
+        record = last_run(self.out_dir) if self.out_dir is not None else None
+        self.run_dir = record.folder if record is not None else None
         if record is not None:
             self.show_record(record)
         else:
@@ -174,7 +174,7 @@ class FollowsProject:
         if project.path is None:
             return
         target = runs_folder(project.path)
-        self.runs_root = target
+        self.out_dir = target
         if not carry or previous is None:
             self.runs_panel.set_root(target)
             return
@@ -194,10 +194,10 @@ class FollowsProject:
         if carried is None:
             return
         self.best_checkpoint = _moved(self.best_checkpoint, source, target)
-        self.out_dir = _moved(self.out_dir, source, target)
+        self.run_dir = _moved(self.run_dir, source, target)
         if self.record is not None:
             self.record.folder = _moved(self.record.folder, source, target) or self.record.folder
-        self.runs_panel.set_root(self.runs_root)
+        self.runs_panel.set_root(self.out_dir)
         self.window.show_message(f"The trained model is now kept in {target}")
 
 

@@ -22,7 +22,7 @@ from netbuilder.data.files import (MISSING, _column, _guess_task, _header_option
                                    _numbers, _sorted_labels)
 from netbuilder.data.progress import Report, Throttle
 from netbuilder.data.samples import ArraySource
-from netbuilder.data.stream_sources import Scratch, StreamSource
+from netbuilder.data.stream_sources import Scratch, StreamSource, check_scratch_space
 
 ROWS_PER_CHUNK = 8192  # rows parsed (one numpy call per column) and written at a time
 
@@ -63,6 +63,8 @@ def _convert(path: Path, options: dict[str, Any], report: Report, strict: bool) 
     name = path.name
     delimiter = _delimiter(path, options)
     scratch = Scratch()
+    # Each value takes at least two characters of text ("1,"): the float32 copy is at most twice the file.
+    check_scratch_space(scratch, 2 * path.stat().st_size, name)
     x_file = scratch.path / "features.f32"
     progress = Throttle(report, name, "converting", path.stat().st_size, "bytes")
     targets: list[str] = []

@@ -17,6 +17,7 @@ import struct
 import tempfile
 import weakref
 import zipfile
+import zlib
 from dataclasses import dataclass
 from math import prod
 from pathlib import Path
@@ -26,12 +27,13 @@ import numpy as np
 
 from netbuilder.data.dataset import DataError
 from netbuilder.data.files import _IDX_TYPES, FASHION_CLASSES, _check_npz_signature, check_finite, class_ids
-from netbuilder.data.files import read_idx_file, resolve
+from netbuilder.data.files import path_option, read_idx_file, resolve
 from netbuilder.data.images import MODES, _images_in, _target_size
 from netbuilder.data.memory import csv_need, in_memory_need
 from netbuilder.data.progress import Report, Throttle
 from netbuilder.data.samples import ArraySource, ImageSource, SampleSource
 from netbuilder.graph.catalog import InputKind, TensorShape
+from netbuilder.graph.memory import format_bytes
 from netbuilder.graph.settings import DatasetSettings
 
 CHUNK = 1 << 22  # bytes copied at a time when a file is converted
@@ -71,10 +73,20 @@ def _remove_folder(path: Path, owner: int) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def check_scratch_space(scratch: Scratch, need: int, what: str) -> None:
+    """`DataError` before converting when the temporary folder cannot hold ``need`` bytes."""
+    free = shutil.disk_usage(scratch.path).free
+    if need > free:
+        raise DataError(f"{what}: streaming it needs a {format_bytes(need)} binary copy in {scratch.path.parent}, "
+                        f"which has {format_bytes(free)} free — set TMPDIR to a folder with room, or save the data "
+                        f"uncompressed")
+
+
 def copy_with_progress(source: IO[bytes] | gzip.GzipFile, target: Path, total: int, name: str, report: Report) -> None:
+    """Copy ``total`` bytes (what the header announced: never more, so a bomb cannot fill the disk)."""
     progress = Throttle(report, name, "converting", total, "bytes")
     with open(target, "wb") as out:
-        while chunk := source.read(CHUNK):
+        while progress.done < total and (chunk := source.read(min(CHUNK, total - progress.done))):
             out.write(chunk)
             progress.advance(len(chunk))
     progress.finish()
@@ -96,7 +108,7 @@ def estimate_need(settings: DatasetSettings, input_shape: TensorShape | None, pr
         shape = _npy_header(path, "x")[1]
         return in_memory_need(shape[0] if shape else 0, prod(shape[1:]))
     if name == "idx":
-        path = resolve(options.get("images") or settings.path, project_dir, "IDX images file")
+        path = resolve(path_option(options, "images", "idx") or settings.path, project_dir, "IDX images file")
         dims = _idx_header(path)[1]
         return in_memory_need(dims[0] if dims else 0, prod(dims[1:]))
     if name == "csv":
@@ -185,6 +197,10 @@ def open_npz(path: Path, options: dict[str, Any], tokens: bool, report: Report) 
     tokens = bool(tokens and np.issubdtype(dtype, np.integer))
     if not (np.issubdtype(dtype, np.number) or dtype == np.bool_):
         raise DataError(f"{path.name}: 'x' holds {dtype} values, not numbers")
+    need = prod(shape) * dtype.itemsize
+    if info.file_size < header + need:
+        raise DataError(f"{path.name}: 'x' announces {'×'.join(map(str, shape))} values ({need:,} bytes) but the "
+                        f"archive holds {max(0, info.file_size - header):,} bytes for it — the file is damaged")
     scratch: Scratch | None = None
     if info.compress_type == zipfile.ZIP_STORED:
         with open(path, "rb") as f:
@@ -196,9 +212,13 @@ def open_npz(path: Path, options: dict[str, Any], tokens: bool, report: Report) 
         file, offset = path, info.header_offset + 30 + name_length + extra_length + header
     else:
         scratch = Scratch()
+        check_scratch_space(scratch, header + need, path.name)
         file, offset = scratch.path / "x.npy", header
-        with zipfile.ZipFile(path) as archive, archive.open(info) as member:
-            copy_with_progress(member, file, info.file_size, path.name, report)
+        try:
+            with zipfile.ZipFile(path) as archive, archive.open(info) as member:
+                copy_with_progress(member, file, header + need, path.name, report)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+            raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
     shape = shape if len(shape) > 1 else (shape[0], 1)
     by_rank: dict[int, InputKind] = {2: "tabular", 3: "sequence", 4: "image"}
     kind: InputKind = "tokens" if tokens else by_rank.get(len(shape), "tabular")
@@ -267,16 +287,20 @@ def _idx_header(path: Path) -> tuple[str, tuple[int, ...], int, bool]:
 
 def open_idx(options: dict[str, Any], project_dir: Path | None, fallback: str, report: Report) -> StreamSource:
     """An IDX images file mapped in place (a gzip'd one unpacked once to a scratch file), labels read whole."""
-    path = resolve(options.get("images") or fallback, project_dir, "IDX images file")
+    path = resolve(path_option(options, "images", "idx") or fallback, project_dir, "IDX images file")
     file_dtype, dims, header, compressed = _idx_header(path)
+    need = prod(dims) * np.dtype(file_dtype).itemsize
     scratch: Scratch | None = None
     file = path
     if compressed:
         scratch = Scratch()
+        check_scratch_space(scratch, header + need, path.name)
         file = scratch.path / path.name.removesuffix(".gz")
-        with gzip.open(path, "rb") as member:
-            copy_with_progress(member, file, header + prod(dims) * np.dtype(file_dtype).itemsize, path.name, report)
-    need = prod(dims) * np.dtype(file_dtype).itemsize
+        try:
+            with gzip.open(path, "rb") as member:
+                copy_with_progress(member, file, header + need, path.name, report)
+        except (OSError, EOFError, zlib.error) as e:
+            raise DataError(f"{path.name}: cannot be read ({e})") from None
     if file.stat().st_size - header < need:
         raise DataError(f"{path.name}: holds {file.stat().st_size - header} bytes of data but its header announces "
                         f"{'×'.join(map(str, dims))} values ({need} bytes) — the file is cut short")
@@ -291,11 +315,15 @@ def open_idx(options: dict[str, Any], project_dir: Path | None, fallback: str, r
     out = np.dtype(np.uint8) if pixels else np.dtype(np.float32)
     samples = ArraySource(path.name, file, header, file_dtype, dims, out)
     pixel_max = 255.0 if pixels else None
-    if not options.get("labels"):
+    labels_option = path_option(options, "labels", "idx")
+    if labels_option is None:
         return StreamSource(path.name, samples, None, kind, "reconstruction-only", pixel_max=pixel_max,
                             scratch=scratch)
-    labels_path = resolve(options["labels"], project_dir, "IDX labels file")
+    labels_path = resolve(labels_option, project_dir, "IDX labels file")
     labels = read_idx_file(labels_path)
+    if labels.dtype.kind not in "iu":
+        raise DataError(f"{labels_path.name}: labels should be whole-number class ids (type 0x08 to 0x0C); it holds "
+                        f"{labels.dtype.name} values")
     if labels.ndim != 1:
         raise DataError(f"{labels_path.name}: labels should be one number per image; it holds "
                         f"{'×'.join(map(str, labels.shape))} values")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +14,7 @@ from PIL import Image
 
 from netbuilder.data import DataError, Dataset, load_dataset, make_loaders
 from netbuilder.data import loading as loading_module
+from netbuilder.data import stream_sources
 from netbuilder.data.checks import option_problems
 from netbuilder.data.dataset import fit_normalization
 from netbuilder.data.memory import choose_storage
@@ -159,6 +162,24 @@ def test_batches_streamed_to_the_gpu_through_pinned_memory_equal_the_in_memory_o
         assert xb.is_cuda and yb.is_cuda
         torch.testing.assert_close(xa, xb, rtol=1e-5, atol=1e-5)
         assert torch.equal(ya, yb)
+
+
+def test_an_npz_announcing_more_values_than_it_holds_is_refused_before_mapping(tmp_path):
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f4", "fortran_order": False, "shape": (1000, 10)})
+    path = tmp_path / "short.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("x.npy", header.getvalue() + bytes(400))
+    with pytest.raises(DataError, match="announces 1000×10 values"):
+        load("npz", path, {"streaming": "disk"})
+
+
+def test_a_conversion_the_temporary_folder_cannot_hold_is_refused_first(tmp_path, monkeypatch):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n" + "".join(f"{i},{i % 2}\n" for i in range(50)), encoding="utf-8")
+    monkeypatch.setattr(stream_sources.shutil, "disk_usage", lambda _: shutil._ntuple_diskusage(10**9, 10**9, 0))
+    with pytest.raises(DataError, match="set TMPDIR"):
+        load("csv", path, {"streaming": "disk"})
 
 
 # ---- the dataset the Trainer reads ---------------------------------------------------------------------

@@ -9,13 +9,13 @@ selection, so opening the window stays light.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from netbuilder.graph.runs import RunRecord
 from netbuilder.ui.theme import theme
-from netbuilder.ui.training.project_runs import recorded_epochs
 
 AXIS_WIDTH = 48  # room for "0.0001" at the axes' font
 
@@ -41,13 +41,19 @@ def run_colour(index: int) -> str:
 def figure_series(record: RunRecord) -> dict[str, tuple[list[float], list[float]]]:
     """Each figure the run recorded per epoch (``val_loss``, ``train_accuracy``, ...): (epochs, values)."""
     series: dict[str, tuple[list[float], list[float]]] = {}
-    for epoch in recorded_epochs(record):
-        for side, figures in (("val", epoch.val), ("train", epoch.train)):
+    for entry in record.epochs:  # read as the file has it: a history may be anyone's, so each value is checked
+        epoch = entry.get("epoch")
+        if not isinstance(epoch, int) or isinstance(epoch, bool):
+            continue
+        for side in ("val", "train"):
+            figures = entry.get(side)
+            if not isinstance(figures, dict):
+                continue
             for name, value in figures.items():
-                if math.isfinite(value):
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
                     xs, ys = series.setdefault(f"{side}_{name}", ([], []))
-                    xs.append(float(epoch.epoch))
-                    ys.append(value)
+                    xs.append(float(epoch))
+                    ys.append(float(value))
     return series
 
 
@@ -91,13 +97,14 @@ class RunsOverlay(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.graphics, 1)
         self.runs: list[tuple[RunRecord, str]] = []
+        self._series: dict[tuple[Path, float], dict[str, tuple[list[float], list[float]]]] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}  # run title -> its curve
 
     def show_runs(self, runs: list[tuple[RunRecord, str]]) -> None:
         """Plot ``runs`` (each with its colour); the figure choice keeps its value when the runs have it."""
         self.runs = runs
         chosen = self.figure.currentData()
-        names = sorted({n for record, _ in runs for n in figure_series(record)}, key=figure_order)
+        names = sorted({n for record, _ in runs for n in self.series(record)}, key=figure_order)
         self.figure.blockSignals(True)
         self.figure.clear()
         for name in names:
@@ -107,6 +114,13 @@ class RunsOverlay(QWidget):
         self.figure.setCurrentIndex(index if index >= 0 else 0)
         self.figure.blockSignals(False)
         self._draw()
+
+    def series(self, record: RunRecord) -> dict[str, tuple[list[float], list[float]]]:
+        """`figure_series` of ``record``, read once per version of its history."""
+        key = (record.folder, record.written_at)
+        if key not in self._series:
+            self._series[key] = figure_series(record)
+        return self._series[key]
 
     def chosen(self) -> str | None:
         data = self.figure.currentData()
@@ -119,7 +133,7 @@ class RunsOverlay(QWidget):
         name = self.chosen()
         missing = []
         for record, colour in self.runs:
-            xs, ys = figure_series(record).get(name or "", ([], []))
+            xs, ys = self.series(record).get(name or "", ([], []))
             if not xs:
                 missing.append(record.title)
                 continue

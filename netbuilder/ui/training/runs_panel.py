@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
                                QMessageBox, QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
@@ -207,11 +207,14 @@ class RunsPanel(QWidget):
         self._select({r.folder for r in records})
 
     def _select(self, folders: set[Path]) -> None:
-        model = self.table.selectionModel()
+        """Add the rows of ``folders`` to the selection in one step (one redraw of the overlay, not one a row)."""
+        model, selection = self.table.selectionModel(), QItemSelection()
         for row in range(self.table.rowCount()):
             if self.record_at(row).folder in folders:
-                model.select(self.table.model().index(row, 0),
-                             model.SelectionFlag.Select | model.SelectionFlag.Rows)
+                index = self.table.model().index(row, 0)
+                selection.select(index, index)
+        if not selection.isEmpty():
+            model.select(selection, model.SelectionFlag.Select | model.SelectionFlag.Rows)
 
     def colour_of(self, record: RunRecord) -> str:
         """A run's colour in the overlay: fixed by its place among the project's runs, not by the selection."""

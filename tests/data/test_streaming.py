@@ -208,32 +208,33 @@ def corrupt(path):
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"not really a picture" * 10)
 
 
-def streamed_with_one_image_to_break(tmp_path, bad_files, workers=1):
+def streamed_with_one_image_to_break(tmp_path, bad_files):
+    """A streamed folder (28 training images, batches of 4), and an image of the epoch's last batch: with one
+    worker reading 4 batches ahead, that one is still on disk, unread, after the first two batches."""
     root = image_folder(tmp_path / "pictures")
     events = []
-    options = {"streaming": "disk", "workers": workers, "range": "unit", "bad_files": bad_files}
+    options = {"streaming": "disk", "workers": 1, "range": "unit", "bad_files": bad_files}
     ds = load("images", root, options, TensorShape((3, 4, 4)), report=events.append)
-    victim = ds.stream.source.samples.files[int(ds.stream.train[20])]
-    return ds, victim, events
+    train, _ = make_loaders(ds, 4, seed=0)
+    victim = ds.stream.source.samples.files[int(train.requests(train.epoch)[-1][0])]
+    return train, victim, events
 
 
 def test_a_file_corrupted_half_way_through_an_epoch_is_skipped_and_reported_once(tmp_path):
-    ds, victim, events = streamed_with_one_image_to_break(tmp_path, "skip")
-    train, _ = make_loaders(ds, 4, seed=0)
+    train, victim, events = streamed_with_one_image_to_break(tmp_path, "skip")
     batches = iter(train)
     seen = sum(len(y) for _, y in (next(batches), next(batches)))
     corrupt(victim)  # mid-epoch: the first two batches are already read
     seen += sum(len(y) for _, y in batches)
-    assert seen == ds.train_size - 1
-    assert sum(len(y) for _, y in train) == ds.train_size - 1  # the next epoch skips it too
+    assert seen == train.num_samples - 1 == 27
+    assert sum(len(y) for _, y in train) == 27  # the next epoch skips it too
     bad = [e for e in events if isinstance(e, BadSample)]
     assert len(bad) == 1 and bad[0].path == str(victim) and bad[0].skipped
-    assert "cannot be read as an image" in bad[0].reason and ds.bad_samples == bad
+    assert "cannot be read as an image" in bad[0].reason and train.log.found == bad
 
 
 def test_a_file_corrupted_half_way_through_an_epoch_stops_the_epoch_with_its_path(tmp_path):
-    ds, victim, events = streamed_with_one_image_to_break(tmp_path, "stop")
-    train, _ = make_loaders(ds, 4, seed=0)
+    train, victim, events = streamed_with_one_image_to_break(tmp_path, "stop")
     batches = iter(train)
     next(batches)
     corrupt(victim)
@@ -251,7 +252,8 @@ def test_a_corrupt_file_found_by_the_statistics_pass_stops_loading_or_is_left_ou
         load("images", root, options, TensorShape((3, 4, 4)))
     events = []
     ds = load("images", root, {**options, "bad_files": "skip"}, TensorShape((3, 4, 4)), report=events.append)
-    assert [e.path for e in events if isinstance(e, BadSample)] == [str(root / "dog" / "003.png")]
+    bad = [str(root / "dog" / "003.png")]
+    assert [e.path for e in events if isinstance(e, BadSample)] == [e.path for e in ds.bad_samples] == bad
     assert ds.normalization.kind == "standardize"
 
 

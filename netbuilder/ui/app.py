@@ -11,10 +11,11 @@ import sys
 import time
 
 
-def no_display_message(environ: dict[str, str] | None = None, platform: str = sys.platform) -> str | None:
+def no_display_message(environ: dict[str, str] | None = None, platform: str | None = None) -> str | None:
     """Why the window cannot open here, or None: on Linux, Qt needs an X11 or Wayland display (or a
     platform chosen with QT_QPA_PLATFORM) and aborts the process inside its plugin loader without one."""
     env = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
     if not platform.startswith("linux") or any(env.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
         return None
     return ("no display found (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window cannot open — run it in a "

@@ -46,7 +46,7 @@ class Invocation:
     codes: tuple[int, ...] = (1, 2)
     # Extra checks on (exit code, stdout, stderr, folder); names cases check the code they wrote.
     verify: Callable[[int, str, str, Path], None] | None = None
-    env: dict[str, str | None] = field(default_factory=dict)  # subprocess only: None removes a variable
+    env: dict[str, str | None] = field(default_factory=dict)  # variables to set for the run; None removes one
     file_size_limit: int | None = None  # subprocess only: RLIMIT_FSIZE (a full disk, as writes see it)
 
 
@@ -115,6 +115,25 @@ def mapped_bytes() -> int:
 
 
 @contextlib.contextmanager
+def environment(changes: dict[str, str | None]) -> Iterator[None]:
+    """``os.environ`` with ``changes`` (None removes a variable) for the duration."""
+    saved = {key: os.environ.get(key) for key in changes}
+    try:
+        for key, value in changes.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextlib.contextmanager
 def limits(seconds: float, headroom: int) -> Iterator[None]:
     """SIGALRM after ``seconds``; RLIMIT_AS at the current address space plus ``headroom``."""
     def expire(signum: int, frame: object) -> None:
@@ -146,7 +165,8 @@ def run_in_process(invocation: Invocation, folder: Path, seconds: float = SECOND
     cwd = os.getcwd()
     os.chdir(folder)
     try:
-        with limits(seconds, headroom), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with limits(seconds, headroom), environment(invocation.env), contextlib.redirect_stdout(out), \
+                contextlib.redirect_stderr(err):
             try:
                 code = main(list(invocation.argv))
             except SystemExit as exc:  # argparse's own refusals: usage and exit 2

@@ -51,7 +51,7 @@ def test_any_name_makes_valid_code_and_prints_as_text(case: Case, tmp_path):
 # A representative case of each surface again, in a process of its own under RLIMIT_AS (4 GiB) and a timeout:
 # what holds when `main` is called here also holds for `python -m netbuilder`.
 REPRESENTATIVE = {project_files: "fifo-validate", data_sources: "npz-zip-bomb-5.6GiB",
-                  checkpoints: "metadata-nodes-nested-100000-train", onnx_models: "sparse-initializer-10^12"}
+                  onnx_models: "sparse-initializer-10^12"}
 
 
 @pytest.mark.parametrize("module, name", [pytest.param(m, n, id=f"{m.SURFACE}:{n}") for m, n in

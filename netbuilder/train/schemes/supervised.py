@@ -41,7 +41,7 @@ class Supervised(Scheme):
             # own too, so two networks drawn side by side (rnn_vs_lstm) can be compared.
             metric = "accuracy is" if self.task == "classification" else "mse and mae are"
             self.notes.append(f"the graph has {len(losses)} losses ({', '.join(losses)}): 'loss' is their sum; "
-                              f"{metric} those of the prediction fed to '{losses[0]}'; each loss is plotted too")
+                              f"{metric} those of the prediction fed to '{losses[0]}'")
             self.gm = with_loss_parts(self.gm, [str(n.target) for n in calls])
             self.part_names = tuple(loss_part_name(name) for name in losses)
         self.make_steppers()

@@ -85,7 +85,7 @@ class PreparedRun:
     schedule: Schedule
     probe: LayerProbe | None
     skip_single: bool  # batch norm cannot train on a batch of one: a lone last sample is left out
-    value_range: tuple[float, float] | None  # the training inputs' range, for showing samples
+    value_range: tuple[float, float] | None  # the training inputs' range in the data's units, to show samples
     image_shape: tuple[int, ...] | None
     notes: list[str] = field(default_factory=list)
 

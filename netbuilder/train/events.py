@@ -100,7 +100,7 @@ class Samples:
     # In the data's own units (its normalisation undone), so they can be judged by eye.
     outputs: torch.Tensor  # (k, *shape): image-shaped (C, H, W) when the data are images
     inputs: torch.Tensor | None = None  # the originals a reconstruction is compared with
-    value_range: tuple[float, float] | None = None  # the training data's range, for display
+    value_range: tuple[float, float] | None = None  # the training inputs' range in the data's own units
 
 
 @dataclass

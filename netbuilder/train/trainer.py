@@ -52,6 +52,15 @@ class _End(Exception):
         self.reason, self.message = reason, message
 
 
+def _data_range(ds: Dataset, rows: int = 4096) -> tuple[float, float] | None:
+    """The training inputs' range in the data's own units (samples are shown in them), from a bounded sample."""
+    x = ds.x_train[:rows]
+    if not x.numel() or not x.is_floating_point():
+        return None
+    raw = ds.normalization.invert(x.float())
+    return float(raw.min()), float(raw.max())
+
+
 def _is_out_of_memory(exc: BaseException) -> bool:
     return isinstance(exc, torch.cuda.OutOfMemoryError) or (isinstance(exc, RuntimeError)
                                                              and "out of memory" in str(exc))
@@ -164,7 +173,6 @@ class Trainer:
             notes.append("augmentation applies to image inputs only; it is off for this data")
         if accel.compile_mode != "off":
             scheme.use_compiler(accel.compile_mode)  # after any freezing: the optimisers are final
-        x = ds.x_train
         # Set last: a half-done set-up is retried in full.
         self.prepared = PreparedRun(
             device, accel, ds, scheme, train_batches, val_batches, augment,
@@ -172,7 +180,7 @@ class Trainer:
             LayerProbe(scheme.graphs) if config.layer_stats else None,
             any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
                 for g in scheme.graphs.values() for m in g.modules.modules()),
-            (float(x.min()), float(x.max())) if x.numel() and x.is_floating_point() else None,
+            _data_range(ds),
             image_shape(ds), notes)
         return self.prepared
 

@@ -82,9 +82,11 @@ def test_selecting_two_runs_overlays_two_curves_in_two_colours_with_the_legend_u
     counts = sorted(overlay.point_count(t) for t in titles)
     assert counts == [2, 3] and overlay.chosen() == "val_loss"
     assert overlay.colour_of(titles[0]) != overlay.colour_of(titles[1])
-    # The legend has a row of its own under the plot (once the layout has placed it): never over a curve.
-    qtbot.waitUntil(lambda: not overlay.legend.sceneBoundingRect().intersects(overlay.plot.vb.sceneBoundingRect()))
-    assert overlay.legend.sceneBoundingRect().top() >= overlay.plot.vb.sceneBoundingRect().bottom()
+    # The legend is under the plot (never over a curve), each run's name after a mark in its colour.
+    legend = overlay.legend
+    qtbot.waitUntil(lambda: legend.isVisible() and legend.geometry().top() >= overlay.graphics.geometry().bottom()
+                    and overlay.graphics.height() > 100)  # once laid out: the plot keeps the height
+    assert all(f'color:{overlay.colour_of(t)}">&#9632;</span>&nbsp;{t}' in legend.text() for t in titles)
     overlay.figure.setCurrentIndex(overlay.figure.findData("val_accuracy"))
     assert sorted(overlay.point_count(t) for t in titles) == [2, 3]
 

@@ -1,18 +1,21 @@
 """`RunsOverlay`: the learning curves of several recorded runs on one plot, one colour per run.
 
 A choice of figure (validation loss, validation accuracy, training loss, ...)
-sits above the plot; the legend has a row of its own under it, so it never
-covers a curve. Imports pyqtgraph: the Runs panel makes it on the first
+sits above the plot; the legend is a line of text under it (a coloured mark
+and the run's name, wrapped to the width), so it never covers a curve and
+never takes the plot's room in a narrow dock. Imports pyqtgraph: the Runs panel makes it on the first
 selection, so opening the window stays light.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from netbuilder.graph.runs import RunRecord
 from netbuilder.ui.theme import theme
@@ -22,16 +25,6 @@ AXIS_WIDTH = 48  # room for "0.0001" at the axes' font
 # Distinct colours that read on light and dark themes (Tableau 10, a palette made for telling series apart).
 RUN_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
                "#9c755f", "#bab0ac")
-
-
-class LegendUnder(pg.LegendItem):
-    """A legend in a layout row of its own under the plot. pyqtgraph's legend expects to float over a plot and
-    moves itself to (0, 0) when its entries change; this one asks its layout to keep it in its cell."""
-
-    def updateSize(self) -> None:
-        super().updateSize()
-        self.setMinimumHeight(self.geometry().height())
-        self.updateGeometry()
 
 
 def run_colour(index: int) -> str:
@@ -87,15 +80,14 @@ class RunsOverlay(QWidget):
             self.plot.getAxis(axis).setTextPen(t.muted)
             self.plot.getAxis(axis).setPen(t.muted)
         self.plot.getAxis("left").setWidth(AXIS_WIDTH)
-        self.legend = LegendUnder(labelTextSize="8pt", labelTextColor=t.muted, colCount=3, frame=False)
-        self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        self.graphics.addItem(self.legend, row=1, col=0)  # its own row: under the plot, never over a curve
-        self.graphics.ci.layout.setRowStretchFactor(0, 1)
-        self.graphics.ci.layout.setRowStretchFactor(1, 0)
+        self.legend = QLabel()  # under the plot: never over a curve
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.legend)
         self.runs: list[tuple[RunRecord, str]] = []
         self._series: dict[tuple[Path, float], dict[str, tuple[list[float], list[float]]]] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}  # run title -> its curve
@@ -128,8 +120,8 @@ class RunsOverlay(QWidget):
 
     def _draw(self) -> None:
         self.plot.clear()
-        self.legend.clear()
         self.curves = {}
+        entries = []
         name = self.chosen()
         missing = []
         for record, colour in self.runs:
@@ -139,8 +131,9 @@ class RunsOverlay(QWidget):
                 continue
             item = self.plot.plot(xs, ys, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5,
                                   symbolBrush=colour, symbolPen=None)
-            self.legend.addItem(item, record.title)
+            entries.append(f'<span style="color:{colour}">&#9632;</span>&nbsp;{html.escape(record.title)}')
             self.curves[record.title] = item
+        self.legend.setText(" &nbsp; ".join(entries))
         self.plot.setLabel("left", self.figure.currentText())
         if not self.runs:
             self.hint.setText("Select runs in the table to compare their curves (Ctrl or Shift for several).")

@@ -94,9 +94,10 @@ class RunsPanel(QWidget):
         self.note.setWordWrap(True)
         self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.restore_button = QPushButton("Restore this run's network and settings")
-        self.restore_button.setToolTip("Put the network(s) and the data-set and training settings this run trained "
-                                       "with back into the project (Undo takes it back)")
+        self.restore_button = QPushButton("Restore network and settings")
+        self.restore_button.setToolTip("Restore this run's network and settings: put the network(s) and the data-set "
+                                       "and training settings it trained with back into the project (Undo takes "
+                                       "it back)")
         self.restore_button.clicked.connect(self.restore_selected)
         self.note_button = QPushButton("Note…")
         self.note_button.setToolTip("Write a note about the selected run")
@@ -106,11 +107,10 @@ class RunsPanel(QWidget):
         self.delete_button.clicked.connect(self.delete_selected)
         self.tensorboard = QCheckBox("TensorBoard event files")
         self._set_up_tensorboard()
-        buttons = QHBoxLayout()
+        buttons = QHBoxLayout()  # narrow enough that the curves beside keep their room
         for widget in (self.restore_button, self.note_button, self.delete_button):
             buttons.addWidget(widget)
         buttons.addStretch(1)
-        buttons.addWidget(self.tensorboard)
 
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -119,13 +119,15 @@ class RunsPanel(QWidget):
         top_layout.addWidget(self.table, 1)
         top_layout.addWidget(self.note)
         top_layout.addLayout(buttons)
+        top_layout.addWidget(self.tensorboard, 0, Qt.AlignmentFlag.AlignLeft)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(top)
         self.overlay_place = QWidget()  # the overlay goes here on the first selection
         QVBoxLayout(self.overlay_place).setContentsMargins(0, 0, 0, 0)
         self.splitter.addWidget(self.overlay_place)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)  # the curves need the width more than the table
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.splitter)
@@ -239,7 +241,13 @@ class RunsPanel(QWidget):
             layout = self.overlay_place.layout()
             assert layout is not None
             layout.addWidget(self.overlay)
+            QTimer.singleShot(0, self._share_width)
         return self.overlay
+
+    def _share_width(self) -> None:
+        """The curves get the larger part of the panel's width (once, when they first show)."""
+        width = sum(self.splitter.sizes())
+        self.splitter.setSizes([width * 2 // 5, width - width * 2 // 5])
 
     def set_locked(self, locked: bool) -> None:
         """While a run goes the project cannot change: no restore (and no deleting under its feet)."""

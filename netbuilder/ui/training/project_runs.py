@@ -2,9 +2,10 @@
 run (``graph.runs.RunRecord``) turned into what the run panel shows. No torch here: a reopened project shows
 its last run without loading it.
 
-A saved project trains into ``runs/<stem>/`` beside its file. A project with no file yet trains into a folder
-of its own under the per-user data location (``QStandardPaths.AppDataLocation``/runs), never the working
-directory; Save As carries that folder to the project (see `ProjectFiles.save_as`).
+A saved project keeps its runs in ``runs/<stem>/`` beside its file, each run in a folder of its own
+(``graph.runs.new_run_folder``). A project with no file yet keeps them in a folder of its own under the
+per-user data location (``QStandardPaths.AppDataLocation``/runs), never the working directory; Save As
+carries that folder, every run in it, to the project (see `ProjectFiles.save_as`).
 """
 
 from __future__ import annotations

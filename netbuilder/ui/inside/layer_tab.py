@@ -36,7 +36,7 @@ class LayerTab(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.title)
         layout.addWidget(self.output, 3)
-        layout.addWidget(self.histograms, 2)
+        layout.addWidget(self.histograms, 1)
 
     def show_node(self, name: str | None) -> None:
         self.node = name

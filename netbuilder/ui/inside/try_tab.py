@@ -68,8 +68,12 @@ class TryTab(QWidget):
         sources.addWidget(self.pad, 2, 0, 1, 2)
         sources.addWidget(self.clear_button, 3, 0)
         sources.addWidget(self.method_box, 3, 1)
+        source_box = QWidget()
+        source_box.setLayout(sources)
+        source_box.setMaximumWidth(330)  # the picture gets the rest of the width
+        self.image.setMinimumSize(180, 180)
         top = QHBoxLayout()
-        top.addLayout(sources)
+        top.addWidget(source_box)
         top.addWidget(self.image, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top, 2)

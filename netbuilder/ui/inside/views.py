@@ -18,7 +18,8 @@ PICKED_COLOUR = "#2e9e48"
 MAX_MAPS = 64  # feature maps drawn at most (the first ones)
 # Colour maps made here rather than read from pyqtgraph's data files, which a bundled app may lack.
 VALUES_MAP = pg.ColorMap([0.0, 0.5, 1.0], [(68, 1, 84), (33, 145, 140), (253, 231, 37)])  # viridis-like
-HEAT_MAP = pg.ColorMap([0.0, 0.5, 1.0], [(0, 0, 0), (230, 40, 20), (255, 230, 60)])  # black-red-yellow
+# Clear where the map is 0, red to yellow as it grows: the picture stays readable under it.
+HEAT_MAP = pg.ColorMap([0.0, 0.5, 1.0], [(0, 0, 0, 0), (230, 40, 20, 150), (255, 230, 60, 220)])
 
 
 def _style(plot: pg.PlotItem, title: str) -> None:
@@ -73,6 +74,11 @@ class LayerOutputView(QWidget):
 
     def clear(self, text: str = "") -> None:
         self.plot.clear()
+        self.plot.setAspectLocked(False)
+        for axis in ("left", "bottom"):
+            self.plot.showAxis(axis)
+        self.plot.setLabel("bottom", "")
+        self.plot.setLabel("left", "")
         self.bars = None
         self.mode, self.tiles, self.values = "none", 0, np.zeros(0)
         self.caption.setText(text)
@@ -114,8 +120,11 @@ class LayerOutputView(QWidget):
         self.image.setImage(np.nan_to_num(picture, nan=lo), levels=(lo, hi if hi > lo else lo + 1))
         self.plot.addItem(self.image)
         self.plot.invertY(True)  # row 0 at the top, as images are read
-        self.plot.setAspectLocked(True)
-        self.plot.autoRange()
+        self.plot.setAspectLocked(self.mode == "maps")  # a heat map of 60 steps × 1 feature must not be a sliver
+        if self.mode == "maps":
+            for axis in ("left", "bottom"):  # tiles of maps: their pixel numbers mean nothing
+                self.plot.hideAxis(axis)
+        self.plot.autoRange(padding=0.02)
 
 
 class HistogramView(QWidget):
@@ -182,8 +191,7 @@ class OverlayImage(QWidget):
         self.view = self.graphics.addViewBox(lockAspect=True, invertY=True)
         self.picture = pg.ImageItem(axisOrder="row-major")
         self.heat = pg.ImageItem(axisOrder="row-major")
-        self.heat.setColorMap(HEAT_MAP)  # reads as "hot" over a grey picture
-        self.heat.setOpacity(0.55)
+        self.heat.setColorMap(HEAT_MAP)
         self.view.addItem(self.picture)
         self.view.addItem(self.heat)
         self.heat_map: np.ndarray | None = None

@@ -33,12 +33,14 @@ class SearchPlots(QWidget):
         self.best_plot = self._plot("Best so far", 0, "trial")
         self.trade_plot = self._plot("Trade-off", 1, "multiply-adds per sample")
         self.trade_plot.setLogMode(x=True, y=False)
-        self.importance_plot = self._plot("Importance", 2, "share of the metric's variation")
+        self.importance_plot = self._plot("Importance", 2, "% of the metric's variation")
         self.trials_item = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(OTHER_COLOUR))
         self.best_item = pg.PlotDataItem(pen=pg.mkPen(BEST_COLOUR, width=2), stepMode=None)
         self.best_plot.addItem(self.trials_item)
         self.best_plot.addItem(self.best_item)
-        self.points_item = pg.ScatterPlotItem(size=8, pen=None, brush=pg.mkBrush(TRIAL_COLOUR))
+        # PlotDataItems, not ScatterPlotItems: only they follow the plot's log scale.
+        self.points_item = pg.PlotDataItem(pen=None, symbol="o", symbolSize=8, symbolBrush=TRIAL_COLOUR,
+                                           symbolPen=None)
         self.front_item = pg.PlotDataItem(pen=pg.mkPen(FRONT_COLOUR, width=2), symbol="o", symbolSize=10,
                                           symbolBrush=FRONT_COLOUR, symbolPen=None)
         self.trade_plot.addItem(self.points_item)
@@ -73,8 +75,7 @@ class SearchPlots(QWidget):
         self.best_item.setData(numbers, best)
         costed = [t for t in done if t.macs]
         points = [(float(t.value or 0.0), float(t.macs or 1)) for t in costed]
-        self.points_item.setData([p[1] for p in points], [p[0] for p in points],
-                                 data=[t.number for t in costed])
+        self.points_item.setData([p[1] for p in points], [p[0] for p in points])
         front = pareto_front(points, maximize)
         self.front = [costed[i].number for i in front]
         self.front_item.setData([points[i][1] for i in front], [points[i][0] for i in front])
@@ -88,12 +89,12 @@ class SearchPlots(QWidget):
         if not names:
             self.importance_plot.getAxis("left").setTicks(None)
             return
-        widths = [values[n] for n in names]
+        widths = [100.0 * values[n] for n in names]
         self.bars = pg.BarGraphItem(x0=0, y=list(range(len(names))), height=0.6, width=widths,
                                     brush=pg.mkBrush(TRIAL_COLOUR), pen=None)
         self.importance_plot.addItem(self.bars)
         self.importance_plot.getAxis("left").setTicks([list(enumerate(names))])
-        self.importance_plot.setXRange(0, max(widths) * 1.05 if widths else 1.0)
+        self.importance_plot.setXRange(0, max(widths) * 1.05 if widths else 100.0)
 
     def best_curve(self) -> list[tuple[float, float]]:
         """The best-so-far curve's points (trial number, best metric)."""

@@ -48,6 +48,7 @@ class RangesTable(QTableWidget):
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(KIND, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(LOW, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(HIGH, QHeaderView.ResizeMode.Stretch)
         self.params: list[SearchParam] = []
 
     def set_project(self, project: Project, chosen: SearchSpace) -> None:
@@ -76,7 +77,6 @@ class RangesTable(QTableWidget):
                 log.setFlags(_TICK)
                 log.setCheckState(Qt.CheckState.Checked if p.log else Qt.CheckState.Unchecked)
             self.setItem(row, LOG, log)
-        self.resizeColumnsToContents()
 
     @staticmethod
     def _editable(text: str) -> QTableWidgetItem:

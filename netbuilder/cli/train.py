@@ -121,9 +121,12 @@ def run(args: argparse.Namespace) -> int:
         sink = JsonLines(sys.stdout)
         hooks = FunctionCallback(on_epoch_end=sink.on_epoch_end, on_run_end=sink.on_run_end)
     else:
+        from netbuilder.data import TextProgress
+
         printer = ProgressPrinter(sys.stdout)
         hooks = FunctionCallback(on_run_start=printer.on_run_start, on_batch_end=printer.on_batch_end,
-                                 on_epoch_end=printer.on_epoch_end, on_run_end=printer.on_run_end)
+                                 on_epoch_end=printer.on_epoch_end, on_run_end=printer.on_run_end,
+                                 on_data=TextProgress(sys.stdout))
     # Checked here too, so a missing GPU or a bad --init-from file is one line, not a run that fails to start.
     from netbuilder.train.checkpoint import check_checkpoint
     from netbuilder.train.device import pick_device

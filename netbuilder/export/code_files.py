@@ -53,7 +53,7 @@ def write_training_files(project: Project, model_path: str | Path, model_source:
         refuse_overwrite(path, overwrite, protected)
     source = model_source if model_source is not None else project_code(project)
     script_source = generate_train_script(project, module=module)
-    ds = load_for(project)
+    ds = load_for(project, streaming="memory")  # data.npz holds the whole split, never a streamed preview
     arrays: dict[str, Any] = {"x_train": ds.x_train.numpy(), "x_val": ds.x_val.numpy()}
     spec = project.scheme_spec
     if spec is not None and spec.uses_labels and ds.y_train is not None and ds.y_val is not None:

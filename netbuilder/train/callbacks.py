@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 
+from netbuilder.data.progress import DataEvent
 from netbuilder.train.events import BatchProgress, EpochEnd, LayerStats, RunFinished, RunStarted, Samples
 
 
@@ -31,6 +32,9 @@ class Callback:
     def on_samples(self, event: Samples) -> None:
         pass
 
+    def on_data(self, event: DataEvent) -> None:
+        """While the data load (before the run starts): progress, and each file found unreadable."""
+
     def on_run_end(self, event: RunFinished) -> None:
         pass
 
@@ -38,7 +42,8 @@ class Callback:
 class FunctionCallback(Callback):
     """A Callback made of plain functions: ``FunctionCallback(on_epoch_end=print)``."""
 
-    HOOKS = ("on_run_start", "on_batch_end", "on_epoch_end", "on_layer_stats", "on_samples", "on_run_end")
+    HOOKS = ("on_run_start", "on_batch_end", "on_epoch_end", "on_layer_stats", "on_samples", "on_data",
+             "on_run_end")
 
     def __init__(self, **hooks: Callable) -> None:
         unknown = set(hooks) - set(self.HOOKS)
@@ -73,6 +78,10 @@ class CallbackList(Callback):
     def on_samples(self, event: Samples) -> None:
         for cb in self.callbacks:
             cb.on_samples(event)
+
+    def on_data(self, event: DataEvent) -> None:
+        for cb in self.callbacks:
+            cb.on_data(event)
 
     def on_run_end(self, event: RunFinished) -> None:
         for cb in self.callbacks:

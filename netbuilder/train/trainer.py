@@ -152,7 +152,7 @@ class Trainer:
         if config.save:  # a run whose weights cannot be kept is refused before it starts, not after
             check_writable_folder(config.out_dir)
         if self._dataset is None:
-            self._dataset = load_for(self.project)
+            self._dataset = load_for(self.project, report=self.callbacks.on_data)
         ds = self._dataset.to(device)
         torch.manual_seed(settings.seed)  # the same weights whatever loading drew from the generator
         # The scheme is built once in float32 eager mode; the speed choices then apply to its graphs.
@@ -244,6 +244,14 @@ class Trainer:
         except Exception as exc:
             return self._fault(exc, f"training failed in batch {state.step + 1}")
         return self._finish(EndReason.COMPLETED, f"trained {self.epochs} epoch(s)")
+
+    def _data_notes(self) -> list[str]:
+        """Files a streamed data set found unreadable and skipped (the user chose bad_files=skip)."""
+        bad = getattr(self.prepared.dataset, "bad_samples", None) if self.prepared is not None else None
+        if not bad:
+            return []
+        shown = ", ".join(str(getattr(b, "path", b)) for b in list(bad)[:5])
+        return [f"{len(bad)} unreadable sample(s) skipped: {shown}{' …' if len(bad) > 5 else ''}"]
 
     def _fault(self, exc: Exception, where: str) -> RunFinished:
         """End the run for ``exc`` with the reason that fits it."""
@@ -481,7 +489,7 @@ class Trainer:
                     message += f" (the checkpoints could not be written to {self.out_dir}: {what})"
         result = RunFinished(reason, message, state.epochs_done, state.step, dict(state.last_metrics),
                              state.best_loss, best, last, None, list(state.history), details,
-                             notes=list(state.notes), compile_seconds=state.compile_seconds)
+                             notes=[*state.notes, *self._data_notes()], compile_seconds=state.compile_seconds)
         if self.config.save and self.prepared is not None:
             try:
                 history_file = self.out_dir / HISTORY

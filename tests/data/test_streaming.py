@@ -272,6 +272,23 @@ def test_a_training_run_on_a_streamed_folder_ends_with_the_bad_files_path_not_a_
     assert result.reason == "data_error" and str(root / "7" / "002.png") in result.message
 
 
+def test_a_run_that_skips_unreadable_files_says_so_and_hears_the_loading(tmp_path):
+    from netbuilder.graph import load_project
+    from netbuilder.train import FunctionCallback, Trainer
+
+    project = load_project(Path(__file__).resolve().parents[2] / "resources" / "examples" / "cnn_digits.nbproj")
+    root = image_folder(tmp_path / "digits", classes=[str(i) for i in range(10)], per_class=6, size=(8, 8))
+    corrupt(root / "3" / "001.png")
+    project.dataset = DatasetSettings("images", path=str(root), options={
+        "streaming": "disk", "workers": 0, "range": "unit", "bad_files": "skip"})
+    heard = []
+    result = Trainer(project, epochs=1, out_dir=tmp_path / "run", callbacks=[FunctionCallback(
+        on_data=heard.append)]).run()
+    assert result.reason == "completed", result.message
+    assert any("unreadable sample(s) skipped" in n and "001.png" in n for n in result.notes)
+    assert any(isinstance(e, BadSample) for e in heard) and any(getattr(e, "stage", "") == "ready" for e in heard)
+
+
 def test_a_sample_with_nan_in_a_streamed_npz_is_named_by_its_index(tmp_path):
     x = np.ones((20, 3), dtype=np.float32)
     x[13, 1] = np.nan

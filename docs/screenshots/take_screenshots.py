@@ -109,8 +109,52 @@ def training() -> None:
     window.close()
 
 
+def reopened() -> None:
+    """Examples open readable (the GAN's discriminator tab too), and a trained project reopens trained."""
+    import shutil
+
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
+    os.environ.setdefault("NETBUILDER_THEME", "dark")
+    from netbuilder.graph import load_project
+    from netbuilder.train import Trainer
+    from netbuilder.ui.app import make_app, open_window
+
+    app = make_app()
+    # 1. The GAN example as it opens (no auto-layout), on its discriminator tab.
+    window = open_window(str(ROOT / "resources/examples/gan_digits.nbproj"))
+    window.resize(1600, 960)
+    window.move(0, 0)
+    settle(app, 500)
+    window.tabs.setCurrentIndex(window.tabs.count() - 1)
+    settle(app, 500)
+    window.grab().save(str(HERE / "gan_opened.png"))
+    window.close()
+
+    # 2. A project trained from the command line's Trainer, saved, then opened in a fresh window: the run
+    #    panel shows its last run (curves, figures, the checkpoint Export will use).
+    folder = Path(tempfile.mkdtemp()) / "iris"
+    folder.mkdir()
+    project_file = folder / "iris_mlp.nbproj"
+    shutil.copy(ROOT / "resources/examples/mlp_iris.nbproj", project_file)
+    project = load_project(project_file)
+    result = Trainer(project, epochs=60, layer_stats=False).run()
+    assert result.ok, result.message
+    window = open_window(str(project_file))
+    window.resize(1600, 960)
+    window.move(0, 0)
+    settle(app, 800)
+    window.training.results_dock.raise_()
+    settle(app, 400)
+    window.grab().save(str(HERE / "reopened_trained.png"))
+    window.close()
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["training"]:
         training()
+    elif sys.argv[1:] == ["reopened"]:
+        reopened()
     else:
         main()

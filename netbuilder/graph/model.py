@@ -113,7 +113,9 @@ class Graph:
         return [self.edges[k] for _, _, k in self.nx.out_edges(node_id, keys=True)]
 
     def edges_of(self, node_id: str) -> list[Edge]:
-        return self.edges_into(node_id) + self.edges_out_of(node_id)
+        """Every edge touching the node, once each (a wire from a node to itself is listed once)."""
+        into = self.edges_into(node_id)
+        return into + [e for e in self.edges_out_of(node_id) if e.target != node_id]
 
     def edge_into(self, node_id: str, port: str) -> Edge | None:
         return next((e for e in self.edges_into(node_id) if e.target_port == port), None)

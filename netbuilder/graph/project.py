@@ -17,6 +17,7 @@ from netbuilder.graph.analysis import Analysis, analyze
 from netbuilder.graph.diagnostics import ERROR, Diagnostic
 from netbuilder.graph.files import atomic_write_text
 from netbuilder.graph.model import Graph
+from netbuilder.graph.reading import not_a_file
 from netbuilder.graph.serialize import ProjectFileError, expect, graph_from_dict, graph_to_dict, limit_depth
 from netbuilder.graph.schemes import Purpose, SchemeSpec, scheme_spec
 from netbuilder.graph.settings import DatasetSettings, TrainingSettings, from_dict, to_dict
@@ -150,6 +151,9 @@ def loads(text: str, file: str = "") -> Project:
 def load_project(path: str | os.PathLike) -> Project:
     """Read a `.nbproj`; any problem is a ProjectFileError naming the file and the place in it."""
     p = Path(path)
+    why = not_a_file(p)  # a FIFO or a device would hang or fill memory: refused before it is opened
+    if why is not None:
+        raise ProjectFileError("", f"{why} — give the path of a .nbproj project file", str(p))
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:

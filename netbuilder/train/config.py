@@ -23,6 +23,10 @@ from netbuilder.train.schemes import Scheme
 from netbuilder.train.stats import LayerProbe
 
 
+class RunRefused(ValueError):
+    """The run's own settings cannot work (e.g. an epoch count out of range); the message says what to change."""
+
+
 @dataclass
 class InitFrom:
     """Transfer learning: start matching nodes from another project's checkpoint, optionally frozen."""

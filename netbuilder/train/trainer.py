@@ -25,11 +25,13 @@ from netbuilder.compile import CompiledGraph
 from netbuilder.data import Augmenter, DataError, Dataset, load_for, make_loaders
 from netbuilder.graph import Project, TrainingSettings
 from netbuilder.graph.files import atomic_write_json, check_writable_folder
+from netbuilder.graph.memory import TooLarge, check_model_fits
+from netbuilder.graph.settings import range_for
 from netbuilder.graph.runs import HISTORY, fingerprint
 from netbuilder.graph.serialize import graph_to_dict
 from netbuilder.graph.settings import to_dict
 from netbuilder.train.acceleration import Acceleration, as_channels_last, choose, to_channels_last
-from netbuilder.train.config import InitFrom, PreparedRun, RunState, TrainingConfig, default_out_dir
+from netbuilder.train.config import InitFrom, RunRefused, PreparedRun, RunState, TrainingConfig, default_out_dir
 from netbuilder.train.callbacks import Callback, CallbackList, Control
 from netbuilder.compile.errors import GraphCompileError
 from netbuilder.train.checkpoint import CheckpointError, Snapshots, freeze_nodes, load_matching, save_checkpoint
@@ -147,8 +149,15 @@ class Trainer:
             return self.prepared
         config, settings = self.config, self.settings
         notes: list[str] = []
+        low, high = range_for(TrainingSettings, "epochs") or (1, math.inf)
+        if not low <= config.epochs <= high:
+            raise RunRefused(f"the number of epochs must be between {low:,.0f} and {high:,.0f}; "
+                             f"it is {config.epochs:,}")
         torch.manual_seed(settings.seed)
         device = self._device = pick_device(config.device)
+        # Refused with the figures before a single weight is allocated (a Linear of 10^6×10^6 asks for 4 TB);
+        # on the CPU the whole training footprint must fit, on a GPU the weights at least must be buildable.
+        check_model_fits(self.project, training=device.type == "cpu")
         if config.save:  # a run whose weights cannot be kept is refused before it starts, not after
             check_writable_folder(config.out_dir)
         if self._dataset is None:
@@ -263,7 +272,8 @@ class Trainer:
                                 f"{self.settings.batch_size}) or make the network smaller")
         if isinstance(exc, DataError):
             return self._finish(EndReason.DATA_ERROR, f"{where}: the data cannot be used: {exc}")
-        if isinstance(exc, (GraphCompileError, SchemeError, DeviceError, CheckpointError, OSError)):
+        if isinstance(exc, (GraphCompileError, SchemeError, DeviceError, CheckpointError, TooLarge, RunRefused,
+                            OSError)):
             # The project's own refusals (and a folder that cannot be written) say what to change:
             # a traceback would only bury that.
             return self._finish(EndReason.ERROR, f"{where}: {exc}")

@@ -140,3 +140,14 @@ def test_clone_is_independent():
     copy = g.clone()
     copy.set_param(ids["fc1"], "out_features", 99)
     assert g.nodes[ids["fc1"]].params["out_features"] == 8
+
+
+def test_a_node_wired_to_itself_in_a_damaged_file_can_still_be_deleted():
+    from netbuilder.graph.model import Edge
+
+    graph = Graph("model")
+    node = graph.add_node("Add")
+    graph.insert_edge(Edge("e1", node.id, "out", node.id, "a"), checked=False)  # as a damaged file holds it
+    assert len(graph.edges_of(node.id)) == 1
+    graph.remove_node(node.id)
+    assert not graph.nodes and not graph.edges

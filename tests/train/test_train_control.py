@@ -190,3 +190,18 @@ def test_mixed_precision_on_cuda_trains(iris, tmp_path):
     iris.training.precision = "auto"
     result = Trainer(iris, epochs=2, device="cuda", out_dir=tmp_path).run()
     assert result.reason == "completed" and math.isfinite(result.metrics["val_loss"])
+
+
+def test_an_epoch_count_out_of_range_is_refused_before_anything_trains(iris, tmp_path):
+    result = Trainer(iris, epochs=10**30, out_dir=tmp_path).run()
+    assert result.reason == "error" and "between 1 and 100,000" in result.message
+    assert result.details == "" and result.steps == 0  # a refusal, not a traceback
+
+
+def test_a_network_too_large_to_build_is_refused_with_its_size_before_allocating(iris, tmp_path):
+    hidden = iris.graphs["model"].node_named("hidden1")
+    iris.graphs["model"].set_param(hidden.id, "out_features", 100_000)
+    scores = iris.graphs["model"].node_named("hidden2")
+    iris.graphs["model"].set_param(scores.id, "out_features", 100_000)
+    result = Trainer(iris, epochs=1, out_dir=tmp_path).run()
+    assert result.reason == "error" and "parameters" in result.message and result.details == ""

@@ -21,10 +21,13 @@ class Drained:
     epochs: list[Any] = field(default_factory=list)  # EpochEnd records
     layer_stats: dict[str, Any] = field(default_factory=dict)  # graph name -> latest LayerStats
     samples: Any = None  # the latest SampleImages
+    loading: str | None = None  # the latest data-loading progress line (before the run starts)
+    bad_files: list[str] = field(default_factory=list)  # files the data loading found unreadable
 
     @property
     def empty(self) -> bool:
-        return not (self.started or self.batches or self.epochs or self.layer_stats or self.samples is not None)
+        return not (self.started or self.batches or self.epochs or self.layer_stats or self.samples is not None
+                    or self.loading or self.bad_files)
 
 
 class EventBuffer:
@@ -54,6 +57,14 @@ class EventBuffer:
     def put_samples(self, samples: Any) -> None:
         with self._lock:
             self._pending.samples = samples
+
+    def put_loading(self, text: str) -> None:
+        with self._lock:
+            self._pending.loading = text
+
+    def put_bad_file(self, text: str) -> None:
+        with self._lock:
+            self._pending.bad_files.append(text)
 
     def drain(self) -> Drained:
         with self._lock:

@@ -291,6 +291,11 @@ class TrainingController(QObject, FollowsProject):
         self.timer.setInterval(int(min(MAX_POLL_MS, max(POLL_MS, 1000 * cost / UI_BUDGET))))
 
     def _apply(self, drained: Any) -> None:
+        if drained.loading and not drained.started and not self.run_info:
+            self.run_page.show_busy(drained.loading)  # the data set is loading: say how far it is
+        if drained.bad_files:
+            self.window.show_message(f"Unreadable data: {drained.bad_files[-1]}"
+                                     + (f" (+{len(drained.bad_files) - 1} more)" if len(drained.bad_files) > 1 else ""))
         if drained.started:
             self.run_info = drained.started
             self._started_at = time.perf_counter()  # time left counts from here: loading torch and data is done

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
+from netbuilder.data.progress import BadSample, DataEvent
 from netbuilder.graph.project import Project, project_from_dict
 from netbuilder.train import Callback, Control, Trainer
 from netbuilder.train.events import (
@@ -62,6 +63,12 @@ class _ToBuffer(Callback):
                                  "batches_per_epoch": event.batches_per_epoch, "train_size": event.train_size,
                                  "val_size": event.val_size, "dataset": event.dataset, "task": event.task,
                                  "scheme": event.scheme, "notes": list(event.notes), "out_dir": str(event.out_dir)})
+
+    def on_data(self, event: DataEvent) -> None:
+        if isinstance(event, BadSample):
+            self.buffer.put_bad_file(event.describe())
+        else:
+            self.buffer.put_loading(event.describe())
 
     def on_batch_end(self, event: BatchProgress) -> None:
         self.buffer.put_batch(event)

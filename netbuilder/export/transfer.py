@@ -6,6 +6,7 @@ import networkx as nx
 import torch
 
 from netbuilder.export.errors import OnnxImportError
+from netbuilder.graph.schemes import SUPERVISED
 from netbuilder.graph.layout import auto_layout
 from netbuilder.graph.model import Graph, Node
 from netbuilder.graph.project import Project
@@ -59,6 +60,6 @@ def retarget(project: Project, state: dict[str, torch.Tensor], classes: int, *, 
     auto_layout(graph)
     if dataset:
         project.dataset = DatasetSettings(dataset, options=dict(dataset_options or {}))
-    project.training.scheme = "supervised"
+    project.training.scheme = SUPERVISED.name  # a fine-tuned classifier learns from labels
     head_key = attribute_names(graph)[head.id] + "."
     return project, {k: v for k, v in state.items() if not k.startswith(head_key)}

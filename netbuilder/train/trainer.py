@@ -17,7 +17,6 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -27,10 +26,9 @@ from netbuilder.graph import Project, TrainingSettings
 from netbuilder.graph.files import atomic_write_json, check_writable_folder
 from netbuilder.graph.memory import TooLarge, check_model_fits
 from netbuilder.graph.settings import range_for
-from netbuilder.graph.runs import HISTORY, fingerprint
-from netbuilder.graph.serialize import graph_to_dict
-from netbuilder.graph.settings import to_dict
+from netbuilder.graph.runs import HISTORY
 from netbuilder.train.acceleration import Acceleration, as_channels_last, choose, to_channels_last
+from netbuilder.train.records import data_notes, data_range, run_info, validation_predictions
 from netbuilder.train.config import InitFrom, RunRefused, PreparedRun, RunState, TrainingConfig, default_out_dir
 from netbuilder.train.callbacks import Callback, CallbackList, Control
 from netbuilder.compile.errors import GraphCompileError
@@ -52,15 +50,6 @@ class _End(Exception):
     def __init__(self, reason: EndReason, message: str) -> None:
         super().__init__(message)
         self.reason, self.message = reason, message
-
-
-def _data_range(ds: Dataset, rows: int = 4096) -> tuple[float, float] | None:
-    """The training inputs' range in the data's own units (samples are shown in them), from a bounded sample."""
-    x = ds.x_train[:rows]
-    if not x.numel() or not x.is_floating_point():
-        return None
-    raw = ds.normalization.invert(x.float())
-    return float(raw.min()), float(raw.max())
 
 
 def _is_out_of_memory(exc: BaseException) -> bool:
@@ -189,7 +178,7 @@ class Trainer:
             LayerProbe(scheme.graphs) if config.layer_stats else None,
             any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
                 for g in scheme.graphs.values() for m in g.modules.modules()),
-            _data_range(ds),
+            data_range(ds),
             image_shape(ds), notes)
         return self.prepared
 
@@ -215,22 +204,7 @@ class Trainer:
 
         None unless the run is a classification with a validation split.
         """
-        run = self.prepared
-        if run is None or run.scheme.task != "classification" or run.dataset.val_size == 0 \
-                or run.dataset.y_val is None:
-            return None
-        compiled = run.scheme.graphs[self.project.data_graph_name]
-        x, y = run.dataset.x_val[:count], run.dataset.y_val[:count]
-        compiled.eval()
-        with torch.no_grad():
-            out = compiled.model(x)
-        if isinstance(out, (tuple, list)):
-            out = out[0]
-        predicted = out.float().argmax(dim=-1).reshape(-1).cpu().tolist()
-        true = y.reshape(-1).cpu().tolist()
-        names = list(run.dataset.class_names or [str(i) for i in range(max(max(true), max(predicted)) + 1)])
-        inputs = x.float().cpu().numpy()
-        return Predictions(inputs, predicted, true, names, is_image=inputs.ndim == 4)
+        return validation_predictions(self.prepared, self.project.data_graph_name, count)
 
     # ---- the run ----------------------------------------------------------------------------------
     def run(self) -> RunFinished:
@@ -253,14 +227,6 @@ class Trainer:
         except Exception as exc:
             return self._fault(exc, f"training failed in batch {state.step + 1}")
         return self._finish(EndReason.COMPLETED, f"trained {self.epochs} epoch(s)")
-
-    def _data_notes(self) -> list[str]:
-        """Files a streamed data set found unreadable and skipped (the user chose bad_files=skip)."""
-        bad = getattr(self.prepared.dataset, "bad_samples", None) if self.prepared is not None else None
-        if not bad:
-            return []
-        shown = ", ".join(str(getattr(b, "path", b)) for b in list(bad)[:5])
-        return [f"{len(bad)} unreadable sample(s) skipped: {shown}{' …' if len(bad) > 5 else ''}"]
 
     def _fault(self, exc: Exception, where: str) -> RunFinished:
         """End the run for ``exc`` with the reason that fits it."""
@@ -442,26 +408,6 @@ class Trainer:
             return batch
         return batch.reshape(-1, *run.image_shape)
 
-    def _run_info(self) -> dict[str, Any]:
-        """What this run trained and how, recorded with it: enough to compare runs and to restore one."""
-        run, state, project = self.prepared, self.state, self.project
-        graphs = {name: graph_to_dict(g) for name, g in project.graphs.items()}
-        params = macs = 0
-        try:
-            for analysis in project.analyze().values():
-                params, macs = params + analysis.total_params, macs + analysis.total_macs
-        except Exception:  # counts are a nicety of the record; never lose the run over them
-            pass
-        return {
-            "project": project.name, "scheme": project.scheme, "started": state.started_at,
-            "duration_s": time.time() - state.started_at if state.started_at else None,
-            "device": describe_device(run.device) if run is not None else None,
-            "precision": run.acceleration.precision_name if run is not None else None,
-            "fingerprint": fingerprint(graphs), "params": params, "macs": macs,
-            "training": to_dict(project.training), "dataset": to_dict(project.dataset), "graphs": graphs,
-            "class_names": list(run.dataset.class_names or []) if run is not None else [],
-        }
-
     # ---- the end ----------------------------------------------------------------------------------
     def _write_checkpoints(self) -> tuple[Path | None, Path | None]:
         state = self.state
@@ -499,13 +445,14 @@ class Trainer:
                     message += f" (the checkpoints could not be written to {self.out_dir}: {what})"
         result = RunFinished(reason, message, state.epochs_done, state.step, dict(state.last_metrics),
                              state.best_loss, best, last, None, list(state.history), details,
-                             notes=[*state.notes, *self._data_notes()], compile_seconds=state.compile_seconds)
+                             notes=[*state.notes, *data_notes(self.prepared)], compile_seconds=state.compile_seconds)
         if self.config.save and self.prepared is not None:
             try:
                 history_file = self.out_dir / HISTORY
                 self.out_dir.mkdir(parents=True, exist_ok=True)
                 # Strict JSON (NaN is written as null), replaced atomically: a reader never sees half a file.
-                atomic_write_json(history_file, {**result.to_dict(), "run": self._run_info(),
+                record = run_info(self.project, self.prepared, state)
+                atomic_write_json(history_file, {**result.to_dict(), "run": record,
                                                  "epochs": [e.to_dict() for e in state.history]})
                 result.history_file = history_file
             except OSError:

@@ -103,7 +103,19 @@ def test_trained_weights_recorded_beside_the_project_are_used_when_the_session_h
     assert "trained weights" in dialog.status.text()
 
 
-def test_while_exporting_the_dialog_shows_it_is_working_and_the_window_keeps_running(qtbot, make_window, tmp_path):
+def test_while_exporting_the_dialog_shows_it_is_working_and_the_window_keeps_running(qtbot, make_window, tmp_path,
+                                                                                      monkeypatch):
+    import time
+
+    import netbuilder.export as export
+
+    real = export.export_onnx
+
+    def slow_export(*args, **kwargs):  # as long as a big network's export takes (seconds), not a tiny one's
+        time.sleep(0.6)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(export, "export_onnx", slow_export)
     window = make_window(iris_at(tmp_path / "iris.nbproj"))
     dialog = window.training.open_export()
     dialog.set_format("onnx")

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
 from pathlib import Path
 from typing import Any
 
+from netbuilder.cli.support import stop_on_interrupt
 from netbuilder.cli.support import EXIT_ERRORS, EXIT_OK, EXIT_STOPPED, EXIT_UNREADABLE, project_errors
 
 
@@ -137,24 +137,12 @@ def _search(args: argparse.Namespace, project: Any, space: Any, where: str, runs
     config = SearchConfig(runs, args.trials, args.timeout, None, args.storage, args.study, args.device)
     search = Search(project, space, config, Listener(), control)
 
-    def interrupt(signum: int, frame: Any) -> None:  # first Ctrl-C: end the trial in progress and stop
-        signal.signal(signal.SIGINT, previous)
-        print("\nstopping after this batch (Ctrl-C again to quit at once)", file=sys.stderr)
-        control.request_stop()
-
-    previous = signal.getsignal(signal.SIGINT)
     try:
-        signal.signal(signal.SIGINT, interrupt)
-    except ValueError:  # not the main thread
-        previous = None
-    try:
-        outcome = search.run()
+        with stop_on_interrupt(control.request_stop):  # first Ctrl-C: end the trial in progress and stop
+            outcome = search.run()
     except SearchError as exc:
         print(f"netbuilder search: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
     best = outcome.best
     if args.json:
         print(json.dumps({"event": "finished", "study": outcome.study, "storage": outcome.storage,

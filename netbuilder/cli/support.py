@@ -13,9 +13,12 @@ The exit codes are defined here and nowhere else:
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from netbuilder.graph.reading import not_a_file
 
@@ -95,3 +98,24 @@ def output_path(text: str, option: str) -> Path:
     if problem is not None:
         raise UsageError(f"{option} {text}: {problem.split(':')[0]} — give the name of a regular file to write")
     return path
+
+
+@contextlib.contextmanager
+def stop_on_interrupt(request_stop: Callable[[], None]) -> Iterator[None]:
+    """First Ctrl-C: ``request_stop`` (the run ends after its batch and keeps its weights); a second Ctrl-C
+    quits at once. Outside the main thread there is no signal handling."""
+    def interrupt(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGINT, previous)
+        print("\nstopping after this batch (Ctrl-C again to quit at once)", file=sys.stderr)
+        request_stop()
+
+    previous: Any = signal.getsignal(signal.SIGINT)
+    try:
+        signal.signal(signal.SIGINT, interrupt)
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)

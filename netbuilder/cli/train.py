@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
 import time
 from typing import TextIO
 
+from netbuilder.cli.support import stop_on_interrupt
 from netbuilder.cli.support import EXIT_ERRORS as EXIT_FAILED
 from netbuilder.cli.support import EXIT_OK, EXIT_STOPPED, EXIT_UNREADABLE, check_fits, project_errors, setting_option
 
@@ -155,21 +155,10 @@ def run(args: argparse.Namespace) -> int:
 
     check_writable_folder(trainer.out_dir)
 
-    def interrupt(signum, frame) -> None:  # first Ctrl-C: stop after this batch and save; second: quit now
-        signal.signal(signal.SIGINT, previous)
-        print("\nstopping after this batch (Ctrl-C again to quit at once)", file=sys.stderr)
-        control.request_stop()
-
-    previous = signal.getsignal(signal.SIGINT)
     try:
-        signal.signal(signal.SIGINT, interrupt)
-    except ValueError:  # not the main thread: no signal handling
-        previous = None
-    try:
-        result = trainer.run()
+        with stop_on_interrupt(control.request_stop):  # first Ctrl-C: stop after this batch and save
+            result = trainer.run()
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
         if not args.out:  # the run's own folder, made for it: gone again when the run left nothing in it
             from netbuilder.graph.runs import discard_if_empty
 

@@ -531,7 +531,18 @@ def read_idx(options: dict[str, Any], project_dir: Path | None, fallback: str) -
     labels_option = path_option(options, "labels", "idx")
     if labels_option is None:
         return RawData(images_path.name, x, None, kind, "reconstruction-only", pixel_max=pixel_max)
-    labels_path = resolve(labels_option, project_dir, "IDX labels file")
+    labels, labels_path = read_idx_labels(labels_option, project_dir, len(x), images_path.name)
+    y = class_ids(labels, labels_path.name)
+    count = max(int(y.max()) + 1, 10 if pixel_max else 0) if len(y) else 0
+    fashion = "fashion" in str(images_path).lower() and count == 10
+    names = FASHION_CLASSES if fashion else [str(i) for i in range(count)]
+    return RawData(images_path.name, x, y, kind, "classification", count, list(names), pixel_max=pixel_max)
+
+
+def read_idx_labels(option: str, project_dir: Path | None, images: int,
+                    images_name: str) -> tuple[np.ndarray, Path]:
+    """The IDX labels file an images file names: one whole-number class id per image, as many as images."""
+    labels_path = resolve(option, project_dir, "IDX labels file")
     labels = read_idx_file(labels_path)
     if labels.dtype.kind not in "iu":
         raise DataError(f"{labels_path.name}: labels should be whole-number class ids (type 0x08 to 0x0C); it holds "
@@ -539,11 +550,7 @@ def read_idx(options: dict[str, Any], project_dir: Path | None, fallback: str) -
     if labels.ndim != 1:
         raise DataError(f"{labels_path.name}: labels should be one number per image; it holds "
                         f"{'×'.join(map(str, labels.shape))} values")
-    if len(labels) != len(x):
-        raise DataError(f"{images_path.name} has {len(x)} images but {labels_path.name} has {len(labels)} labels "
+    if len(labels) != images:
+        raise DataError(f"{images_name} has {images} images but {labels_path.name} has {len(labels)} labels "
                         f"— pick files of the same set (train with train, test with test)")
-    y = class_ids(labels, labels_path.name)
-    count = max(int(y.max()) + 1, 10 if pixel_max else 0) if len(y) else 0
-    fashion = "fashion" in str(images_path).lower() and count == 10
-    names = FASHION_CLASSES if fashion else [str(i) for i in range(count)]
-    return RawData(images_path.name, x, y, kind, "classification", count, list(names), pixel_max=pixel_max)
+    return labels, labels_path

@@ -27,7 +27,7 @@ import numpy as np
 
 from netbuilder.data.dataset import DataError
 from netbuilder.data.files import _IDX_TYPES, FASHION_CLASSES, _check_npz_signature, check_finite, class_ids
-from netbuilder.data.files import path_option, read_idx_file, resolve
+from netbuilder.data.files import path_option, read_idx_labels, resolve
 from netbuilder.data.images import MODES, _images_in, _target_size
 from netbuilder.data.memory import csv_need, in_memory_need
 from netbuilder.data.progress import Report, Throttle
@@ -319,17 +319,7 @@ def open_idx(options: dict[str, Any], project_dir: Path | None, fallback: str, r
     if labels_option is None:
         return StreamSource(path.name, samples, None, kind, "reconstruction-only", pixel_max=pixel_max,
                             scratch=scratch)
-    labels_path = resolve(labels_option, project_dir, "IDX labels file")
-    labels = read_idx_file(labels_path)
-    if labels.dtype.kind not in "iu":
-        raise DataError(f"{labels_path.name}: labels should be whole-number class ids (type 0x08 to 0x0C); it holds "
-                        f"{labels.dtype.name} values")
-    if labels.ndim != 1:
-        raise DataError(f"{labels_path.name}: labels should be one number per image; it holds "
-                        f"{'×'.join(map(str, labels.shape))} values")
-    if len(labels) != dims[0]:
-        raise DataError(f"{path.name} has {dims[0]} images but {labels_path.name} has {len(labels)} labels "
-                        f"— pick files of the same set (train with train, test with test)")
+    labels, labels_path = read_idx_labels(labels_option, project_dir, dims[0], path.name)
     y = class_ids(labels, labels_path.name)
     count = max(int(y.max()) + 1, 10 if pixel_max else 0) if len(y) else 0
     fashion = "fashion" in str(path).lower() and count == 10

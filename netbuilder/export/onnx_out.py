@@ -11,15 +11,10 @@ not delete each other's work, and a project's own files are never a target.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import logging
 import math
 import os
 import time
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +22,7 @@ import torch
 
 from netbuilder.compile import CompiledGraph, build
 from netbuilder.export import parity
+from netbuilder.export.quiet import quiet_exporters
 from netbuilder.export.errors import ExportError
 from netbuilder.export.onnx_rnn_out import translations as rnn_translations
 from netbuilder.export.subgraph import encoder_graph
@@ -178,22 +174,6 @@ def _compile(graph: Graph, weights: str | os.PathLike[str] | dict[str, torch.Ten
     return compiled
 
 
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """The exporters print progress and warnings meant for PyTorch developers; keep the CLI readable."""
-    loggers = [logging.getLogger(n) for n in ("torch.onnx", "torch.export", "torch._dynamo", "onnxscript")]
-    levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        for lg, level in zip(loggers, levels):
-            lg.setLevel(level)
-
-
 def _export(compiled: CompiledGraph, path: Path, opset: int | None, exporter: str) -> tuple[str, str, int]:
     """Write the ONNX file; returns (exporter used, why dynamo was not used, opset).
 
@@ -206,7 +186,7 @@ def _export(compiled: CompiledGraph, path: Path, opset: int | None, exporter: st
     if exporter in ("auto", "dynamo"):
         batch = torch.export.Dim("batch")
         try:
-            with _quiet():
+            with quiet_exporters():
                 torch.onnx.export(compiled.model, args, str(path), dynamo=True, opset_version=opset,
                                   dynamic_shapes=tuple({0: batch} for _ in args), optimize=True,
                                   external_data=False, verbose=False, input_names=inputs, output_names=outputs,
@@ -225,7 +205,7 @@ def _export(compiled: CompiledGraph, path: Path, opset: int | None, exporter: st
                                   "exporter for opsets below 18")
     axes = {n: {0: "batch"} for n in compiled.input_names + compiled.output_names}
     try:
-        with _quiet():
+        with quiet_exporters():
             torch.onnx.export(compiled.model, args, str(path), dynamo=False, opset_version=opset or 17,
                               dynamic_axes=axes, do_constant_folding=True, input_names=inputs,
                               output_names=outputs)

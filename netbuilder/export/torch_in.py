@@ -10,21 +10,18 @@ the same refusals; layers keep their module paths as names (``features.0``).
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
-import logging
 import os
 import sys
 import tempfile
-import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from netbuilder.export.quiet import quiet_exporters
 from netbuilder.export.errors import OnnxImportError
 from netbuilder.export.onnx_in import ImportedModel, import_onnx
 from netbuilder.export.onnx_rnn_out import translations
@@ -115,7 +112,7 @@ def import_torch(target: str, inputs: Sequence[InputSpec], *, weights: str | os.
 def _export(model: nn.Module, args: tuple[torch.Tensor, ...], names: list[str], path: Path, file: str) -> None:
     """ONNX of ``model`` with a dynamic batch axis: the dynamo exporter, else the TorchScript one."""
     reason = ""
-    with _quiet():
+    with quiet_exporters():
         try:
             batch = torch.export.Dim("batch")
             torch.onnx.export(model, args, str(path), dynamo=True, dynamic_shapes=tuple({0: batch} for _ in args),
@@ -131,17 +128,3 @@ def _export(model: nn.Module, args: tuple[torch.Tensor, ...], names: list[str], 
                                   f"({type(exc).__name__}: {str(exc).strip()[:200]})", file=file) from None
 
 
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """The exporters print progress meant for PyTorch developers; keep the command line readable."""
-    loggers = [logging.getLogger(n) for n in ("torch.onnx", "torch.export", "torch._dynamo", "onnxscript")]
-    levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        for lg, level in zip(loggers, levels):
-            lg.setLevel(level)

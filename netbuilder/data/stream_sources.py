@@ -1,6 +1,6 @@
 """Open a user's image folder, ``.npz`` or IDX file for streaming: read headers and labels, not the samples.
 
-Each opener gives a `StreamSource`: what `files.read_npz`, `files.read_idx`
+Each opener gives a `StreamSource`: what `files.read_npz`, `idx.read_idx`
 and `images.read_image_folder` give in a `RawData`, with the inputs left on
 disk as a `SampleSource`. The checks and their words are those of the
 in-memory readers; labels (one number a sample) are read whole.
@@ -26,8 +26,8 @@ from typing import IO, Any
 import numpy as np
 
 from netbuilder.data.dataset import DataError
-from netbuilder.data.files import _IDX_TYPES, FASHION_CLASSES, _check_npz_signature, check_finite, class_ids
-from netbuilder.data.files import path_option, read_idx_labels, resolve
+from netbuilder.data.files import _check_npz_signature, check_finite, class_ids, path_option, resolve
+from netbuilder.data.idx import _IDX_TYPES, FASHION_CLASSES, read_idx_labels
 from netbuilder.data.images import MODES, _images_in, _target_size
 from netbuilder.data.memory import csv_need, in_memory_need
 from netbuilder.data.progress import Report, Throttle

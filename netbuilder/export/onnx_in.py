@@ -23,6 +23,7 @@ import torch
 from netbuilder.export.errors import OnnxImportError
 from netbuilder.export.onnx_ops import converter_for
 from netbuilder.export.onnx_values import Importer, Unsupported, Value
+from netbuilder.graph.grouping import group_imported
 from netbuilder.graph.layout import auto_layout
 from netbuilder.graph.model import Graph
 from netbuilder.graph.names import identifier
@@ -152,15 +153,18 @@ def _build_graph(ctx: Importer, inputs: list[tuple[str, Value]],
         ids[id(value)] = node.id
     out_nodes = [graph.add_node("Output", name=_identifier(n)) for n, _ in outputs]
     layers = ctx.live_layers([value for _, value in outputs if value is not None])
+    paths: dict[str, str] = {}  # node id -> the PyTorch module it came from, for blocks
     for layer in layers:
         node = graph.add_node(layer.type, name=layer.name, params=layer.params)
         ids[id(layer)] = node.id
+        paths[node.id] = layer.path
         ports = [p.name for p in node.spec.inputs]
         for port, value in zip(ports, layer.inputs):
             graph.connect(ids[id(value.producer)], value.port, node.id, port)
     for out, (_, result) in zip(out_nodes, outputs):
         assert result is not None  # import_onnx lists a missing output as unsupported before building
         graph.connect(ids[id(result.producer)], result.port, out.id, "in")
+    group_imported(graph, paths)  # blocks named after the source's modules, or its repeated structure
     auto_layout(graph)
     attr = attribute_names(graph)
     state: dict[str, torch.Tensor] = {}

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from netbuilder.export.onnx_paths import module_path
 from netbuilder.graph.catalog import CATALOG, ShapeError, TensorShape
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class Layer:
     inputs: list[Value]
     weights: dict[str, np.ndarray] = field(default_factory=dict)
     onnx_node: str = ""
+    path: str = ""  # the PyTorch module it came from, when the exporter said (blocks on import)
     uses: set[str] = field(default_factory=set)  # RNNs: "sequence" and/or "last" (which output is wired)
 
 
@@ -319,7 +321,8 @@ class Importer:
                   weight_name: str = "") -> Layer:
         layer = Layer(layer_type, self._name(node, weight_name, layer_type), params, inputs,
                       {k: np.asarray(v, dtype=np.float32) if k != "num_batches_tracked" else v
-                       for k, v in (weights or {}).items() if v is not None}, self.label(node))
+                       for k, v in (weights or {}).items() if v is not None}, self.label(node),
+                      path=module_path(node, weight_name))
         self.layers.append(layer)
         return layer
 

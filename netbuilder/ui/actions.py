@@ -23,6 +23,7 @@ class WindowActions:
 
     actions: dict[str, QAction]
     recent_menu: QMenu  # File › Open Recent, filled each time it opens
+    import_menu: QMenu  # File › Import: ONNX model, PyTorch module
     view_menu: QMenu  # lists every dock
     help_menu: QMenu  # the last menu: later menus go before it
 
@@ -49,8 +50,12 @@ def build_actions(w: MainWindow) -> WindowActions:
     ks, keys, icons = QKeySequence, QKeySequence.StandardKey, QStyle.StandardPixmap
     a = {
         "new": _action(w, "&New…", w.new_project, keys.New, "Start a project from a template", icons.SP_FileIcon),
-        "open": _action(w, "&Open…", w.open_project, keys.Open, "Open a .nbproj project, or import an .onnx model",
+        "open": _action(w, "&Open…", w.open_file, keys.Open, "Open a .nbproj project, or import an .onnx model",
                         icons.SP_DialogOpenButton),
+        "import_onnx": _action(w, "&ONNX Model…", w.import_onnx, None,
+                               "An .onnx model as a new, editable project with its weights"),
+        "import_torch": _action(w, "&PyTorch Module…", w.import_torch, None,
+                                "An nn.Module class of a .py file as a new, editable project with its weights"),
         "save": _action(w, "&Save", w.save, keys.Save, "Save the project", icons.SP_DialogSaveButton),
         "save_as": _action(w, "Save &As…", w.save_as, keys.SaveAs, "Save under a new name"),
         "quit": _action(w, "&Quit", w.close, keys.Quit),
@@ -90,6 +95,9 @@ def build_actions(w: MainWindow) -> WindowActions:
     file_menu.addActions([a["new"], a["open"]])
     recent_menu = file_menu.addMenu("Open &Recent")
     recent_menu.aboutToShow.connect(w.fill_recent_menu)
+    import_menu = file_menu.addMenu("&Import")
+    import_menu.setObjectName("import_menu")
+    import_menu.addActions([a["import_onnx"], a["import_torch"]])
     file_menu.addSeparator()
     file_menu.addActions([a["save"], a["save_as"]])
     file_menu.addSeparator()
@@ -123,4 +131,4 @@ def build_actions(w: MainWindow) -> WindowActions:
     for key in ("layout", "fit", "group"):
         tools.addAction(a[key])
     w.addToolBar(tools)
-    return WindowActions(a, recent_menu, view, help_menu)
+    return WindowActions(a, recent_menu, import_menu, view, help_menu)

@@ -1,4 +1,7 @@
-"""`MainWindow`: the canvas tabs (one per graph), palette, inspector, problems, status totals, files.
+"""`MainWindow`: the canvas tabs (one per graph), palette, inspector, problems, status totals.
+
+Its other parts are mixins, one module each: files (`project_files`), model imports (`importing`), docks
+(`docks`), blocks (`window_blocks`) and help (`window_help`).
 
 The training UI reaches the window only through the `TrainingHost` methods
 (netbuilder/ui/training/host.py): its docks, actions, messages, the canvases
@@ -9,39 +12,41 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QShowEvent, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import (QDialog, QDockWidget, QInputDialog, QLabel, QMainWindow, QMenu, QMessageBox, QScrollArea,
-                               QStyle, QTabBar, QTabWidget, QToolBar, QWidget)
+from PySide6.QtGui import QAction, QCloseEvent, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (QDialog, QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar,
+                               QWidget)
 
-from netbuilder.data.checks import analyze_with_data, data_key
+from netbuilder.data.checks import analyze_with_data
 from netbuilder.graph.analysis import Analysis
 from netbuilder.graph.project import Project
 from netbuilder.graph.report import human
 from netbuilder.ui.actions import build_actions
+from netbuilder.ui.background import BackgroundJob
 from netbuilder.ui.blocks import BlockLibrary
+from netbuilder.ui.docks import DockLayout
 from netbuilder.ui.editor import GraphEditor
-from netbuilder.ui.files import Recovery, RecentFiles, app_settings, templates
-from netbuilder.ui.help import AboutDialog, ShortcutsDialog
+from netbuilder.ui.files import Recovery, RecentFiles, app_settings
+from netbuilder.ui.importing import ModelImports, TorchImportDialog
 from netbuilder.ui.inspector import Inspector
+from netbuilder.ui.opening import AnalysisKey, BusyBar, OpenedProject, analysis_key
 from netbuilder.ui.palette import Palette
 from netbuilder.ui.problems import ProblemsPanel
 from netbuilder.ui.project_files import ProjectFiles, empty_project
-from netbuilder.ui.training.host import DockSpot
+from netbuilder.ui.window_blocks import BlockCommands
+from netbuilder.ui.window_help import HelpCommands
 
 AUTOSAVE_MS = 60_000
 # Window actions that change the graph or replace the project: off while the window is not editable.
-EDIT_ACTIONS = ("new", "open", "paste", "duplicate", "delete", "rename", "group", "ungroup", "collapse", "save_block",
-                "layout", "undo", "redo")
+EDIT_ACTIONS = ("new", "open", "import_onnx", "import_torch", "paste", "duplicate", "delete", "rename", "group",
+                "ungroup", "collapse", "save_block", "layout", "undo", "redo")
 
 __all__ = ["AUTOSAVE_MS", "EDIT_ACTIONS", "MainWindow", "empty_project"]
-D = TypeVar("D", bound=QDialog)
 
 
-class MainWindow(ProjectFiles):
+class MainWindow(BlockCommands, HelpCommands, DockLayout, ModelImports, ProjectFiles):
     """The whole editor. Later parts add panels with `add_dock` (training, plots)."""
 
     analysed = Signal()  # after each analysis: the canvas, problems and totals are up to date
@@ -60,7 +65,7 @@ class MainWindow(ProjectFiles):
         self.results: dict[str, Analysis] = {}
         self.last_error = ""
         self._dirty = False  # changes the undo stack does not know about (recovered work, saved blocks)
-        self._analysed_key: tuple[tuple[tuple[str, int], ...], str] | tuple[()] = ()
+        self._analysed_key: AnalysisKey = ()
         self._analysis_ms = 0.0  # how long the last analysis took
         self._layout_restored = False
         self._docks: list[QDockWidget] = []
@@ -96,10 +101,16 @@ class MainWindow(ProjectFiles):
         self.problems.new_errors.connect(self._problems_to_front)
         self.totals = QLabel()
         self.statusBar().addPermanentWidget(self.totals)
+        self.busy = BusyBar(self.statusBar())
+        self.opening: BackgroundJob | None = None
+        self.import_job: BackgroundJob | None = None
+        self.torch_dialog: TorchImportDialog | None = None
+        self.imported_weights: bytes | None = None
 
         built = build_actions(self)
         self.actions_by_name: dict[str, QAction] = built.actions
         self.recent_menu, self.view_menu = built.recent_menu, built.view_menu
+        self.import_menu = built.import_menu
         self.help_menu = built.help_menu
         self.help_dialog: QDialog | None = None  # the shortcuts or About window last opened
         for dock in self._docks:
@@ -130,45 +141,10 @@ class MainWindow(ProjectFiles):
             return
         super().closeEvent(event)
 
-    # ---- docks (the hook for later panels) -------------------------------------------------------
-    def add_dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
-                 name: str | None = None, tab_with: QDockWidget | None = None) -> QDockWidget:
-        """Add a resizable, closable dock whose place is remembered with the window layout; ``tab_with``
-        makes it a tab beside that dock."""
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock_{name or title.lower().replace(' ', '_')}")
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        if tab_with is not None:
-            # Tabbed before it is shown: a dock shown first and tabbed after left a second, stray tab bar
-            # in the middle of the window (Qt 6).
-            self.tabifyDockWidget(tab_with, dock)
-        dock.show()
-        if self._layout_restored:
-            # A dock added after the layout was restored (a later panel) gets its remembered place back.
-            self.restoreDockWidget(dock)
-        self._docks.append(dock)
-        if self.view_menu is not None:  # docks added before the menus exist are listed by __init__
-            self.view_menu.addAction(dock.toggleViewAction())
-        return dock
-
-    def _restore_layout(self) -> None:
-        geometry, state = self.settings.value("window/geometry"), self.settings.value("window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self._layout_restored = self.restoreState(state)
-        else:
-            self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 300], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.problems_dock], [110], Qt.Orientation.Vertical)
-
-    def _save_layout(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
-
     # ---- the project -----------------------------------------------------------------------------
-    def set_project(self, project: Project) -> None:
-        """Show ``project``: one canvas tab per graph; the undo history starts afresh."""
+    def set_project(self, project: Project, opened: OpenedProject | None = None) -> None:
+        """Show ``project``: one canvas tab per graph; the undo history starts afresh. ``opened`` brings the
+        analysis done while the file was read (File › Open), so it is not done again here."""
         for editor in self.editors.values():
             editor.close_editor()
             editor.graph.events.changed.disconnect(self.schedule_analysis)
@@ -178,6 +154,7 @@ class MainWindow(ProjectFiles):
         self.editors = {}
         self.undo_stack.clear()
         self.project, self._dirty, self._analysed_key = project, False, ()
+        self.imported_weights = None  # an import sets its own after this
         for name, graph in project.graphs.items():
             editor = GraphEditor(graph, self.undo_stack)
             editor.message.connect(self.show_message)
@@ -190,7 +167,10 @@ class MainWindow(ProjectFiles):
             self.editors[name] = editor
             self.tabs.addTab(editor, name)
         self.layer_palette.set_blocks(self.block_library.blocks(project))
-        self.run_analysis()
+        if opened is not None and opened.project is project:
+            self._show_analysis(opened.results, opened.key, opened.analysis_ms)
+        else:
+            self.run_analysis()
         self._update_title()
         QTimer.singleShot(0, self._restore_views)
         self.project_changed.emit()
@@ -237,14 +217,16 @@ class MainWindow(ProjectFiles):
 
     def run_analysis(self, force: bool = False) -> None:
         # The data set is checked against the Input/Target it feeds: a settings edit re-checks as a graph edit does.
-        key = (tuple((name, g.revision) for name, g in self.project.graphs.items()), data_key(self.project))
+        key = analysis_key(self.project)
         if key == self._analysed_key and not force:
             self._update_title()
             return  # a move: shapes and problems cannot have changed
-        self._analysed_key = key
         started = time.perf_counter()
-        self.results = analyze_with_data(self.project)
-        self._analysis_ms = (time.perf_counter() - started) * 1000
+        results = analyze_with_data(self.project)
+        self._show_analysis(results, key, (time.perf_counter() - started) * 1000)
+
+    def _show_analysis(self, results: dict[str, Analysis], key: AnalysisKey, analysis_ms: float) -> None:
+        self.results, self._analysed_key, self._analysis_ms = results, key, analysis_ms
         for name, editor in self.editors.items():
             editor.set_analysis(self.results[name])
         self.problems.set_results(self.results, self.project.graphs)
@@ -343,120 +325,6 @@ class MainWindow(ProjectFiles):
         for editor in self.editors.values():
             editor.scene.set_snap(on)
 
-    # ---- help --------------------------------------------------------------------------------------
-    def rename_selection(self) -> None:
-        """F2: the selected layer's name field in the inspector, ready to type over."""
-        editor = self.editor()
-        nodes = editor.scene.selected_node_ids() if editor is not None else []
-        if len(nodes) == 1:
-            self.inspect(nodes[0], "__name")
-        else:
-            self.show_message("Select one layer to rename it")
-
-    def show_shortcuts(self) -> ShortcutsDialog:
-        dialog = ShortcutsDialog(list(self.actions_by_name.values()), self)
-        return self._show_help(dialog)
-
-    def show_about(self) -> AboutDialog:
-        self.setCursor(Qt.CursorShape.WaitCursor)  # the versions import torch and onnx, a few seconds the first time
-        try:
-            dialog = AboutDialog(self)
-        finally:
-            self.unsetCursor()
-        return self._show_help(dialog)
-
-    def _show_help(self, dialog: D) -> D:
-        if self.help_dialog is not None:
-            self.help_dialog.close()
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda *_: setattr(self, "help_dialog", None) if self.help_dialog is dialog else None)
-        self.help_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def fill_examples_menu(self, menu: QMenu) -> None:
-        """Help › Examples: each example project, opened as a new project."""
-        menu.clear()
-        for template in templates():
-            action = menu.addAction(template.name)
-            action.setToolTip(template.description)
-            action.setStatusTip(template.description)
-            action.triggered.connect(lambda _=False, path=template.path: self.new_project(path))
-            action.setEnabled(self._editable)
-        if not menu.actions():
-            menu.addAction("(no examples installed)").setEnabled(False)
-
-    # ---- ONNX import ---------------------------------------------------------------------------------
-    def import_onnx(self, path: str | Path) -> bool:
-        """File › Open of an .onnx model: its network becomes a new, unsaved project; a model that cannot be
-        imported is explained (which operators have no layer, or why the file cannot be read)."""
-        from netbuilder.export.errors import OnnxImportError
-
-        self.show_message(f"Importing {Path(path).name}…", 0)
-        self.setCursor(Qt.CursorShape.WaitCursor)
-        try:
-            from netbuilder.export.onnx_in import import_onnx
-
-            result = import_onnx(path)
-        except OnnxImportError as exc:
-            self.clear_message()
-            self.show_error("Cannot import the ONNX model", f"{Path(path).name}: {exc}")
-            return False
-        finally:
-            self.unsetCursor()
-        if not self.maybe_save():
-            self.clear_message()
-            return False
-        self.set_project(result.project)
-        layers = sum(n.spec.role == "layer" for g in result.project.graphs.values() for n in g.nodes.values())
-        match = (f"; it gives onnxruntime's outputs (largest difference {max(result.max_abs_diff.values()):.1e})"
-                 if result.max_abs_diff else "")
-        notes = f" Notes: {'; '.join(result.notes)}." if result.notes else ""
-        self.show_message(f"Imported {layers} layers from {Path(path).name}{match}. It is a new project: save it to "
-                          f"keep it.{notes}", 0)
-        return True
-
-    # ---- blocks ----------------------------------------------------------------------------------
-    def ask_block_name(self, default: str) -> str | None:
-        name, ok = QInputDialog.getText(self, "Group into block", "Block name:", text=default)
-        return name.strip() if ok and name.strip() else None
-
-    def group_selection(self) -> None:
-        editor = self.editor()
-        if editor is None or not editor.selected_ids():
-            self.show_message("Select the layers to group into a block")
-            return
-        name = self.ask_block_name(f"block_{len(editor.graph.groups) + 1}")
-        if name:
-            editor.group_selection(name)
-
-    def toggle_block(self) -> None:
-        editor = self.editor()
-        gid = editor.current_group() if editor else None
-        if editor is None or gid is None:
-            self.show_message("Select a block to collapse or expand")
-        else:
-            editor.toggle_group(gid)
-
-    def save_block(self, group_id: str | None = None) -> None:
-        editor = self.editor()
-        gid = group_id or (editor.current_group() if editor else None)
-        if editor is None or gid is None:
-            self.show_message("Select a block to save it to the palette")
-            return
-        name = editor.graph.groups[gid].name
-        self.block_library.save(self.project, name, editor.block_fragment(gid))
-        self.layer_palette.set_blocks(self.block_library.blocks(self.project))
-        self._dirty = True
-        self._update_title()
-        self.show_message(f"Block '{name}' saved to the palette")
-
-    def _insert_block_at_centre(self, block: dict[str, Any]) -> None:
-        editor = self.editor()
-        if editor is not None:
-            c = editor.view.centre()
-            editor.insert_block(block["name"], block["fragment"], (c.x(), c.y()))
-
     # ---- what the training UI may use (netbuilder.ui.training.host.TrainingHost) --------------------
     def window_widget(self) -> QWidget:
         return self
@@ -469,73 +337,6 @@ class MainWindow(ProjectFiles):
 
     def graph_editors(self) -> Mapping[str, GraphEditor]:
         return self.editors
-
-    def add_panel(self, widget: QWidget, title: str, name: str, spot: DockSpot) -> QDockWidget:
-        """A dock for a later panel, placed among the window's own panels."""
-        area = (Qt.DockWidgetArea.RightDockWidgetArea if spot is DockSpot.WITH_INSPECTOR
-                else Qt.DockWidgetArea.BottomDockWidgetArea)
-        tab_with = {DockSpot.WITH_INSPECTOR: self.inspector_dock, DockSpot.WITH_PROBLEMS: self.problems_dock}.get(spot)
-        dock = self.add_dock(widget, title, area, name, tab_with)
-        if spot is DockSpot.WITH_INSPECTOR:
-            self.inspector_dock.raise_()
-            self._room_for.append((self.inspector_dock, widget))
-        elif spot is DockSpot.BESIDE_PROBLEMS:
-            self.splitDockWidget(self.problems_dock, dock, Qt.Orientation.Horizontal)
-            self._beside_problems = dock
-        else:
-            self.problems_dock.raise_()
-        if self.isVisible():
-            QTimer.singleShot(0, self.settle_docks)
-        return dock
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if not self._settled:
-            self._settled = True
-            QTimer.singleShot(0, self.settle_docks)
-
-    def settle_docks(self) -> None:
-        """Once the window has its size: docks wide enough for what they show, and no stray tab bars."""
-        for dock, widget in self._room_for:
-            self._wide_enough(dock, widget)
-        beside = self._beside_problems
-        if beside is not None and not self._layout_restored:  # the problems' messages need room to be read
-            width = self.problems_dock.width() + beside.width()
-            self.resizeDocks([self.problems_dock, beside], [width * 45 // 100, width * 55 // 100],
-                             Qt.Orientation.Horizontal)
-            self._beside_problems = None
-        self.hide_stray_tab_bars()
-
-    def hide_stray_tab_bars(self) -> list[QTabBar]:
-        """Hide dock tab bars Qt left behind; returns them.
-
-        With two groups of tabbed docks made before the window is first shown (Inspector | Training settings,
-        Problems | Results), Qt 6 leaves a second copy of one group's tab bar in the middle of the window,
-        over the palette. The bar Qt uses sits against the edge of its docks; the copy does not."""
-        bars = [b for b in self.findChildren(QTabBar) if b.parentWidget() is self and b.isVisible() and b.count()]
-        stray = []
-        for bar in bars:
-            twins = [o for o in bars if o is not bar and [o.tabText(i) for i in range(o.count())]
-                     == [bar.tabText(i) for i in range(bar.count())]]
-            docks = [d for d in self._docks if d.isVisible() and d.windowTitle() in
-                     {bar.tabText(i) for i in range(bar.count())}]
-            if twins and docks and not any(self._touches(bar, d) for d in docks):
-                stray.append(bar)
-        for bar in stray:
-            bar.hide()
-        return stray
-
-    @staticmethod
-    def _touches(bar: QTabBar, dock: QDockWidget) -> bool:
-        return bar.geometry().adjusted(-6, -6, 6, 6).intersects(dock.geometry())
-
-    def _wide_enough(self, dock: QDockWidget, widget: QWidget) -> None:
-        """Widen ``dock``'s side of the window so ``widget`` (or what it scrolls) shows without being cut."""
-        inner = widget.widget() if isinstance(widget, QScrollArea) else None
-        content = inner if inner is not None else widget
-        need = content.minimumSizeHint().width() + self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) + 12
-        if dock.width() < need:
-            self.resizeDocks([dock], [need], Qt.Orientation.Horizontal)
 
     def add_run_actions(self, menu_title: str, groups: Sequence[Mapping[str, QAction]], toolbar: QToolBar) -> None:
         menu = QMenu(menu_title, self)

@@ -1,5 +1,8 @@
 """File commands of the main window: New (from a template), Open, Save, Save As, recent files,
-the unsaved-changes prompt, autosave and crash recovery. `MainWindow` is built on `ProjectFiles`."""
+the unsaved-changes prompt, autosave and crash recovery. `MainWindow` is built on `ProjectFiles`.
+
+Every failure on a file is shown in the words the command line prints for it (`netbuilder.ui.errors`);
+File › Open and Open Recent read the file on a thread of their own (`netbuilder.ui.opening`)."""
 
 from __future__ import annotations
 
@@ -13,12 +16,14 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMenu, QMessage
 
 from netbuilder.graph.layout import ROW
 from netbuilder.graph.model import Graph
-from netbuilder.graph.project import SUFFIX, Project, load_project, save_project
+from netbuilder.graph.project import SUFFIX, Project
 from netbuilder.graph.runs import run_folders, runs_folder
 from netbuilder.graph.settings import DatasetSettings
-from netbuilder.graph.serialize import ProjectFileError
+from netbuilder.ui.background import BackgroundJob, Outcome, run_in_background
 from netbuilder.ui.dialogs import TemplateChooser
+from netbuilder.ui.errors import failure_text
 from netbuilder.ui.files import Recovery, RecentFiles
+from netbuilder.ui.opening import BusyBar, OpenedProject, read_project, write_project
 
 if TYPE_CHECKING:
     from netbuilder.ui.training.controller import TrainingController
@@ -61,13 +66,16 @@ class ProjectFiles(QMainWindow):
     recent_menu: QMenu | None
     training: TrainingController  # where the project's runs are (Save As carries them)
     _dirty: bool  # changes the undo stack does not know about
+    busy: BusyBar  # the status bar's "working" indicator while a file is read or a model imported
+    opening: BackgroundJob | None  # the file File › Open is reading, if any
+    imported_weights: bytes | None  # an imported model's weights, written beside the project when it is saved
 
     # ---- hooks MainWindow provides ---------------------------------------------------------------
     @property
     def modified(self) -> bool:
         raise NotImplementedError
 
-    def set_project(self, project: Project) -> None:
+    def set_project(self, project: Project, opened: OpenedProject | None = None) -> None:
         raise NotImplementedError
 
     def show_message(self, text: str, timeout_ms: int = 8000) -> None:
@@ -76,7 +84,7 @@ class ProjectFiles(QMainWindow):
     def show_error(self, title: str, text: str) -> None:
         raise NotImplementedError
 
-    def import_onnx(self, path: str | Path) -> bool:
+    def import_onnx(self, path: str | Path) -> None:
         raise NotImplementedError
 
     def _update_title(self, *_: object) -> None:
@@ -137,6 +145,11 @@ class ProjectFiles(QMainWindow):
             path += SUFFIX
         return path
 
+    def show_failure(self, title: str, exc: BaseException) -> None:
+        """Show why a file command failed, as the command line says it; a bug (an exception no one
+        expects) is raised again instead of being dressed up as a message."""
+        self.show_error(title, failure_text(exc))
+
     # ---- commands --------------------------------------------------------------------------------
     def maybe_save(self) -> bool:
         """True when it is fine to drop the current project (saved, discarded or unchanged)."""
@@ -159,30 +172,54 @@ class ProjectFiles(QMainWindow):
             project = empty_project()
         else:
             try:
-                project = load_project(template)
-            except ProjectFileError as exc:
-                self.show_error("Cannot use this template", str(exc))
+                project = read_project(template).project
+            except Exception as exc:  # shown when the user can act on it, raised again when it is a bug
+                self.show_failure("Cannot use this template", exc)
                 return False
             project.path = None  # a new project: saving asks where
         self.set_project(project)
         return True
 
-    def open_project(self, path: str | Path | None = None) -> bool:
-        """Open a file; a bad file shows the loader's message and leaves the current project as it was."""
+    def open_project(self, path: str | Path) -> bool:
+        """Open a project file now, in this thread (start-up, scripts, tests); a bad file shows the loader's
+        message and leaves the current project as it was. File › Open reads in the background: `open_file`."""
+        try:
+            opened = read_project(path)
+        except Exception as exc:  # shown when the user can act on it, raised again when it is a bug
+            self.show_failure("Cannot open the project", exc)
+            return False
+        return self._show_opened(opened)
+
+    def open_file(self, path: str | Path | None = None) -> None:
+        """File › Open and Open Recent: a project is read, checked and analysed on a thread of its own (a
+        100,000-layer file takes seconds) while the window stays responsive; an .onnx model is imported."""
         path = path or self.ask_open_path()
         if not path:
-            return False
+            return
         if Path(path).suffix.lower() == ONNX_SUFFIX:  # a model from elsewhere: imported as a new project
-            return self.import_onnx(path)
-        try:
-            project = load_project(path)
-        except ProjectFileError as exc:
-            self.show_error("Cannot open the project", str(exc))
-            return False
+            self.import_onnx(path)
+            return
+        if self.opening is not None:
+            self.show_message("Still opening the last file — wait for it to finish")
+            return
+        what = f"Opening {Path(path).name}…"
+        self.busy.start(what)
+        self.opening = run_in_background(lambda: read_project(path),
+                                         lambda outcome: self._opened_in_background(what, outcome), self)
+
+    def _opened_in_background(self, what: str, outcome: Outcome) -> None:
+        self.opening = None
+        self.busy.stop(what)
+        if outcome.error is not None:
+            self.show_failure("Cannot open the project", outcome.error)
+        else:
+            self._show_opened(outcome.value)
+
+    def _show_opened(self, opened: OpenedProject) -> bool:
         if not self.maybe_save():
             return False
-        self.set_project(project)
-        self.recent.add(path)
+        self.set_project(opened.project, opened)
+        self.recent.add(opened.path)
         return True
 
     def save(self) -> bool:
@@ -214,10 +251,11 @@ class ProjectFiles(QMainWindow):
     def _write(self, path: Path) -> bool:
         self._store_views()
         try:
-            save_project(self.project, path)
-        except OSError as exc:
-            self.show_error("Cannot save", f"{path}: {exc.strerror or exc}")
+            write_project(self.project, path, self.imported_weights)
+        except Exception as exc:  # shown when the user can act on it, raised again when it is a bug
+            self.show_failure("Cannot save", exc)
             return False
+        self.imported_weights = None  # they are beside the project now, where Export and training find them
         self.undo_stack.setClean()
         self._dirty = False
         self.recent.add(path)
@@ -234,7 +272,7 @@ class ProjectFiles(QMainWindow):
         for path in self.recent.paths():
             action = menu.addAction(Path(path).name)
             action.setToolTip(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_project(p))
+            action.triggered.connect(lambda _=False, p=path: self.open_file(p))
         menu.setEnabled(True)
         if not menu.actions():
             menu.addAction("(none yet)").setEnabled(False)
@@ -246,7 +284,7 @@ class ProjectFiles(QMainWindow):
             try:
                 self.recovery.write(self.project)
             except OSError as exc:
-                self.show_message(f"Autosave failed: {exc}")
+                self.show_message(f"Autosave failed: {failure_text(exc)}")
 
     def offer_recovery(self) -> bool:
         """At start-up: if a recovery file is left over from a crash, offer to load it."""
@@ -258,8 +296,8 @@ class ProjectFiles(QMainWindow):
             return False
         try:
             project = self.recovery.load()
-        except ProjectFileError as exc:
-            self.show_error("Cannot recover", str(exc))
+        except Exception as exc:  # shown when the user can act on it, raised again when it is a bug
+            self.show_failure("Cannot recover", exc)
             self.recovery.clear()
             return False
         self.set_project(project)
@@ -275,4 +313,6 @@ class ProjectFiles(QMainWindow):
         self._save_layout()
         self.recovery.clear()
         self.autosave_timer.stop()
+        if self.opening is not None:  # a file still being read: its thread is left to end (bounded wait)
+            self.opening.wait(5000)
         event.accept()

@@ -123,11 +123,12 @@ def test_dock_layout_is_remembered_between_windows(make_window, cnn):
     assert again.findChild(QDockWidget, "dock_problems").isHidden()
 
 
-def test_the_recent_files_menu_reopens_a_saved_project(make_window, cnn, tmp_path):
+def test_the_recent_files_menu_reopens_a_saved_project(make_window, cnn, tmp_path, qtbot):
     window = make_window(cnn)
     window.save_as(tmp_path / "again.nbproj")
     other = make_window()
     other.fill_recent_menu()
     (action,) = [a for a in other.recent_menu.actions() if a.text() == "again.nbproj"]
     action.trigger()
+    qtbot.waitUntil(lambda: other.opening is None, timeout=10_000)  # read in the background
     assert other.project.path == tmp_path / "again.nbproj" and other.project.name == "CNN on digits"

@@ -7,6 +7,7 @@ inspector fields typed into, the training settings' data-set list, undo.
 
 from __future__ import annotations
 
+import time
 from itertools import combinations
 from pathlib import Path
 
@@ -32,6 +33,16 @@ def open_with_menu(window, path: Path) -> None:
     """File › Open (Ctrl+O), answering the file dialog with ``path``."""
     window.ask_open_path = lambda: str(path)
     QTest.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    wait_for_background(window)
+
+
+def wait_for_background(window, seconds: float = 60.0) -> None:
+    """Let the file being read (or the model being imported) in the background arrive; bounded."""
+    deadline = time.monotonic() + seconds
+    while window.opening is not None or window.import_job is not None:
+        assert time.monotonic() < deadline, "the file took too long to open"
+        QApplication.processEvents()
+        time.sleep(0.005)
     QApplication.processEvents()
 
 

@@ -11,6 +11,7 @@ from netbuilder.ui.files import templates
 from tests.qt_fixtures import EXAMPLES
 from tests.ui.drive import click, node_point, show
 from tests.ui.gestures import choose
+from tests.ui.test_first_hour_open import wait_for_background
 
 
 def open_menu(window, menu) -> None:
@@ -33,6 +34,7 @@ def test_file_open_of_an_onnx_model_imports_it_as_a_new_project(make_window, tmp
     window = make_window(load_project(EXAMPLES / "cnn_digits.nbproj"))
     window.ask_open_path = lambda: str(model)  # what the file dialog answers
     press(window, Qt.Key_O, Qt.ControlModifier)
+    wait_for_background(window)
     graph = window.editor().graph
     assert sorted(n.type for n in graph.nodes.values() if n.spec.role == "layer").count("Linear") == 3
     assert window.project.path is None and window.project.description == "Imported from iris_mlp.onnx."
@@ -47,6 +49,7 @@ def test_an_onnx_file_that_cannot_be_imported_is_explained(make_window, tmp_path
     before = window.project
     window.ask_open_path = lambda: str(broken)
     press(window, Qt.Key_O, Qt.ControlModifier)
+    wait_for_background(window)
     assert window.project is before
     assert "broken.onnx" in window.last_error and "ONNX" in window.last_error
     assert "UTF-8 text" not in window.last_error

@@ -1,0 +1,75 @@
+"""`run_in_background`: one slow call (read a file, import a model) on a thread of its own, its outcome back
+in the UI thread, so the window keeps painting and answering while it runs.
+
+The work must not touch a widget. Its result, or the exception it raised, arrives through a queued
+signal, in the UI thread, where the caller decides what an exception means (`netbuilder.ui.errors`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+
+@dataclass
+class Outcome:
+    """What the work gave back: its value, or the exception it raised; and on which thread it ran."""
+
+    value: Any = None
+    error: BaseException | None = None
+    thread_id: int = 0
+
+
+class _Worker(QThread):
+    finished_with = Signal(object)  # an Outcome, queued into the UI thread
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        super().__init__()
+        self.work = work
+
+    def run(self) -> None:
+        outcome = Outcome(thread_id=threading.get_ident())
+        try:
+            outcome.value = self.work()
+        except BaseException as exc:  # carried to the UI thread, which shows it or lets a bug raise there
+            outcome.error = exc
+        self.finished_with.emit(outcome)
+
+
+class BackgroundJob(QObject):
+    """A running call: `done` is emitted in the UI thread with its `Outcome`."""
+
+    done = Signal(object)
+
+    def __init__(self, work: Callable[[], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.outcome: Outcome | None = None
+        self._worker = _Worker(work)
+        self._worker.finished_with.connect(self._arrived)
+
+    def start(self) -> BackgroundJob:
+        self._worker.start()
+        return self
+
+    def running(self) -> bool:
+        return self.outcome is None
+
+    def wait(self, ms: int) -> bool:
+        """Block at most ``ms`` for the thread to end (closing the window); True when it has."""
+        return self._worker.wait(ms)
+
+    def _arrived(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        self.done.emit(outcome)
+
+
+def run_in_background(work: Callable[[], Any], on_done: Callable[[Outcome], None],
+                      parent: QObject | None = None) -> BackgroundJob:
+    """Start ``work`` on its own thread; ``on_done(outcome)`` runs in the UI thread once it ends."""
+    job = BackgroundJob(work, parent)
+    job.done.connect(on_done)
+    return job.start()

@@ -22,17 +22,24 @@ from netbuilder.data.files import (MISSING, _column, _guess_task, _header_option
                                    _numbers, _sorted_labels)
 from netbuilder.data.progress import Report, Throttle
 from netbuilder.data.samples import ArraySource
-from netbuilder.data.stream_sources import Scratch, StreamSource, check_scratch_space
+from netbuilder.data.scratch import Scratch, check_scratch_space
+from netbuilder.data.stream_sources import Precheck, StreamSource
 
 ROWS_PER_CHUNK = 8192  # rows parsed (one numpy call per column) and written at a time
+# The longest line read: a table row is short, and a "line" of gigabytes (a sparse or binary file, a file
+# without line breaks) would otherwise be read whole into memory before the csv module sees it.
+MAX_LINE = 16 << 20
 
 
-def open_csv(path: Path, options: dict[str, Any], report: Report) -> StreamSource:
-    """The table's features as a float32 (rows, features) file in a scratch folder; the targets in memory."""
+def open_csv(path: Path, options: dict[str, Any], report: Report, precheck: Precheck | None = None) -> StreamSource:
+    """The table's features as a float32 (rows, features) file in a scratch folder; the targets in memory.
+
+    ``precheck`` hears the feature count as soon as the header is read, before the conversion.
+    """
     try:
-        return _convert(path, options, report, strict=True)
+        return _convert(path, options, report, strict=True, precheck=precheck)
     except _Lenient:  # text after a closing quote: read leniently, as `read_csv` does
-        return _convert(path, options, report, strict=False)
+        return _convert(path, options, report, strict=False, precheck=precheck)
 
 
 class _Lenient(Exception):
@@ -40,10 +47,12 @@ class _Lenient(Exception):
 
 
 def _delimiter(path: Path, options: dict[str, Any]) -> str:
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        head = f.read(4096)
+    if "\0" in head:
+        _not_text(path.name, head.count("\n", 0, head.index("\0")) + 1)
     delimiter = options.get("delimiter")
     if not delimiter:
-        with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
-            head = f.read(4096)
         try:
             delimiter = csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
         except csv.Error:
@@ -53,24 +62,39 @@ def _delimiter(path: Path, options: dict[str, Any]) -> str:
     return delimiter
 
 
-def _lines(f: IO[str], progress: Throttle) -> Iterator[str]:
-    for line in f:
+def _not_text(name: str, line: int) -> None:
+    raise DataError(f"{name}: not a CSV text file — line {line} holds NUL bytes (binary data or an empty, sparse "
+                    f"file) — choose a table saved as CSV text (UTF-8)")
+
+
+def _lines(f: IO[str], progress: Throttle, name: str) -> Iterator[str]:
+    """The file's lines, each read with a bound: a line longer than MAX_LINE characters or holding a NUL is
+    refused (with its number) before more of it is read."""
+    number, limit = 0, MAX_LINE
+    while line := f.readline(limit + 1):
+        number += 1
+        if "\0" in line:
+            _not_text(name, number)
+        if len(line) > limit:
+            raise DataError(f"{name}: line {number} is longer than {limit:,} characters — a table row is much "
+                            f"shorter, so this is not a CSV table (or its line breaks are missing)")
         progress.advance(len(line))
         yield line
 
 
-def _convert(path: Path, options: dict[str, Any], report: Report, strict: bool) -> StreamSource:
+def _convert(path: Path, options: dict[str, Any], report: Report, strict: bool,
+             precheck: Precheck | None) -> StreamSource:
     name = path.name
     delimiter = _delimiter(path, options)
-    scratch = Scratch()
     # Each value takes at least two characters of text ("1,"): the float32 copy is at most twice the file.
-    check_scratch_space(scratch, 2 * path.stat().st_size, name)
+    check_scratch_space(2 * path.stat().st_size, name)
+    scratch = Scratch()
     x_file = scratch.path / "features.f32"
     progress = Throttle(report, name, "converting", path.stat().st_size, "bytes")
     targets: list[str] = []
     try:
         with open(path, encoding="utf-8-sig", newline="") as f, open(x_file, "wb") as out:
-            reader = csv.reader(_lines(f, progress), delimiter=delimiter, strict=strict)
+            reader = csv.reader(_lines(f, progress, name), delimiter=delimiter, strict=strict)
             rows = (row for row in reader if any(v.strip() for v in row))
             first, second = next(rows, None), next(rows, None)
             if first is None:
@@ -95,6 +119,8 @@ def _convert(path: Path, options: dict[str, Any], report: Report, strict: bool) 
             if target in columns:
                 raise DataError(f"{name}: column {names[target]!r} is both a feature and the target — "
                                 f"remove it from the features")
+            if precheck is not None:
+                precheck("tabular", (len(columns),))
             chunk: list[list[str]] = []
             row_number = first_row
             for row in chain((r for r in pending if r is not None), rows):

@@ -11,32 +11,32 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
-import shutil
 import struct
-import tempfile
-import weakref
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import prod
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
-from netbuilder.data.dataset import DataError
-from netbuilder.data.files import _check_npz_signature, check_finite, class_ids, path_option, resolve
+from netbuilder.data.dataset import DataError, check_memory
+from netbuilder.data.files import (_check_npz_signature, _dims, _shown, check_finite, check_targets, class_ids,
+                                   class_names_of, path_option, resolve)
 from netbuilder.data.idx import _IDX_TYPES, FASHION_CLASSES, read_idx_labels
 from netbuilder.data.images import MODES, _images_in, _target_size
 from netbuilder.data.memory import csv_need, in_memory_need
-from netbuilder.data.progress import Report, Throttle
+from netbuilder.data.progress import Report
 from netbuilder.data.samples import ArraySource, ImageSource, SampleSource
+from netbuilder.data.scratch import Scratch, check_expansion, check_scratch_space, unpack
 from netbuilder.graph.catalog import InputKind, TensorShape
-from netbuilder.graph.memory import format_bytes
 from netbuilder.graph.settings import DatasetSettings
 
-CHUNK = 1 << 22  # bytes copied at a time when a file is converted
+# Called with a source's sample kind and per-sample dims as soon as its headers are read, before anything is
+# unpacked: the Input check, so that a wrong Input fails at once instead of after a long conversion.
+Precheck = Callable[[InputKind, tuple[int, ...]], object]
 
 
 @dataclass
@@ -54,42 +54,6 @@ class StreamSource:
     pixel_max: float | None = None
     # Binary copies made for streaming (a CSV converted, a compressed member unpacked): removed with this.
     scratch: Scratch | None = None
-
-
-class Scratch:
-    """A folder for binary copies made for streaming, in the system's temporary folder (TMPDIR moves it).
-
-    Removed when the data set is dropped or the program ends, and only by the
-    process that made it: worker processes hold copies of this object too.
-    """
-
-    def __init__(self) -> None:
-        self.path = Path(tempfile.mkdtemp(prefix="netbuilder-stream-"))
-        self._remove = weakref.finalize(self, _remove_folder, self.path, os.getpid())
-
-
-def _remove_folder(path: Path, owner: int) -> None:
-    if os.getpid() == owner:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def check_scratch_space(scratch: Scratch, need: int, what: str) -> None:
-    """`DataError` before converting when the temporary folder cannot hold ``need`` bytes."""
-    free = shutil.disk_usage(scratch.path).free
-    if need > free:
-        raise DataError(f"{what}: streaming it needs a {format_bytes(need)} binary copy in {scratch.path.parent}, "
-                        f"which has {format_bytes(free)} free — set TMPDIR to a folder with room, or save the data "
-                        f"uncompressed")
-
-
-def copy_with_progress(source: IO[bytes] | gzip.GzipFile, target: Path, total: int, name: str, report: Report) -> None:
-    """Copy ``total`` bytes (what the header announced: never more, so a bomb cannot fill the disk)."""
-    progress = Throttle(report, name, "converting", total, "bytes")
-    with open(target, "wb") as out:
-        while progress.done < total and (chunk := source.read(min(CHUNK, total - progress.done))):
-            out.write(chunk)
-            progress.advance(len(chunk))
-    progress.finish()
 
 
 # ------------------------------------------------------------------------------------------------ sizes
@@ -188,19 +152,34 @@ def _npy_header(path: Path, key: str) -> tuple[zipfile.ZipInfo, tuple[int, ...],
     return info, tuple(shape), bool(fortran), dtype, start + length
 
 
-def open_npz(path: Path, options: dict[str, Any], tokens: bool, report: Report) -> StreamSource:
-    """``x`` mapped in place when stored uncompressed (np.savez), else unpacked once to a scratch file."""
+def open_npz(path: Path, options: dict[str, Any], tokens: bool, report: Report,
+             precheck: Precheck | None = None) -> StreamSource:
+    """``x`` mapped in place when stored uncompressed (np.savez), else unpacked once to a scratch file.
+
+    Every check that needs only the headers (the sizes, the Input's ``precheck``, the disk space, the
+    compression ratio) is made before anything is unpacked.
+    """
     _check_npz_signature(path)
+    task = options.get("task", "auto")
+    if task not in ("auto", "classification", "regression"):
+        raise DataError(f"{path.name}: option 'task' must be auto, classification or regression; it is "
+                        f"{_shown(task)}")
     info, shape, fortran, dtype, header = _npy_header(path, "x")
     if not shape or shape[0] == 0:
         raise DataError(f"{path.name}: 'x' is empty")
     tokens = bool(tokens and np.issubdtype(dtype, np.integer))
-    if not (np.issubdtype(dtype, np.number) or dtype == np.bool_):
-        raise DataError(f"{path.name}: 'x' holds {dtype} values, not numbers")
+    if not (np.issubdtype(dtype, np.number) or dtype == np.bool_) or np.issubdtype(dtype, np.complexfloating):
+        raise DataError(f"{path.name}: 'x' holds {dtype} values, not real numbers")
     need = prod(shape) * dtype.itemsize
     if info.file_size < header + need:
         raise DataError(f"{path.name}: 'x' announces {'×'.join(map(str, shape))} values ({need:,} bytes) but the "
                         f"archive holds {max(0, info.file_size - header):,} bytes for it — the file is damaged")
+    shape = shape if len(shape) > 1 else (shape[0], 1)
+    by_rank: dict[int, InputKind] = {2: "tabular", 3: "sequence", 4: "image"}
+    kind: InputKind = "tokens" if tokens else by_rank.get(len(shape), "tabular")
+    if precheck is not None:
+        precheck(kind, shape[1:])
+    y, names = _npz_labels(path, shape[0])
     scratch: Scratch | None = None
     if info.compress_type == zipfile.ZIP_STORED:
         with open(path, "rb") as f:
@@ -211,27 +190,23 @@ def open_npz(path: Path, options: dict[str, Any], tokens: bool, report: Report) 
         name_length, extra_length = struct.unpack("<HH", local[26:30])
         file, offset = path, info.header_offset + 30 + name_length + extra_length + header
     else:
+        what = f"{path.name}, member '{info.filename}'"
+        check_expansion(info.compress_size, header + need, what,
+                        "save it uncompressed with np.savez (not savez_compressed): it then streams in place")
+        check_scratch_space(header + need, what)
         scratch = Scratch()
-        check_scratch_space(scratch, header + need, path.name)
         file, offset = scratch.path / "x.npy", header
         try:
             with zipfile.ZipFile(path) as archive, archive.open(info) as member:
-                copy_with_progress(member, file, header + need, path.name, report)
+                unpack(member, file, header + need, what, report, path.name)
         except (zipfile.BadZipFile, zlib.error, EOFError) as e:
             raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
-    shape = shape if len(shape) > 1 else (shape[0], 1)
-    by_rank: dict[int, InputKind] = {2: "tabular", 3: "sequence", 4: "image"}
-    kind: InputKind = "tokens" if tokens else by_rank.get(len(shape), "tabular")
     pixel_max = 255.0 if kind == "image" and dtype == np.uint8 else None
     out = np.dtype(np.int64) if tokens else np.dtype(np.uint8) if dtype == np.uint8 else np.dtype(np.float32)
     samples = ArraySource(path.name, file, offset, dtype.str, shape, out, fortran)
-    y, class_names = _npz_labels(path)
     if y is None:
         return StreamSource(path.name, samples, None, kind, "reconstruction-only", pixel_max=pixel_max,
                             scratch=scratch)
-    if len(y) != shape[0]:
-        raise DataError(f"{path.name}: 'x' has {shape[0]} samples but 'y' has {len(y)} — they must match")
-    task = options.get("task", "auto")
     if task == "auto":
         task = "classification" if np.issubdtype(y.dtype, np.integer) or y.dtype == bool else "regression"
     if task == "regression":
@@ -243,25 +218,43 @@ def open_npz(path: Path, options: dict[str, Any], tokens: bool, report: Report) 
         raise DataError(f"{path.name}: class ids in 'y' must be one whole number per sample — or set the task to "
                         f"regression")
     y = class_ids(y, f"{path.name}: 'y'")
+    class_names = class_names_of(names, path.name)
     count = max(int(y.max()) + 1, len(class_names or []))
     return StreamSource(path.name, samples, y, kind, "classification", count,
                         class_names or [str(i) for i in range(count)], pixel_max=pixel_max, scratch=scratch)
 
 
-def _npz_labels(path: Path) -> tuple[np.ndarray | None, list[str] | None]:
-    """``y`` and ``class_names`` of an .npz (only those members are read)."""
+def _npz_labels(path: Path, samples: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """``y`` (checked as `read_npz` checks it) and the raw ``class_names`` of an .npz: only those members are
+    read, each after its header is checked against what the archive holds and the memory budget."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            present = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError) as e:
+        raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
+    keys = [key for key in ("y", "class_names") if f"{key}.npy" in present]
+    for key in keys:
+        info, shape, _, dtype, header = _npy_header(path, key)
+        size = prod(shape) * dtype.itemsize
+        if header + size > info.file_size:
+            raise DataError(f"{path.name}: the header of '{key}' announces {_dims(shape)} values ({size:,} bytes) "
+                            f"but the archive holds {max(0, info.file_size - header):,} bytes for it — the file is "
+                            f"damaged or cut short")
+        check_memory(size + 4 * prod(shape), f"loading '{key}' of {path.name} ({_dims(shape)} values)")
     try:
         with np.load(path, allow_pickle=False) as archive:
-            y = archive["y"] if "y" in archive.files else None
-            names = [str(n) for n in archive["class_names"]] if "class_names" in archive.files else None
+            found = {key: archive[key] for key in keys}
     except ValueError as e:
         if "pickle" in str(e).lower():
             raise DataError(f"{path.name}: holds Python objects, which are never unpickled — save plain number "
                             f"arrays (np.savez) instead") from None
         raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
         raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
-    return y, names
+    y = found.get("y")
+    if y is not None:
+        check_targets(y, samples, path.name)
+    return y, found.get("class_names")
 
 
 # -------------------------------------------------------------------------------------------------- IDX
@@ -285,24 +278,18 @@ def _idx_header(path: Path) -> tuple[str, tuple[int, ...], int, bool]:
     return _IDX_TYPES[head[2]], tuple(dims), 4 + 4 * head[3], compressed
 
 
-def open_idx(options: dict[str, Any], project_dir: Path | None, fallback: str, report: Report) -> StreamSource:
-    """An IDX images file mapped in place (a gzip'd one unpacked once to a scratch file), labels read whole."""
+def open_idx(options: dict[str, Any], project_dir: Path | None, fallback: str, report: Report,
+             precheck: Precheck | None = None) -> StreamSource:
+    """An IDX images file mapped in place (a gzip'd one unpacked once to a scratch file), labels read whole.
+
+    The Input's ``precheck``, the labels, the disk space and the compression ratio are checked before
+    anything is unpacked.
+    """
     path = resolve(path_option(options, "images", "idx") or fallback, project_dir, "IDX images file")
     file_dtype, dims, header, compressed = _idx_header(path)
     need = prod(dims) * np.dtype(file_dtype).itemsize
-    scratch: Scratch | None = None
-    file = path
-    if compressed:
-        scratch = Scratch()
-        check_scratch_space(scratch, header + need, path.name)
-        file = scratch.path / path.name.removesuffix(".gz")
-        try:
-            with gzip.open(path, "rb") as member:
-                copy_with_progress(member, file, header + need, path.name, report)
-        except (OSError, EOFError, zlib.error) as e:
-            raise DataError(f"{path.name}: cannot be read ({e})") from None
-    if file.stat().st_size - header < need:
-        raise DataError(f"{path.name}: holds {file.stat().st_size - header} bytes of data but its header announces "
+    if not compressed and path.stat().st_size - header < need:
+        raise DataError(f"{path.name}: holds {path.stat().st_size - header} bytes of data but its header announces "
                         f"{'×'.join(map(str, dims))} values ({need} bytes) — the file is cut short")
     kind: InputKind
     if len(dims) == 2:
@@ -311,16 +298,31 @@ def open_idx(options: dict[str, Any], project_dir: Path | None, fallback: str, r
         kind, dims = "image", (dims if len(dims) == 4 else (dims[0], 1, *dims[1:]))
     else:
         raise DataError(f"{path.name}: holds a {len(dims)}-dimensional array; expected images N×H×W")
+    if precheck is not None:
+        precheck(kind, dims[1:])
+    labels_option = path_option(options, "labels", "idx")
+    labels = None if labels_option is None else read_idx_labels(labels_option, project_dir, dims[0], path.name)
+    scratch: Scratch | None = None
+    file = path
+    if compressed:
+        check_expansion(path.stat().st_size, header + need, path.name,
+                        "unpack it first (gunzip) and choose the unpacked file: it then streams in place")
+        check_scratch_space(header + need, path.name)
+        scratch = Scratch()
+        file = scratch.path / path.name.removesuffix(".gz")
+        try:
+            with gzip.open(path, "rb") as member:
+                unpack(member, file, header + need, path.name, report, path.name)
+        except (OSError, EOFError, zlib.error) as e:
+            raise DataError(f"{path.name}: cannot be read ({e})") from None
     pixels = np.dtype(file_dtype) == np.uint8
     out = np.dtype(np.uint8) if pixels else np.dtype(np.float32)
     samples = ArraySource(path.name, file, header, file_dtype, dims, out)
     pixel_max = 255.0 if pixels else None
-    labels_option = path_option(options, "labels", "idx")
-    if labels_option is None:
+    if labels is None:
         return StreamSource(path.name, samples, None, kind, "reconstruction-only", pixel_max=pixel_max,
                             scratch=scratch)
-    labels, labels_path = read_idx_labels(labels_option, project_dir, dims[0], path.name)
-    y = class_ids(labels, labels_path.name)
+    y = class_ids(labels[0], labels[1].name)
     count = max(int(y.max()) + 1, 10 if pixel_max else 0) if len(y) else 0
     fashion = "fashion" in str(path).lower() and count == 10
     names = FASHION_CLASSES if fashion else [str(i) for i in range(count)]

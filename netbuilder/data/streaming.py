@@ -32,7 +32,7 @@ from netbuilder.data.files import resolve
 from netbuilder.data.loading import fit_input_dims, fit_target_values, source_label
 from netbuilder.data.progress import BadSample, LoadProgress, Report
 from netbuilder.data.stream_batches import BadSampleLog, DeviceNormalizer, Reader, StreamBatches, workers_option
-from netbuilder.data.stream_sources import StreamSource, open_idx, open_images, open_npz
+from netbuilder.data.stream_sources import Precheck, StreamSource, open_idx, open_images, open_npz
 from netbuilder.data.stream_stats import axis_of, measure, needs_pass, normalization_from, pass_scale
 from netbuilder.graph.catalog import InputKind, TensorShape
 from netbuilder.graph.settings import DatasetSettings
@@ -88,18 +88,20 @@ class StreamingDataset(Dataset):
 
 
 def open_source(settings: DatasetSettings, input_shape: TensorShape | None, project_dir: Path | None,
-                report: Report) -> StreamSource:
+                report: Report, precheck: Precheck | None = None) -> StreamSource:
+    """The source's headers and labels read, its samples left on disk (converted or unpacked to a scratch copy
+    when they cannot be read in place); ``precheck`` hears the per-sample shape before any such copy."""
     name, options = settings.name, settings.options
     report(LoadProgress(source_label(settings), "listing", 0, 0, "files"))
     if name == "images":
         return open_images(resolve(settings.path, project_dir, "image folder"), input_shape)
     if name == "npz":
         tokens = input_shape is not None and input_shape.dtype == "int"
-        return open_npz(resolve(settings.path, project_dir, ".npz file"), options, tokens, report)
+        return open_npz(resolve(settings.path, project_dir, ".npz file"), options, tokens, report, precheck)
     if name == "idx":
-        return open_idx(options, project_dir, settings.path, report)
+        return open_idx(options, project_dir, settings.path, report, precheck)
     if name == "csv":
-        return open_csv(resolve(settings.path, project_dir, "CSV file"), options, report)
+        return open_csv(resolve(settings.path, project_dir, "CSV file"), options, report, precheck)
     raise DataError(f"{name}: only files (an image folder, CSV, .npz or IDX) can be streamed from disk")
 
 
@@ -108,14 +110,18 @@ def load_streaming(settings: DatasetSettings, input_shape: TensorShape | None, t
                    target_classes: int | None, storage: str, report: Report) -> StreamingDataset:
     """`load_dataset` for a user file streamed from disk (the options are already checked)."""
     options = settings.options
-    source = open_source(settings, input_shape, project_dir, report)
+    name = source_label(settings)
+
+    def fit(kind: InputKind, dims: tuple[int, ...]) -> tuple[tuple[int, ...], InputKind]:
+        if options.get("flatten") and len(dims) > 1 and kind != "tokens":
+            dims, kind = (prod(dims),), "tabular"
+        return fit_input_dims(name, kind, dims, input_shape, input_name)
+
+    source = open_source(settings, input_shape, project_dir, report, fit)
     if len(source.samples) == 0:
         raise DataError(f"{source.name}: holds no samples")
-    kind: InputKind = source.kind
-    dims = source.samples.dims
-    if options.get("flatten") and len(dims) > 1 and kind != "tokens":
-        dims, kind = (prod(dims),), "tabular"
-    dims, kind = fit_input_dims(source.name, kind, dims, input_shape, input_name)
+    name = source.name
+    dims, kind = fit(source.kind, source.samples.dims)
     y, target_dims = fit_target_values(source.name, source.task, source.num_classes, source.y, target_shape,
                                        target_name, target_classes)
     labels = y if source.task == "classification" else None

@@ -14,7 +14,7 @@ from PIL import Image
 
 from netbuilder.data import DataError, Dataset, load_dataset, make_loaders
 from netbuilder.data import loading as loading_module
-from netbuilder.data import stream_sources
+from netbuilder.data import scratch
 from netbuilder.data.checks import option_problems
 from netbuilder.data.dataset import fit_normalization
 from netbuilder.data.memory import choose_storage
@@ -177,7 +177,7 @@ def test_an_npz_announcing_more_values_than_it_holds_is_refused_before_mapping(t
 def test_a_conversion_the_temporary_folder_cannot_hold_is_refused_first(tmp_path, monkeypatch):
     path = tmp_path / "t.csv"
     path.write_text("a,b\n" + "".join(f"{i},{i % 2}\n" for i in range(50)), encoding="utf-8")
-    monkeypatch.setattr(stream_sources.shutil, "disk_usage", lambda _: shutil._ntuple_diskusage(10**9, 10**9, 0))
+    monkeypatch.setattr(scratch.shutil, "disk_usage", lambda _: shutil._ntuple_diskusage(10**9, 10**9, 0))
     with pytest.raises(DataError, match="set TMPDIR"):
         load("csv", path, {"streaming": "disk"})
 

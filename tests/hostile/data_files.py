@@ -53,12 +53,13 @@ def _zero_deflate(size: int) -> bytes:
     return block * whole + tail.compress(bytes(rest)) + tail.flush()
 
 
-def zip_bomb_npz(path: Path, elements: int) -> None:
-    """An .npz whose 'x' really inflates to ``elements`` float32 zeros (a few MB on disk per GB inflated).
+def zip_bomb_npz(path: Path, elements: int, columns: int = 0) -> None:
+    """An .npz whose 'x' really inflates to ``elements`` float32 zeros (a few MB on disk per GB inflated),
+    one long vector, or rows of ``columns`` values (samples an Input of that many features takes).
 
     The CRC is left at 0: a reader that refuses by the announced size never gets to check it.
     """
-    header = npy_header((elements,))
+    header = npy_header((elements // columns, columns) if columns else (elements,))
     c = zlib.compressobj(9, zlib.DEFLATED, -15)
     body = c.compress(header) + c.flush(zlib.Z_FULL_FLUSH) + _zero_deflate(elements * 4)
     size = len(header) + elements * 4

@@ -7,8 +7,9 @@ from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from netbuilder.ui.canvas.nodes import (BODY_FONT, HEADER, NAME_FONT, PORT_R, ROW, TYPE_FONT, WIDTH, canvas_of,
-                                        node_height)
+from netbuilder.graph.block_ports import BoundaryPort
+from netbuilder.ui.canvas.nodes import (BODY_FONT, HEADER, NAME_FONT, PORT_R, ROW, TYPE_FONT, WIDTH, PortItem,
+                                        canvas_of, node_height)
 from netbuilder.ui.theme import theme
 
 PAD = 14.0
@@ -26,18 +27,29 @@ class GroupItem(QGraphicsItem):
         self.name = ""
         self.collapsed = False
         self.summary = ""
-        self.inputs: list[str] = []
-        self.outputs: list[str] = []
+        self.inputs: list[BoundaryPort] = []
+        self.outputs: list[BoundaryPort] = []
+        self.ports: list[BlockPortItem] = []  # shown while collapsed
         self.error = False
         self._drag_from: QPointF | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
 
     def set_frame(self, rect: QRectF, name: str, collapsed: bool, summary: str,
-                  inputs: list[str], outputs: list[str], error: bool) -> None:
+                  inputs: list[BoundaryPort], outputs: list[BoundaryPort], error: bool) -> None:
         self.prepareGeometryChange()
         self.rect, self.name, self.collapsed, self.summary = rect, name, collapsed, summary
+        if (inputs, outputs) != (self.inputs, self.outputs) or len(self.ports) != len(inputs) + len(outputs):
+            for port in self.ports:
+                port.setParentItem(None)  # type: ignore[arg-type]  # None detaches it; the stub omits None
+                if port.scene() is not None:
+                    port.scene().removeItem(port)
+            self.ports = [BlockPortItem(self, ref) for ref in [*inputs, *outputs]]
         self.inputs, self.outputs, self.error = inputs, outputs, error
+        for port in self.ports:
+            slots = self.outputs if port.is_output else self.inputs
+            port.setPos(self.anchor(slots.index(port.ref), len(slots), port.is_output))
+            port.setVisible(collapsed)
         self.setZValue(1 if collapsed else -1)
         self.setToolTip(f"block '{name}' — {summary}\nclick ▸/▾ to collapse or expand; drag the title to move it")
         self.update()
@@ -104,11 +116,14 @@ class GroupItem(QGraphicsItem):
         painter.drawText(QRectF(r.left() + 10, r.top() + HEADER + 3, r.width() - 20, ROW),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.summary)
         self._paint_toggle(painter, t, "▸")
-        for names, is_out in ((self.inputs, False), (self.outputs, True)):
-            for i, _ in enumerate(names):
-                painter.setPen(QPen(t.category("Blocks"), 2))
-                painter.setBrush(t.category("Blocks"))
-                painter.drawEllipse(self.anchor(i, len(names), is_out), PORT_R, PORT_R)
+
+    def name_ports(self, layer_names: dict[str, str]) -> None:
+        """Tooltips that say which layer inside each port belongs to."""
+        for port in self.ports:
+            ref = port.ref
+            port.setToolTip(f"{'output' if ref.is_output else 'input'} '{ref.port}' of "
+                            f"'{layer_names.get(ref.node_id, ref.node_id)}' inside this block\n"
+                            "drag from here to draw a wire")
 
     def _paint_toggle(self, painter: QPainter, t, arrow: str) -> None:
         painter.setFont(TYPE_FONT)
@@ -154,3 +169,37 @@ class GroupItem(QGraphicsItem):
         if self.collapsed and canvas is not None:
             canvas.toggle_group(self.group_id)
         event.accept()
+
+
+class BlockPortItem(PortItem):
+    """A port of a collapsed block: the port of one layer inside it. A wire drawn from or to it is a wire of
+    that layer (the drag is the same `WireDrag` as a layer port's)."""
+
+    def __init__(self, block: GroupItem, ref: BoundaryPort) -> None:
+        QGraphicsItem.__init__(self, block)
+        self.block, self.ref = block, ref
+        self.name, self.is_output = ref.port, ref.is_output
+        self.connected = True
+        self.state = ""
+        self.hovered = False
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setZValue(2)
+
+    @property
+    def node_id(self) -> str:
+        return self.ref.node_id
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        t = theme()
+        r = PORT_R + (2 if self.hovered or self.state == "ok" else 0)
+        if self.state == "ok":
+            glow = QColor(t.wire_ok)
+            glow.setAlpha(90)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(glow)
+            painter.drawEllipse(QPointF(0, 0), r + 3, r + 3)
+        colour = t.wire_ok if self.state == "ok" else (t.grid if self.state == "off" else t.category("Blocks"))
+        painter.setPen(QPen(colour, 2))
+        painter.setBrush(colour)
+        painter.drawEllipse(QPointF(0, 0), r, r)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF
 
+from netbuilder.ui.canvas.groups import GroupItem
 from netbuilder.ui.canvas.nodes import NodeItem, PortItem
 from netbuilder.ui.canvas.wires import WirePreview
 
@@ -34,14 +35,18 @@ class WireDrag:
         out, inp = (self.port, other) if self.port.is_output else (other, self.port)
         return out.node_id, out.name, inp.node_id, inp.name
 
+    def _ports(self) -> list[PortItem]:
+        """Every port a wire can reach: the layers' own, and those collapsed blocks show for their layers."""
+        return [p for item in self.scene.node_items.values() for p in item.ports.values()] + \
+            self.scene.block_port_items()
+
     def _light_targets(self) -> None:
         graph = self.scene.graph
-        for item in self.scene.node_items.values():
-            for port in item.ports.values():
-                if port.is_output == self.port.is_output:
-                    port.set_state("off")
-                else:
-                    port.set_state("ok" if graph.can_connect(*self._ends(port)) else "off")
+        for port in self._ports():
+            if port.is_output == self.port.is_output:
+                port.set_state("off")
+            else:
+                port.set_state("ok" if graph.can_connect(*self._ends(port)) else "off")
         self.port.set_state("")
 
     def move(self, pos: QPointF) -> None:
@@ -54,17 +59,20 @@ class WireDrag:
         """The opposite-direction port under (or very near) ``pos``; over a node body, its first free one."""
         area = QRectF(pos.x() - SNAP_DISTANCE, pos.y() - SNAP_DISTANCE, 2 * SNAP_DISTANCE, 2 * SNAP_DISTANCE)
         best, best_d = None, SNAP_DISTANCE ** 2
-        nodes: list[NodeItem] = []
+        nodes: list[NodeItem | GroupItem] = []
         for item in self.scene.items(area):
             if isinstance(item, PortItem) and item.is_output != self.port.is_output and item.isVisible():
                 d = (item.scenePos() - pos)
                 dist = d.x() ** 2 + d.y() ** 2
                 if dist <= best_d:
                     best, best_d = item, dist
-            elif isinstance(item, NodeItem) and item.contains(item.mapFromScene(pos)):
+            elif isinstance(item, NodeItem) and item.isVisible() and item.contains(item.mapFromScene(pos)):
                 nodes.append(item)
+            elif isinstance(item, GroupItem) and item.collapsed and item.isVisible() and item.rect.contains(pos):
+                nodes.append(item)  # a collapsed block's body: one of the ports it shows
         if best is None and nodes and nodes[0] is not self.port.parentItem():
-            candidates = [p for p in nodes[0].ports.values() if p.is_output != self.port.is_output]
+            ports = nodes[0].ports.values() if isinstance(nodes[0], NodeItem) else nodes[0].ports
+            candidates = [p for p in ports if p.is_output != self.port.is_output]
             free = [p for p in candidates if p.state == "ok"]
             best = (free or candidates)[0] if free or candidates else None
         return best
@@ -78,7 +86,6 @@ class WireDrag:
         """Remove the preview and unlight ports; the wire asked for, if released on a port."""
         target = self.port_at(pos)
         self.scene.removeItem(self.preview)
-        for item in self.scene.node_items.values():
-            for port in item.ports.values():
-                port.set_state("")
+        for port in self._ports():
+            port.set_state("")
         return None if target is None else self._ends(target)

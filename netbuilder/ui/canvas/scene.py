@@ -20,9 +20,10 @@ from netbuilder.graph.analysis import Analysis
 from netbuilder.graph.diagnostics import Diagnostic
 from netbuilder.graph.events import Signal as ModelSignal
 from netbuilder.graph.model import Edge, Graph, Group, Node
-from netbuilder.ui.canvas.groups import PAD, TITLE, GroupItem
+from netbuilder.ui.canvas.frames import BlockFrames
+from netbuilder.ui.canvas.groups import GroupItem
 from netbuilder.ui.canvas.interactions import WireDrag
-from netbuilder.ui.canvas.nodes import SHORT, WIDTH, NodeItem, NodeLook, PortItem
+from netbuilder.ui.canvas.nodes import SHORT, NodeItem, NodeLook, PortItem
 from netbuilder.ui.canvas.wires import EdgeItem
 from netbuilder.ui.theme import theme
 
@@ -40,7 +41,7 @@ def format_value(value) -> str:
     return str(value)
 
 
-class GraphScene(QGraphicsScene):
+class GraphScene(QGraphicsScene, BlockFrames):
     """The items of one graph, kept in step with the model."""
 
     nodes_moved = Signal(object)  # {node_id: (old, new)} after a drag
@@ -62,6 +63,8 @@ class GraphScene(QGraphicsScene):
         self.wire_end: QPointF | None = None  # where the last wire drag was let go (a refusal is said there)
         self.detail = True  # False when zoomed far out: ports hidden (see GraphView.set_zoom)
         self._dragging_group = False  # a block drag moves many nodes; reframe once per step, not per node
+        self._building = True  # items for a whole graph: block frames once at the end, not once per layer
+        self._block_ports: dict = {}  # collapsed block id -> its boundary ports (BlockFrames)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
         ev = graph.events
@@ -76,6 +79,7 @@ class GraphScene(QGraphicsScene):
             self._node_added(node)
         for edge in graph.edges.values():
             self._edge_added(edge)
+        self._building = False
         self._groups_changed()
 
     def detach(self) -> None:
@@ -131,12 +135,20 @@ class GraphScene(QGraphicsScene):
         self._update_ports(edge)
         if self.analysis is not None and edge.id in self.analysis.edge_shapes:
             item.set_label(str(self.analysis.edge_shapes[edge.id]))
+        self._wire_touched_block(edge)
 
     def _edge_removed(self, edge: Edge) -> None:
         item = self.edge_items.pop(edge.id, None)
         if item is not None:
             self.removeItem(item)
         self._update_ports(edge)
+        self._wire_touched_block(edge)
+
+    def _wire_touched_block(self, edge: Edge) -> None:
+        """A wire into or out of a block can change the ports its collapsed box shows."""
+        ends = [self.graph.nodes.get(edge.source), self.graph.nodes.get(edge.target)]
+        if not self._building and any(n is not None and n.group is not None for n in ends):
+            self._groups_changed()
 
     def _update_ports(self, edge: Edge) -> None:
         for nid, port, is_out in ((edge.source, edge.source_port, True), (edge.target, edge.target_port, False)):
@@ -198,34 +210,10 @@ class GraphScene(QGraphicsScene):
             self._groups_changed(place_edges=False)  # block summaries and error borders
 
     # ---- geometry ------------------------------------------------------------------------------
-    def collapsed_group_of(self, node_id: str) -> str | None:
-        """The outermost collapsed block hiding this node, if any."""
-        gid, hidden_by = self.graph.nodes[node_id].group, None
-        while gid is not None and gid in self.graph.groups:
-            if self.graph.groups[gid].collapsed:
-                hidden_by = gid
-            gid = self.graph.groups[gid].parent
-        return hidden_by
-
-    def _external_ports(self, gid: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-        members = set(self.graph.group_members(gid))
-        ins: list[tuple[str, str]] = []
-        outs: list[tuple[str, str]] = []
-        for e in self.graph.edges.values():
-            if e.target in members and e.source not in members and (e.target, e.target_port) not in ins:
-                ins.append((e.target, e.target_port))
-            if e.source in members and e.target not in members and (e.source, e.source_port) not in outs:
-                outs.append((e.source, e.source_port))
-        return ins, outs
-
     def anchor(self, node_id: str, port: str, is_output: bool) -> QPointF:
         hidden_by = self.collapsed_group_of(node_id)
         if hidden_by is not None and hidden_by in self.group_items:
-            item = self.group_items[hidden_by]
-            ins, outs = self._external_ports(hidden_by)
-            slots = outs if is_output else ins
-            key = (node_id, port)
-            return item.anchor(slots.index(key) if key in slots else 0, max(1, len(slots)), is_output)
+            return self.block_anchor(hidden_by, node_id, port, is_output)
         node = self.node_items[node_id]
         p = node.port(port, is_output)
         return p.scenePos() if p is not None else node.scenePos()
@@ -248,59 +236,6 @@ class GraphScene(QGraphicsScene):
             self._place_edge(edge)
         if self.graph.nodes[node_id].group is not None and not self._dragging_group:
             self._groups_changed()
-
-    def _groups_changed(self, *_: object, place_edges: bool = True) -> None:
-        """Rebuild block frames from their members; show or hide what collapsed blocks hide."""
-        graph = self.graph
-        for gid in list(self.group_items):
-            if gid not in graph.groups:
-                self.removeItem(self.group_items.pop(gid))
-        # Innermost blocks first, so an outer frame can wrap the inner ones.
-        depth = {gid: self._depth(gid) for gid in graph.groups}
-        frames: dict[str, QRectF] = {}
-        for gid in sorted(graph.groups, key=lambda g: -depth[g]):
-            group = graph.groups[gid]
-            item = self.group_items.get(gid)
-            if item is None:
-                item = self.group_items[gid] = GroupItem(gid)
-                self.addItem(item)
-            members = [self.node_items[n] for n in graph.group_members(gid) if n in self.node_items]
-            hidden = self.collapsed_group_of(members[0].node_id) if members else None
-            item.setVisible(bool(members) and (hidden is None or hidden == gid))
-            if not members:
-                continue
-            box = QRectF()
-            for m in members:
-                box = box.united(m.mapRectToScene(QRectF(0, 0, WIDTH, m.height)))
-            for child, rect in frames.items():
-                if graph.groups[child].parent == gid:
-                    box = box.united(rect)
-            ins, outs = self._external_ports(gid)
-            errors = self.analysis is not None and any(
-                d.is_error and d.node_id in {m.node_id for m in members} for d in self.analysis.diagnostics)
-            summary = f"{len(members)} layer{'s' * (len(members) != 1)}"
-            if self.analysis is not None:
-                params = sum(self.analysis.nodes[m.node_id].params for m in members
-                             if m.node_id in self.analysis.nodes)
-                summary += f" · {params:,} params" if params else ""
-            rect = (GroupItem.collapsed_rect(box.topLeft(), len(ins), len(outs)) if group.collapsed
-                    else box.adjusted(-PAD, -PAD - TITLE, PAD, PAD))
-            frames[gid] = rect
-            item.set_frame(rect, group.name, group.collapsed, summary, [f"{n}.{p}" for n, p in ins],
-                           [f"{n}.{p}" for n, p in outs], errors)
-        if not place_edges:
-            return
-        for nid, node_item in self.node_items.items():
-            node_item.setVisible(self.collapsed_group_of(nid) is None)
-        for edge in graph.edges.values():
-            self._place_edge(edge)
-
-    def _depth(self, gid: str) -> int:
-        d = 0
-        at: str | None = gid
-        while at is not None and at in self.graph.groups:
-            at, d = self.graph.groups[at].parent, d + 1
-        return d
 
     # ---- gestures -> intents ---------------------------------------------------------------------
     def set_detail(self, full: bool) -> None:

@@ -102,3 +102,19 @@ def png_header_only(width: int, height: int) -> bytes:
         return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+def lying_zip_npz(path: Path, rows: int, columns: int, inflates_to: int) -> None:
+    """An .npz whose 'x' entry declares rows×columns float32 values (its zip sizes and .npy header agree) while
+    its deflate stream goes on to ``inflates_to`` bytes of zeros; the CRC is 0, so it does not match either."""
+    header = npy_header((rows, columns))
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = c.compress(header) + c.flush(zlib.Z_FULL_FLUSH) + _zero_deflate(inflates_to)
+    size = len(header) + rows * columns * 4
+    name = b"x.npy"
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, 0, len(body), size, len(name), 0) + name
+    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, 0, len(body), size, len(name), 0,
+                          0, 0, 0, 0, 0) + name
+    start = len(local) + len(body)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), start, 0)
+    path.write_bytes(local + body + central + end)

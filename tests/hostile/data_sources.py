@@ -98,10 +98,56 @@ def _idx_pair(images: bytes, labels: bytes) -> Callable[[Path], str]:
 
 
 IDX_OPTIONS = {"images": "images.idx", "labels": "labels.idx"}
+STREAMED = ({"streaming": "disk"}, {"streaming": "auto"})  # auto streams what would not fit in memory
+
+
+def _after_header(name: str, size: int) -> Callable[[Path], str]:
+    """A CSV header and then a sparse run of zero bytes up to ``size`` (no disk space taken)."""
+    def write(folder: Path) -> str:
+        with open(folder / name, "wb") as f:
+            f.write(b"a,b,c,d,e\n")
+            f.truncate(size)
+        return name
+    return write
+
+
+def _giant_line(folder: Path) -> str:
+    """A CSV whose second line is longer than any table row (17 MiB, no line break)."""
+    with open(folder / "d.csv", "wb") as f:
+        f.write(b"a,b,c,d,e\n" + b"1," * (17 * 1024 * 512) + b"x\n")
+    return "d.csv"
+
+
+def streamed_cases() -> Iterator[Case]:
+    """The streaming path (options streaming=disk or auto) meets the bombs the in-memory path refuses: each is
+    refused from its headers, before it is unpacked or converted to a scratch copy."""
+    gib = 1024 ** 3
+    for options in STREAMED:
+        mode = options["streaming"]
+        yield _case(f"npz-zip-bomb-streamed-{mode}", "npz",
+                    lambda f: (files.zip_bomb_npz(f / "d.npz", 1_500_000_000, columns=4), "d.npz")[1],
+                    options=options)
+        yield _case(f"npz-zip-bomb-wrong-input-streamed-{mode}", "npz",
+                    lambda f: (files.zip_bomb_npz(f / "d.npz", 1_500_000_000), "d.npz")[1], options=options)
+        yield _case(f"idx-gzip-bomb-streamed-{mode}", "idx",
+                    lambda f: (files.gzip_bomb_idx(f / "bomb.idx.gz", 200_000, 128), "bomb.idx.gz")[1],
+                    options={"images": "bomb.idx.gz", **options}, edit=_image_input(1, 128))
+        yield _case(f"csv-sparse-20GiB-streamed-{mode}", "csv", _after_header("d.csv", 20 * gib), options=options)
+    disk = STREAMED[0]
+    yield _case("csv-one-giant-line-streamed", "csv", _giant_line, mention="line 2", options=disk)
+    yield _case("csv-nul-bytes-streamed", "csv", _bytes("d.csv", bytes(1 << 20)), options=disk)
+    yield _case("npz-lying-zip-header-streamed", "npz",
+                lambda f: (files.lying_zip_npz(f / "d.npz", 1000, 4, 2 * gib), "d.npz")[1], options=disk)
+    yield _case("npz-scalar-y-streamed", "npz", _npz(lambda: {"x": _x(), "y": np.array(1)}), mention="'y'",
+                options=disk)
+    yield _case("npz-scalar-class-names-streamed", "npz",
+                _npz(lambda: {"x": _x(), "y": _y(), "class_names": np.array("a")}), mention="class_names",
+                options=disk)
 GOOD_IMAGES = files.idx((6, 2, 2), data=bytes(24))
 
 
 def cases() -> Iterator[Case]:
+    yield from streamed_cases()
     gib = 1024 ** 3
     # .npz: sizes announced inside the file, checked before anything is allocated.
     yield _case("npz-claims-4e12", "npz", lambda f: (files.npz_claiming(f / "d.npz", (10 ** 12, 4)), "d.npz")[1])

@@ -22,8 +22,11 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QLineEdit, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout,
                                QWidget)
 
+from netbuilder.graph.error_text import describe
+from netbuilder.graph.files import OverwriteRefused, protected_files, refuse_overwrite
 from netbuilder.graph.project import Project, project_from_dict
 from netbuilder.graph.runs import trained_weights
+from netbuilder.ui.errors import failure_text
 
 FORMATS = {  # key -> (label, suffix, file filter)
     "onnx": ("ONNX model (checked, parity-tested)", ".onnx", "ONNX model (*.onnx)"),
@@ -74,11 +77,11 @@ def run_job(job: ExportJob) -> ExportOutcome:
     """Do the export (any thread); every failure becomes an outcome with its message."""
     try:
         return {"onnx": _onnx, "weights": _weights, "code": _code}[job.kind](job)
-    except Exception as exc:  # shown in the dialog, with the details for a bug report
-        from netbuilder.export.errors import ExportError
-
-        known = isinstance(exc, (ExportError, OSError, ValueError))
-        return ExportOutcome(error=f"Export failed: {exc}", details="" if known else traceback.format_exc())
+    except Exception as exc:  # shown in the dialog; a bug (no message for it) with the details for a report
+        known = describe(exc)  # the words `netbuilder export` prints for the same failure
+        if known is not None:
+            return ExportOutcome(error=known.message)
+        return ExportOutcome(error=f"Export failed: {exc}", details=traceback.format_exc())
 
 
 def _used(job: ExportJob) -> str:
@@ -252,8 +255,10 @@ class ExportDialog(QDialog):
         path = Path(text)
         if not path.parent.is_dir():
             return self._fail(f"The folder {path.parent} does not exist — choose another place.")
-        if path.is_dir():
-            return self._fail(f"{path} is a folder — choose a file name.")
+        try:  # a folder, a device, the project's own files: refused in the words `netbuilder export` uses
+            refuse_overwrite(path, force=True, protected=protected_files(self.project))
+        except OverwriteRefused as exc:
+            return self._fail(failure_text(exc))
         if path.exists() and text != self._confirmed and not self.ask_overwrite(path):
             self._show(f"Not exported: {path} was left as it was.", "")
             return False

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from netbuilder.ui.errors import failure_text
 from netbuilder.graph.runs import HISTORY, RunRecord, carry_runs, has_run, last_run, run_folders, runs_folder
 from netbuilder.ui.training.host import TrainingHost
 from netbuilder.ui.training.lock import EditingLock
@@ -189,7 +190,7 @@ class FollowsProject:
         except OSError as exc:
             self.window.show_error("The trained model stayed where it was",
                                    f"Its checkpoints could not be {'moved' if move else 'copied'} from {source} to "
-                                   f"{target}: {exc.strerror or exc}. They are still in {source}.")
+                                   f"{target}: {failure_text(exc)}. They are still in {source}.")
             return
         if carried is None:
             return

@@ -59,7 +59,9 @@ def _units(graph: Graph, node_ids: Iterable[str], as_blocks: bool) -> dict[str, 
         else:
             spec = graph.nodes[nid].spec
             units[uid] = _Unit(uid, [nid], box_height(len(spec.inputs), len(spec.outputs)))
-    for e in graph.edges.values():
+    edges = graph.edges.values() if len(unit_of) == len(graph.nodes) else \
+        [e for nid in unit_of for e in graph.edges_out_of(nid)]
+    for e in edges:
         u, v = unit_of.get(e.source), unit_of.get(e.target)
         if u is None or v is None or u == v or v in units[u].succs:
             continue

@@ -13,6 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
+from netbuilder.graph.layering import box_height
 from netbuilder.ui.theme import font, theme
 
 WIDTH = 150.0  # leaves 80 px between auto-layout columns (230) for a wire and its shape label
@@ -52,7 +53,7 @@ class NodeLook:
 
 
 def node_height(n_in: int, n_out: int) -> float:
-    return HEADER + max(2, max(n_in, n_out)) * ROW + 10
+    return box_height(n_in, n_out)  # the layout's own measure (HEADER + ROW per port, at least two, + 10)
 
 
 def short_message(message: str, look: NodeLook) -> str:

@@ -32,3 +32,34 @@ def isolated_settings(tmp_path_factory, monkeypatch):
 @pytest.fixture
 def cnn() -> Project:
     return load_project(EXAMPLES / "cnn_digits.nbproj")
+
+
+class ShownWindows:
+    """Shows real MainWindows for a test and, at its end, stops every training or search thread they started.
+
+    Each suite's window fixture is one of these: they differ only in what they set on a new window first.
+    A thread left running past its test would keep training into the next tests (and once hung CI).
+    """
+
+    def __init__(self, qtbot, activate: bool = False) -> None:
+        self.qtbot, self.activate, self.windows = qtbot, activate, []
+
+    def show(self, window):
+        from PySide6.QtWidgets import QMessageBox
+
+        window.ask_save_changes = lambda: QMessageBox.Discard  # never a modal prompt in a test
+        self.qtbot.addWidget(window)
+        window.resize(1200, 800)
+        window.show()
+        self.qtbot.waitExposed(window)
+        if self.activate:
+            window.activateWindow()  # window shortcuts (Del, F, Ctrl+Z ...) only fire in the active window
+            self.qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+        self.windows.append(window)
+        return window
+
+    def stop_all(self) -> None:
+        for window in self.windows:
+            window.training.ask_stop_for_close = lambda: True
+            stopped = window.experiments.stop_and_wait() and window.training.stop_and_wait()
+            assert stopped, "a training or search thread did not end within a minute of Stop"

@@ -111,29 +111,41 @@ def _itemsize(data_type: int) -> int | None:
         return None
 
 
-def _tensors(graph: onnx.GraphProto) -> Iterator[onnx.TensorProto]:
-    """Every dense tensor of a graph: initializers and node attributes, in subgraphs too."""
-    yield from graph.initializer
+def _attribute_walk(graph: onnx.GraphProto) -> Iterator[onnx.AttributeProto]:
+    """Every node attribute of a graph and of its subgraphs (If/Loop/Scan bodies)."""
     for node in graph.node:
         for attr in node.attribute:
-            if attr.HasField("t"):
-                yield attr.t
-            yield from attr.tensors
+            yield attr
             if attr.HasField("g"):
-                yield from _tensors(attr.g)
+                yield from _attribute_walk(attr.g)
             for sub in attr.graphs:
-                yield from _tensors(sub)
+                yield from _attribute_walk(sub)
+
+
+def _subgraphs(graph: onnx.GraphProto) -> Iterator[onnx.GraphProto]:
+    """The graph itself and every subgraph inside it."""
+    yield graph
+    for attr in _attribute_walk(graph):
+        if attr.HasField("g"):
+            yield attr.g
+        yield from attr.graphs
+
+
+def _tensors(graph: onnx.GraphProto) -> Iterator[onnx.TensorProto]:
+    """Every dense tensor of a graph: initializers and node attributes, in subgraphs too."""
+    for sub in _subgraphs(graph):
+        yield from sub.initializer
+    for attr in _attribute_walk(graph):
+        if attr.HasField("t"):
+            yield attr.t
+        yield from attr.tensors
 
 
 def _sparse_tensors(graph: onnx.GraphProto) -> Iterator[onnx.SparseTensorProto]:
     """Every sparse tensor: sparse initializers and Constant ``sparse_value`` attributes, in subgraphs too."""
-    yield from graph.sparse_initializer
-    for node in graph.node:
-        for attr in node.attribute:
-            if attr.HasField("sparse_tensor"):
-                yield attr.sparse_tensor
-            yield from attr.sparse_tensors
-            if attr.HasField("g"):
-                yield from _sparse_tensors(attr.g)
-            for sub in attr.graphs:
-                yield from _sparse_tensors(sub)
+    for sub in _subgraphs(graph):
+        yield from sub.sparse_initializer
+    for attr in _attribute_walk(graph):
+        if attr.HasField("sparse_tensor"):
+            yield attr.sparse_tensor
+        yield from attr.sparse_tensors

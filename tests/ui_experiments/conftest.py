@@ -10,9 +10,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QMessageBox
 
 from netbuilder.graph.project import load_project
+from tests.qt_fixtures import ShownWindows
 from tests.qt_fixtures import EXAMPLES, isolated_settings  # noqa: F401 (fixtures)
 
 RUN_TIMEOUT_MS = 120_000  # generous: two shared cores, and the first trial imports torch
@@ -28,20 +28,12 @@ def open_window(qtbot):
     """open_window(path) -> a shown MainWindow on the project saved at ``path``."""
     from netbuilder.ui.mainwindow import MainWindow
 
-    windows = []
+    shown = ShownWindows(qtbot)
 
     def make(path: Path):
         window = MainWindow(load_project(path))
-        window.ask_save_changes = lambda: QMessageBox.Discard  # never a modal prompt in a test
         window.training.ask_stop_for_close = lambda: True
-        qtbot.addWidget(window)
-        window.resize(1200, 800)
-        window.show()
-        qtbot.waitExposed(window)
-        windows.append(window)
-        return window
+        return shown.show(window)
 
     yield make
-    for window in windows:  # never leave a training or search thread running past its test
-        window.experiments.stop_and_wait()
-        window.training.stop_and_wait()
+    shown.stop_all()

@@ -8,9 +8,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QMessageBox
 
 from netbuilder.graph.project import Project
+from tests.qt_fixtures import ShownWindows
 from tests.qt_fixtures import cnn, isolated_settings  # noqa: F401 (fixtures)
 
 RUN_TIMEOUT_MS = 90_000  # generous: two shared cores, and the first run imports torch
@@ -21,24 +21,17 @@ def make_window(qtbot, tmp_path):
     """make_window(project, epochs) -> a shown MainWindow whose runs write checkpoints under tmp_path."""
     from netbuilder.ui.mainwindow import MainWindow
 
-    windows = []
+    shown = ShownWindows(qtbot)
 
     def make(project: Project | None = None, epochs: int | None = None):
         window = MainWindow(project)
-        window.ask_save_changes = lambda: QMessageBox.Discard  # never a modal prompt in a test
         window.training.ask_stop_for_close = lambda: True
         window.training.out_dir = tmp_path / "run"
         window.training.epochs = epochs
-        qtbot.addWidget(window)
-        window.resize(1200, 800)
-        window.show()
-        qtbot.waitExposed(window)
-        windows.append(window)
-        return window
+        return shown.show(window)
 
     yield make
-    for window in windows:  # never leave a training thread running past its test
-        window.training.stop_and_wait()
+    shown.stop_all()
 
 
 def run_to_end(qtbot, window):

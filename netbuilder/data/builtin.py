@@ -175,6 +175,37 @@ def _text(options: dict[str, Any], input_shape: TensorShape | None, seed: int) -
     return RawData("text", x, y, "tokens", "classification", len(chars), names, ordered=True)
 
 
+def _shapes(name: str) -> Reader:
+    """The generated shapes: what shape (``shapes``), where the shapes are (``shape_masks``), how many."""
+
+    def read(options: dict[str, Any], input_shape: TensorShape | None, seed: int) -> RawData:
+        from netbuilder.data.shapes import COUNT_NAMES, SHAPE_NAMES, SIZE, make_shapes
+
+        n = _count(options, "samples", 3000, name, 2)
+        # Float32 images and masks, and the generator's per-shape boolean masks beside them.
+        check_memory(n * SIZE * SIZE * (4 * 3 * 3 + 4 * 2 + 8), f"{name}: {n:,} images")
+        made = make_shapes(n, seed, per_image=len(COUNT_NAMES) if name == "shape_counts" else 1,
+                           noise=_amount(options, "noise", 0.08, name))
+        if name == "shape_masks":  # a value per pixel: 1 inside a shape, 0 outside
+            return RawData(name, made.images, made.masks, "image", "regression", pixel_max=1.0)
+        labels, names = (made.counts - 1, COUNT_NAMES) if name == "shape_counts" else (made.kinds, SHAPE_NAMES)
+        return RawData(name, made.images, labels, "image", "classification", len(names), list(names), pixel_max=1.0)
+
+    return read
+
+
+def _topics(options: dict[str, Any], input_shape: TensorShape | None, seed: int) -> RawData:
+    from netbuilder.data.topics import MIN_LENGTH, TOPICS, make_topics
+
+    length = _window_length(options, input_shape, "topics", tokens=True)
+    if length < MIN_LENGTH:
+        raise DataError(f"topics: sentences need at least {MIN_LENGTH} words; the length is {length}")
+    n = _count(options, "samples", 4000, "topics", 2)
+    check_memory(n * length * 8 * 2, f"topics: {n:,} sentences of {length:,} words")
+    x, y = make_topics(n, length, seed)
+    return RawData("topics", x, y, "tokens", "classification", len(TOPICS), list(TOPICS))
+
+
 Reader = Callable[[dict[str, Any], "TensorShape | None", int], RawData]
 
 READERS: dict[str, Reader] = {
@@ -188,6 +219,10 @@ READERS: dict[str, Reader] = {
     "sines": _waves("sines", 3),
     "memory": _memory,
     "text": _text,
+    "shapes": _shapes("shapes"),
+    "shape_masks": _shapes("shape_masks"),
+    "shape_counts": _shapes("shape_counts"),
+    "topics": _topics,
 }
 
 

@@ -24,6 +24,12 @@ class BuiltinInfo:
     target_shape: tuple[int, ...] = ()  # a regression set's per-sample target shape
 
 
+# The generated sets' classes (their generators, in shapes.py and topics.py, use these names).
+SHAPE_NAMES = ("circle", "square", "triangle", "cross", "ring", "diamond")
+COUNT_NAMES = ("one", "two", "three", "four")
+TOPIC_NAMES = ("sport", "weather", "food", "music", "space")
+TOPIC_VOCABULARY = 91  # words of the topics set, padding included: topics.VOCABULARY (a test keeps them equal)
+
 BUILTIN_DATASETS: dict[str, BuiltinInfo] = {
     "digits": BuiltinInfo("Handwritten digits (8×8)", "classification",
                           "1,797 greyscale 8×8 images of the digits 0–9 (scikit-learn). Fits an image Input "
@@ -61,6 +67,23 @@ BUILTIN_DATASETS: dict[str, BuiltinInfo] = {
                         "A short public-domain text; from a window of characters, predict the next one. "
                         "Fits a tokens Input (feed it to an Embedding).", "tokens", (32,), "one class per character",
                         ("length",)),
+    "shapes": BuiltinInfo("Coloured shapes (3×32×32)", "classification",
+                          "Generated CIFAR-sized colour images of one shape each — circle, square, triangle, cross, "
+                          "ring or diamond — of random colour, size, position and tilt on a noisy background.",
+                          "image", (3, 32, 32), "6 classes", ("samples", "noise"), SHAPE_NAMES),
+    "shape_masks": BuiltinInfo("Shape masks (segmentation)", "regression",
+                               "The coloured shapes with, as target, the shape's mask: 1 for each pixel inside the "
+                               "shape, 0 outside (segmentation; train with BCEWithLogitsLoss).", "image", (3, 32, 32),
+                               "mask (1×32×32)", ("samples", "noise"), target_shape=(1, 32, 32)),
+    "shape_counts": BuiltinInfo("Count the shapes", "classification",
+                                "Coloured 3×32×32 images with one to four shapes, one per quarter; the class is how "
+                                "many there are.", "image", (3, 32, 32), "4 classes", ("samples", "noise"),
+                                COUNT_NAMES),
+    "topics": BuiltinInfo("Sentence topics (words)", "classification",
+                          f"Generated sentences of word ids ({TOPIC_VOCABULARY} words, 0 pads the end) about sport, "
+                          "weather, food, music or space; most also mention a second topic, less often. Fits a "
+                          "tokens Input (feed it to an Embedding).", "tokens", (32,), "5 classes",
+                          ("length", "samples"), TOPIC_NAMES),
 }
 
 

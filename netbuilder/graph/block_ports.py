@@ -45,7 +45,7 @@ def members_by_block(graph: Graph) -> dict[str, list[str]]:
 
 def boundary_ports(graph: Graph, members: list[str]) -> tuple[list[BoundaryPort], list[BoundaryPort]]:
     """The block's inputs and outputs, in member then port order: ports wired across its edge, and ports wired
-    to nothing (a new wire can reach those)."""
+    to nothing (a new wire can reach those; optional inputs left free, a Sum's spare terms, are not shown)."""
     inside = set(members)
     wired_in: dict[tuple[str, str], bool] = {}  # (node, port) -> whether its wire comes from outside
     wired_out: dict[tuple[str, str], bool] = {}  # (node, port) -> whether any of its wires leaves
@@ -59,6 +59,6 @@ def boundary_ports(graph: Graph, members: list[str]) -> tuple[list[BoundaryPort]
     outs: list[BoundaryPort] = []
     for nid in members:
         spec = graph.nodes[nid].spec
-        ins += [BoundaryPort(nid, p.name, False) for p in spec.inputs if wired_in.get((nid, p.name), True)]
+        ins += [BoundaryPort(nid, p.name, False) for p in spec.inputs if wired_in.get((nid, p.name), p.required)]
         outs += [BoundaryPort(nid, p.name, True) for p in spec.outputs if wired_out.get((nid, p.name), True)]
     return ins, outs

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 
 @dataclass
@@ -24,20 +24,11 @@ class Outcome:
     thread_id: int = 0
 
 
-class _Worker(QThread):
-    finished_with = Signal(object)  # an Outcome, queued into the UI thread
+class _Courier(QObject):
+    """Carries the outcome from the work's thread to the UI thread (a queued signal). It has no parent, so a
+    window closed meanwhile cannot take it down while the thread still holds it."""
 
-    def __init__(self, work: Callable[[], Any]) -> None:
-        super().__init__()
-        self.work = work
-
-    def run(self) -> None:
-        outcome = Outcome(thread_id=threading.get_ident())
-        try:
-            outcome.value = self.work()
-        except BaseException as exc:  # carried to the UI thread, which shows it or lets a bug raise there
-            outcome.error = exc
-        self.finished_with.emit(outcome)
+    arrived = Signal(object)
 
 
 class BackgroundJob(QObject):
@@ -48,19 +39,32 @@ class BackgroundJob(QObject):
     def __init__(self, work: Callable[[], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.outcome: Outcome | None = None
-        self._worker = _Worker(work)
-        self._worker.finished_with.connect(self._arrived)
+        self._work = work
+        self._courier = _Courier()
+        self._courier.arrived.connect(self._arrived)
+        # A daemon thread, not a QThread: quitting the app while a long import runs must not abort the process
+        # ("QThread: Destroyed while thread is still running"); the work touches no widget, so nothing is lost.
+        self._thread = threading.Thread(target=self._run, name="netbuilder-background", daemon=True)
 
     def start(self) -> BackgroundJob:
-        self._worker.start()
+        self._thread.start()
         return self
+
+    def _run(self) -> None:
+        outcome = Outcome(thread_id=threading.get_ident())
+        try:
+            outcome.value = self._work()
+        except BaseException as exc:  # carried to the UI thread, which shows it or lets a bug raise there
+            outcome.error = exc
+        self._courier.arrived.emit(outcome)
 
     def running(self) -> bool:
         return self.outcome is None
 
     def wait(self, ms: int) -> bool:
         """Block at most ``ms`` for the thread to end (closing the window); True when it has."""
-        return self._worker.wait(ms)
+        self._thread.join(ms / 1000)
+        return not self._thread.is_alive()
 
     def _arrived(self, outcome: Outcome) -> None:
         self.outcome = outcome

@@ -313,6 +313,6 @@ class ProjectFiles(QMainWindow):
         self._save_layout()
         self.recovery.clear()
         self.autosave_timer.stop()
-        if self.opening is not None:  # a file still being read: its thread is left to end (bounded wait)
-            self.opening.wait(5000)
+        if self.opening is not None:  # a file still being read: a moment to end (its thread is a daemon)
+            self.opening.wait(2000)
         event.accept()

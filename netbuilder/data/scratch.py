@@ -76,9 +76,13 @@ def check_expansion(packed: int, unpacked: int, what: str, advice: str) -> None:
     ``advice`` says how to store the data so that it needs no unpacking.
     """
     if unpacked > BOMB_FLOOR and unpacked > BOMB_RATIO * max(packed, 1):
+        try:
+            free = f"; {scratch_parent()} has {format_bytes(shutil.disk_usage(scratch_parent()).free)} free"
+        except OSError:
+            free = ""
         raise DataError(f"{what}: {format_bytes(packed)} of compressed data announce {format_bytes(unpacked)} when "
-                        f"unpacked ({unpacked // max(packed, 1):,} times as much) — this looks like a compression "
-                        f"bomb and is not unpacked; if the data is real, {advice}")
+                        f"unpacked ({unpacked // max(packed, 1):,} times as much{free}) — this looks like a "
+                        f"compression bomb and is not unpacked; if the data is real, {advice}")
 
 
 def unpack(source: IO[bytes] | gzip.GzipFile, target: Path, declared: int, what: str, report: Report,

@@ -17,8 +17,10 @@ from netbuilder.graph import edits
 from netbuilder.graph.analysis import Analysis
 from netbuilder.graph.layout import banded_positions
 from netbuilder.graph.model import Graph
+from netbuilder.graph.room import room_to_expand
 from netbuilder.ui.canvas.adding import FRAGMENT_MIME, LayerAdding
 from netbuilder.ui.canvas.bubble import Bubble
+from netbuilder.ui.canvas.groups import PAD, TITLE
 from netbuilder.ui.canvas.menus import build_context_menu
 from netbuilder.ui.canvas.nodes import DETAIL_ZOOM, WIDTH, NodeItem
 from netbuilder.ui.canvas.picker import LayerPicker
@@ -192,9 +194,19 @@ class GraphEditor(LayerAdding):
         return True
 
     def toggle_group(self, gid: str) -> None:
-        if gid in self.graph.groups:
-            collapsed = not self.graph.groups[gid].collapsed
+        """Collapse or expand a block; an expanded block pushes aside what its frame would cover (one step)."""
+        if gid not in self.graph.groups:
+            return
+        collapsed = not self.graph.groups[gid].collapsed
+        room = {} if collapsed else room_to_expand(self.graph, gid, PAD, TITLE)
+        if not room:
             self.push(edits.UpdateGroup(gid, collapsed=collapsed))
+            return
+        self.undo_stack.beginMacro("Expand block")
+        self.push(edits.MoveNodes({nid: (self.graph.nodes[nid].position, pos) for nid, pos in room.items()},
+                                  "Make room"))
+        self.push(edits.UpdateGroup(gid, collapsed=False))
+        self.undo_stack.endMacro()
 
     def block_fragment(self, gid: str) -> dict[str, Any]:
         return self.graph.fragment(self.graph.group_members(gid))

@@ -27,3 +27,33 @@ def test_a_big_import_opens_with_every_block_in_view_at_a_readable_zoom(qtbot):
                for item in editor.scene.group_items.values())
     assert not any(a.collidesWithItem(b) for a in editor.scene.group_items.values()
                    for b in editor.scene.group_items.values() if a is not b)
+
+
+def test_a_block_double_clicked_open_pushes_its_neighbours_aside_in_one_undo_step(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from tests.ui.drive import view_point
+
+    graph, paths = residual_net(14, paths=True)
+    group_imported(graph, paths)
+    auto_layout(graph)
+    editor = GraphEditor(graph, QUndoStack())
+    qtbot.addWidget(editor)
+    editor.resize(1200, 800)
+    editor.show()
+    qtbot.waitExposed(editor)
+    gid = list(graph.groups)[3]
+    item = editor.scene.group_items[gid]
+    editor.view.set_zoom(0.8)
+    editor.view.centerOn(item.rect.center())
+    before = {nid: n.position for nid, n in graph.nodes.items()}
+    QTest.mouseDClick(editor.view.viewport(), Qt.LeftButton, Qt.NoModifier, view_point(editor, item.rect.center()))
+    assert not graph.groups[gid].collapsed
+    others = [i.sceneBoundingRect() for nid, i in editor.scene.node_items.items()
+              if i.isVisible() and graph.nodes[nid].group != gid]
+    others += [g.rect for other, g in editor.scene.group_items.items() if other != gid and g.isVisible()]
+    assert not any(item.rect.intersects(box) for box in others)
+    editor.undo_stack.undo()
+    assert graph.groups[gid].collapsed
+    assert {nid: n.position for nid, n in graph.nodes.items()} == before

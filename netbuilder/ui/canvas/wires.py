@@ -89,6 +89,7 @@ class EdgeItem(QGraphicsItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if lod < DETAIL_ZOOM:  # far out: a hairline is enough and much cheaper
             painter.setPen(QPen(colour, 0))
+            painter.setBrush(Qt.BrushStyle.NoBrush)  # the view does not save painter state between items
             painter.drawPath(self.path)
             return
         width = 2.6 if self.isSelected() or self.hovered else 1.8

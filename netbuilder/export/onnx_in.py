@@ -112,7 +112,11 @@ def import_onnx(path: str | os.PathLike[str], *, name: str | None = None, verify
         inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
     except Exception:  # shape inference is a help, not a requirement
         inferred = model
+    from netbuilder.export.onnx_attention import fold_attention
+
+    folded = fold_attention(inferred)  # self-attention chains become one node each, before the walk
     ctx = Importer(inferred, file)
+    ctx.notes.extend(folded)
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
     ctx.opset = opset
     inputs = ctx.read_inputs()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from netbuilder.export import onnx_conv, onnx_elementwise, onnx_norm, onnx_rnn, onnx_shape
+from netbuilder.export import onnx_attention, onnx_conv, onnx_elementwise, onnx_norm, onnx_rnn, onnx_shape
 from netbuilder.export.onnx_elementwise import per_feature
 from netbuilder.export.onnx_values import (CONST, RNN_H, RNN_Y, RNN_Y_T, RNN_YB, SHAPE, TENSOR, TIME_MAJOR, Converter,
                                            Importer, Unsupported, Value, attributes, f32)
@@ -251,6 +251,7 @@ PLUMBING: dict[str, Converter] = {
     "Shape": _shape, "Size": _shape,
     "Slice": onnx_rnn.half,
     "Greater": onnx_elementwise.comparison, "Where": onnx_elementwise.where,  # a Softplus's threshold
+    f"{onnx_attention.DOMAIN}.{onnx_attention.OP}": onnx_attention.convert,  # see onnx_attention.fold_attention
 }
 
 # How an operator becomes the layer(s) the catalog maps it to, where the attributes alone do not say.

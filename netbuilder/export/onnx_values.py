@@ -180,7 +180,7 @@ class Importer:
     # ---- walking ---------------------------------------------------------------------------
     def convert(self, node: NodeProto, converter_for: Callable[[str], Converter | None]) -> None:
         label = self.label(node)
-        handler = converter_for(node.op_type) if node.domain in ("", "ai.onnx") else None
+        handler = converter_for(node.op_type if node.domain in ("", "ai.onnx") else f"{node.domain}.{node.op_type}")
         found = [self.values.get(name) for name in node.input if name]
         present = [v for v in found if v is not None]
         if len(present) < len(found):

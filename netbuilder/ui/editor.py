@@ -116,10 +116,11 @@ class GraphEditor(LayerAdding):
         n = len(moves)
         self.push(edits.MoveNodes(moves, f"Move {n} layer{'s' * (n != 1)}"))
 
-    def auto_layout(self) -> None:
-        """Left to right by depth, wrapped into rows that fit the view, as one undo step."""
+    def auto_layout(self, direction: str = "right") -> None:
+        """In layers flowing ``direction`` ("right" or "down"), wrapped into bands that fit the view, collapsed
+        blocks as single boxes, as one undo step."""
         size = self.view.viewport().size()
-        positions = banded_positions(self.graph, max(0.5, size.width() / max(1, size.height())))
+        positions = banded_positions(self.graph, max(0.5, size.width() / max(1, size.height())), direction)
         moves = {nid: (self.graph.nodes[nid].position, pos) for nid, pos in positions.items()
                  if self.graph.nodes[nid].position != pos}
         if moves:

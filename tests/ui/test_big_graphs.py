@@ -57,3 +57,27 @@ def test_a_block_double_clicked_open_pushes_its_neighbours_aside_in_one_undo_ste
     editor.undo_stack.undo()
     assert graph.groups[gid].collapsed
     assert {nid: n.position for nid, n in graph.nodes.items()} == before
+
+
+def test_auto_layout_top_down_from_the_canvas_menu_lays_the_chain_out_downwards(qtbot):
+    from PySide6.QtCore import QPoint
+
+    from tests.ui.gestures import choose, right_click
+
+    graph, _ = residual_net(2)
+    editor = GraphEditor(graph, QUndoStack())
+    qtbot.addWidget(editor)
+    editor.resize(900, 700)
+    editor.show()
+    qtbot.waitExposed(editor)
+    editor.view.set_zoom(0.5)
+    editor.view.centerOn(-2000, -2000)  # empty canvas under the click
+    choose(right_click(editor, QPoint(40, 40)), "Auto-layout Top-down")
+    pos = {nid: n.position for nid, n in graph.nodes.items()}
+    # Straight down the chain; a wire only leaves its column for a later one (to the right) or to a skip.
+    straight_down = [e for e in graph.edges.values() if pos[e.target][0] == pos[e.source][0]
+                     and pos[e.target][1] > pos[e.source][1]]
+    assert len(straight_down) >= len(graph.edges) / 2
+    assert all(pos[e.target][1] > pos[e.source][1] or pos[e.target][0] > pos[e.source][0]
+               for e in graph.edges.values())
+    assert editor.undo_stack.count() == 1

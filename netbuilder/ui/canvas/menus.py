@@ -108,4 +108,5 @@ def _canvas_menu(editor: GraphEditor, menu: QMenu, at: QPointF) -> None:
     menu.addSeparator()
     _entry(menu, "Select All", editor.select_all, True, "Ctrl+A")
     _entry(menu, "Auto-layout", editor.auto_layout, can, "Ctrl+L")
+    _entry(menu, "Auto-layout Top-down", lambda: editor.auto_layout("down"), can)
     _entry(menu, "Fit All", editor.fit_all, True, "F")

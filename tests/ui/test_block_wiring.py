@@ -88,3 +88,12 @@ def test_the_new_wire_ends_on_the_blocks_port_while_it_stays_collapsed(editor):
     (wire,) = [e for e in editor.graph.edges.values() if e.target == editor.ids["head"]]
     assert editor.graph.groups[item.group_id].collapsed
     assert editor.scene.edge_items[wire.id].path.pointAtPercent(0) == out.scenePos()
+
+
+def test_a_right_click_on_a_collapsed_blocks_port_opens_the_blocks_menu(editor):
+    from tests.ui.gestures import menu_entries, right_click
+
+    item, out = _block_port(editor, "body", True)
+    menu = right_click(editor, view_point(editor, out.scenePos()))
+    assert item.isSelected()
+    assert any("Expand" in entry for entry in menu_entries(menu))

@@ -37,8 +37,8 @@ def item_at(editor: GraphEditor, scene_pos: QPointF) -> NodeItem | EdgeItem | Gr
     for item in editor.scene.items(scene_pos):
         if not item.isVisible():
             continue
-        if isinstance(item, PortItem):
-            return item.owner
+        if isinstance(item, PortItem):  # a layer's port, or the port a collapsed block shows for one inside
+            item = item.parentItem()
         if isinstance(item, (NodeItem, EdgeItem, GroupItem)):
             return item
     return None

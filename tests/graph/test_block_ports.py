@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from netbuilder.graph import Graph
-from netbuilder.graph.block_ports import boundary_ports, collapsed_block_of
+from netbuilder.graph.block_ports import boundary_ports, collapsed_block_of, slot_of
 
 
 def _block() -> tuple[Graph, dict[str, str]]:
@@ -21,8 +21,15 @@ def _block() -> tuple[Graph, dict[str, str]]:
 def test_a_block_shows_its_crossing_wires_and_free_ports_but_not_spare_optional_inputs():
     g, ids = _block()
     ins, outs = boundary_ports(g, g.group_members(next(iter(g.groups))))
-    assert [(p.node_id, p.port) for p in ins] == [(ids["fc"], "in"), (ids["sum"], "b"), (ids["spare"], "in")]
+    assert [(p.node_id, p.port) for p in ins] == [(ids["fc"], "in"), (ids["spare"], "in")]
     assert [(p.node_id, p.port) for p in outs] == [(ids["act"], "out"), (ids["spare"], "out")]
+
+
+def test_inputs_fed_by_one_outside_wire_source_share_one_port():
+    g, ids = _block()  # x feeds both fc (the branch) and the Sum's b (the skip)
+    ins, _ = boundary_ports(g, g.group_members(next(iter(g.groups))))
+    assert slot_of(ins, ids["fc"], "in") == slot_of(ins, ids["sum"], "b") == 0
+    assert slot_of(ins, ids["sum"], "a") is None  # wired inside the block
 
 
 def test_the_outermost_collapsed_block_is_the_one_that_hides_a_layer():

@@ -13,7 +13,8 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QGraphicsItem
 
 from netbuilder.graph.analysis import Analysis
-from netbuilder.graph.block_ports import BoundaryPort, boundary_ports, collapsed_block_of, members_by_block
+from netbuilder.graph.block_ports import (BoundaryPort, boundary_ports, collapsed_block_of, members_by_block,
+                                          slot_of)
 from netbuilder.graph.model import Edge, Graph
 from netbuilder.ui.canvas.groups import PAD, TITLE, GroupItem
 from netbuilder.ui.canvas.nodes import WIDTH, NodeItem, PortItem
@@ -45,8 +46,7 @@ class BlockFrames:
         item = self.group_items[gid]
         ins, outs = self._block_ports.get(gid) or boundary_ports(self.graph, self.graph.group_members(gid))
         slots = outs if is_output else ins
-        key = BoundaryPort(node_id, port, is_output)
-        return item.anchor(slots.index(key) if key in slots else 0, max(1, len(slots)), is_output)
+        return item.anchor(slot_of(slots, node_id, port) or 0, max(1, len(slots)), is_output)
 
     def block_port_items(self) -> list[PortItem]:
         """The ports of every collapsed block on show (wires can be drawn to them)."""

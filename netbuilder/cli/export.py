@@ -120,7 +120,8 @@ def run_import(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE if "cannot read" in str(exc) or "no such file" in str(exc) else EXIT_REFUSED
     project, state = result.project, result.state
     layers = [n for n in project.graphs["model"].nodes.values() if n.spec.role == "layer"]
-    print(f"imported {len(layers)} layers from {args.model}")
+    blocks = len(project.graphs["model"].groups)  # named after the source's modules, or its repeated structure
+    print(f"imported {len(layers)} layers from {args.model}" + (f" in {blocks} blocks" if blocks else ""))
     if result.max_abs_diff:
         diffs = ", ".join(f"batch {b}: {d:.2e}" for b, d in result.max_abs_diff.items())
         print(f"  the rebuilt network matches onnxruntime: max |diff| {diffs}")

@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"import refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     layers = [n for n in result.project.graphs["model"].nodes.values() if n.spec.role == "layer"]
-    print(f"imported {len(layers)} layers from {args.module}")
+    blocks = len(result.project.graphs["model"].groups)  # named after the source's modules, or its repeated structure
+    print(f"imported {len(layers)} layers from {args.module}" + (f" in {blocks} blocks" if blocks else ""))
     if result.max_abs_diff:
         diffs = ", ".join(f"batch {b}: {d:.2e}" for b, d in result.max_abs_diff.items())
         print(f"  the rebuilt network matches the module's ONNX export in onnxruntime: max |diff| {diffs}")

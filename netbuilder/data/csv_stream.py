@@ -10,13 +10,13 @@ so a table reads the same streamed or whole.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
+from netbuilder.data.csv_text import bounded_lines, delimiter_of, not_utf8, open_text
 from netbuilder.data.dataset import DataError
 from netbuilder.data.files import (MISSING, _column, _guess_task, _header_option, _looks_like_header, _number,
                                    _numbers, _sorted_labels)
@@ -26,9 +26,6 @@ from netbuilder.data.scratch import Scratch, check_scratch_space
 from netbuilder.data.stream_sources import Precheck, StreamSource
 
 ROWS_PER_CHUNK = 8192  # rows parsed (one numpy call per column) and written at a time
-# The longest line read: a table row is short, and a "line" of gigabytes (a sparse or binary file, a file
-# without line breaks) would otherwise be read whole into memory before the csv module sees it.
-MAX_LINE = 16 << 20
 
 
 def open_csv(path: Path, options: dict[str, Any], report: Report, precheck: Precheck | None = None) -> StreamSource:
@@ -46,46 +43,10 @@ class _Lenient(Exception):
     """A strict reading found an oddity that the lenient reading accepts."""
 
 
-def _delimiter(path: Path, options: dict[str, Any]) -> str:
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
-        head = f.read(4096)
-    if "\0" in head:
-        _not_text(path.name, head.count("\n", 0, head.index("\0")) + 1)
-    delimiter = options.get("delimiter")
-    if not delimiter:
-        try:
-            delimiter = csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
-        except csv.Error:
-            delimiter = ","
-    if not isinstance(delimiter, str) or len(delimiter) != 1:
-        raise DataError(f"{path.name}: the delimiter must be one character such as , or ; — it is {delimiter!r}")
-    return delimiter
-
-
-def _not_text(name: str, line: int) -> None:
-    raise DataError(f"{name}: not a CSV text file — line {line} holds NUL bytes (binary data or an empty, sparse "
-                    f"file) — choose a table saved as CSV text (UTF-8)")
-
-
-def _lines(f: IO[str], progress: Throttle, name: str) -> Iterator[str]:
-    """The file's lines, each read with a bound: a line longer than MAX_LINE characters or holding a NUL is
-    refused (with its number) before more of it is read."""
-    number, limit = 0, MAX_LINE
-    while line := f.readline(limit + 1):
-        number += 1
-        if "\0" in line:
-            _not_text(name, number)
-        if len(line) > limit:
-            raise DataError(f"{name}: line {number} is longer than {limit:,} characters — a table row is much "
-                            f"shorter, so this is not a CSV table (or its line breaks are missing)")
-        progress.advance(len(line))
-        yield line
-
-
 def _convert(path: Path, options: dict[str, Any], report: Report, strict: bool,
              precheck: Precheck | None) -> StreamSource:
     name = path.name
-    delimiter = _delimiter(path, options)
+    delimiter = delimiter_of(path, options)
     # Each value takes at least two characters of text ("1,"): the float32 copy is at most twice the file.
     check_scratch_space(2 * path.stat().st_size, name)
     scratch = Scratch()
@@ -93,8 +54,8 @@ def _convert(path: Path, options: dict[str, Any], report: Report, strict: bool,
     progress = Throttle(report, name, "converting", path.stat().st_size, "bytes")
     targets: list[str] = []
     try:
-        with open(path, encoding="utf-8-sig", newline="") as f, open(x_file, "wb") as out:
-            reader = csv.reader(_lines(f, progress, name), delimiter=delimiter, strict=strict)
+        with open_text(path) as f, open(x_file, "wb") as out:
+            reader = csv.reader(bounded_lines(f, name, progress.advance), delimiter=delimiter, strict=strict)
             rows = (row for row in reader if any(v.strip() for v in row))
             first, second = next(rows, None), next(rows, None)
             if first is None:
@@ -133,8 +94,7 @@ def _convert(path: Path, options: dict[str, Any], report: Report, strict: bool,
                     row_number, chunk = row_number + len(chunk), []
             _write(chunk, columns, target, names, name, row_number, out, targets)
     except UnicodeDecodeError as e:
-        raise DataError(f"{name}: not a UTF-8 text file ({e.reason} at byte {e.start}) — save it as CSV "
-                        f"(UTF-8)") from None
+        raise not_utf8(path, e) from None
     except csv.Error as e:
         if "unexpected end of data" in str(e):
             raise DataError(f"{name}: a quote (\") opens and never closes, so every row after it would be read as "

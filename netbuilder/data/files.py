@@ -8,16 +8,17 @@ and the column.
 from __future__ import annotations
 
 import csv
-import io
 import math
 import os
 import zipfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from netbuilder.data.csv_text import bounded_lines, delimiter_of, not_utf8, open_text
 from netbuilder.data.dataset import DataError, RawData, check_memory
 from netbuilder.graph.catalog import InputKind, get_spec
 from netbuilder.graph.reading import not_a_file
@@ -136,46 +137,40 @@ def _csv_rows(path: Path, options: dict[str, Any]) -> list[list[str]]:
     except OSError as e:
         raise DataError(f"{path}: cannot be read ({e.strerror})") from None
     check_memory(size * CSV_BYTES_PER_BYTE, f"reading {path.name} ({size:,} bytes of text) as a table")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise DataError(f"{path.name}: not a UTF-8 text file ({e.reason} at byte {e.start}) — save it as CSV "
-                        f"(UTF-8)") from None
-    except OSError as e:
-        raise DataError(f"{path}: cannot be read ({e.strerror})") from None
-    delimiter = options.get("delimiter")
-    if not delimiter:
-        try:
-            delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|").delimiter
-        except csv.Error:
-            delimiter = ","
-    if not isinstance(delimiter, str) or len(delimiter) != 1:
-        raise DataError(f"{path.name}: the delimiter must be one character such as , or ; — it is {delimiter!r}")
-    rows = _parse_csv(text, delimiter, path.name)
+    rows = _parse_csv(path, delimiter_of(path, options))
     if not rows:
         raise DataError(f"{path.name}: the file is empty")
     return rows
 
 
-def _parse_csv(text: str, delimiter: str, file: str) -> list[list[str]]:
-    """The non-blank rows; a quote that never closes is an error, not one value swallowing every row after it."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
-    rows: list[list[str]] = []
-    opened = 1  # the line where the row being read starts
+def _parse_csv(path: Path, delimiter: str) -> list[list[str]]:
+    """The non-blank rows, read line by line with the bounds of `csv_text` (a giant line or NUL bytes are
+    refused before the file is read whole); a quote that never closes is an error, not one value swallowing
+    every row after it."""
     try:
-        for row in reader:
-            if any(v.strip() for v in row):
-                rows.append(row)
-            opened = reader.line_num + 1
+        with open_text(path) as f:
+            reader = csv.reader(bounded_lines(f, path.name), delimiter=delimiter, strict=True)
+            rows: list[list[str]] = []
+            opened = 1  # the line where the row being read starts
+            try:
+                for row in reader:
+                    if any(v.strip() for v in row):
+                        rows.append(row)
+                    opened = reader.line_num + 1
+                return rows
+            except csv.Error as e:
+                if "unexpected end of data" in str(e):
+                    raise DataError(f"{path.name}: line {opened}: a quote (\") opens and never closes, so every row "
+                                    f"after it would be read as one value — close the quote or remove it") from None
+        with open_text(path) as f:  # other oddities (text after a closing quote) read as before, leniently
+            lenient = csv.reader(bounded_lines(f, path.name), delimiter=delimiter)
+            return [row for row in lenient if any(v.strip() for v in row)]
     except csv.Error as e:
-        if "unexpected end of data" in str(e):
-            raise DataError(f"{file}: line {opened}: a quote (\") opens and never closes, so every row after it would "
-                            f"be read as one value — close the quote or remove it") from None
-        try:  # other oddities (text after a closing quote) read as before, leniently
-            return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(v.strip() for v in row)]
-        except csv.Error as e2:
-            raise DataError(f"{file}: not a readable CSV table ({e2})") from None
-    return rows
+        raise DataError(f"{path.name}: not a readable CSV table ({e})") from None
+    except UnicodeDecodeError as e:
+        raise not_utf8(path, e) from None
+    except OSError as e:
+        raise DataError(f"{path}: cannot be read ({e.strerror})") from None
 
 
 def _header_option(file: str, value: Any) -> bool | str:
@@ -280,16 +275,7 @@ def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawDa
     if task not in ("auto", "classification", "regression"):
         raise DataError(f"{path.name}: option 'task' must be auto, classification or regression; it is "
                         f"{_shown(task)}")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in members}
-    except ValueError as e:
-        if "pickle" in str(e).lower():
-            raise DataError(f"{path.name}: holds Python objects, which are never unpickled — save plain number "
-                            f"arrays (np.savez) instead") from None
-        raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
-        raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
+    arrays = load_npz_arrays(path, members)
     if "x" not in arrays:
         raise DataError(f"{path.name}: has no array named 'x' (it holds {', '.join(arrays) or 'nothing'}) — "
                         f"save the inputs as x=...")
@@ -325,6 +311,20 @@ def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawDa
     count = max(int(y.max()) + 1, len(names or []))
     return RawData(path.name, x, y, kind, "classification", count, names or [str(i) for i in range(count)],
                    pixel_max=pixel_max)
+
+
+def load_npz_arrays(path: Path, keys: Iterable[str]) -> dict[str, np.ndarray]:
+    """The members ``keys`` of an .npz, read whole (their headers checked first by the caller), never unpickled."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {key: archive[key] for key in keys}
+    except ValueError as e:
+        if "pickle" in str(e).lower():
+            raise DataError(f"{path.name}: holds Python objects, which are never unpickled — save plain number "
+                            f"arrays (np.savez) instead") from None
+        raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+        raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
 
 
 def npz_members(path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype[Any]]]:

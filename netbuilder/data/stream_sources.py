@@ -24,7 +24,7 @@ import numpy as np
 
 from netbuilder.data.dataset import DataError, check_memory
 from netbuilder.data.files import (_check_npz_signature, _dims, _shown, check_finite, check_targets, class_ids,
-                                   class_names_of, path_option, resolve)
+                                   class_names_of, load_npz_arrays, path_option, resolve)
 from netbuilder.data.idx import _IDX_TYPES, FASHION_CLASSES, read_idx_labels
 from netbuilder.data.images import MODES, _images_in, _target_size
 from netbuilder.data.memory import csv_need, in_memory_need
@@ -241,16 +241,7 @@ def _npz_labels(path: Path, samples: int) -> tuple[np.ndarray | None, np.ndarray
                             f"but the archive holds {max(0, info.file_size - header):,} bytes for it — the file is "
                             f"damaged or cut short")
         check_memory(size + 4 * prod(shape), f"loading '{key}' of {path.name} ({_dims(shape)} values)")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            found = {key: archive[key] for key in keys}
-    except ValueError as e:
-        if "pickle" in str(e).lower():
-            raise DataError(f"{path.name}: holds Python objects, which are never unpickled — save plain number "
-                            f"arrays (np.savez) instead") from None
-        raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
-        raise DataError(f"{path.name}: not a readable .npz file ({e})") from None
+    found = load_npz_arrays(path, keys)
     y = found.get("y")
     if y is not None:
         check_targets(y, samples, path.name)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from netbuilder.data import DataError, load_dataset
-from netbuilder.data import csv_stream, scratch, stream_sources
+from netbuilder.data import csv_stream, csv_text, scratch, stream_sources
 from netbuilder.data.progress import LoadProgress
 from netbuilder.graph import DatasetSettings, TensorShape
 
@@ -148,7 +148,7 @@ def test_a_csv_with_too_few_columns_for_the_input_is_refused_before_it_is_conver
 # ---- CSV lines ---------------------------------------------------------------------------------------------
 
 def test_a_csv_line_past_the_limit_is_refused_with_its_number(tmp_path, monkeypatch):
-    monkeypatch.setattr(csv_stream, "MAX_LINE", 1000)
+    monkeypatch.setattr(csv_text, "MAX_LINE", 1000)
     path = tmp_path / "t.csv"
     path.write_text("a,b\n1,0\n" + "2," * 600 + "1\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"t\.csv: line 3 is longer than 1,000 characters"):

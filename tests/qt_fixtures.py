@@ -6,6 +6,7 @@ Each conftest imports them, which is how pytest makes fixtures from another modu
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,48 @@ def isolated_settings(tmp_path_factory, monkeypatch):
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user_data")))
     yield folder
+
+
+MODAL_LIMIT_S = 30.0  # a question a test means to answer is answered within milliseconds
+
+
+@pytest.fixture(autouse=True)
+def unanswered_modals(qapp):
+    """Fail a test that leaves a modal dialog open, instead of hanging the suite.
+
+    A modal dialog nobody answers (an unexpected question, a file chooser) blocks the test in the dialog's own
+    event loop forever: no qtbot timeout can fire past it. A timer, which that loop still runs, closes any
+    modal dialog open for over `MODAL_LIMIT_S` and the test then fails naming it.
+    """
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+    left_open: list[str] = []
+    since: dict[int, float] = {}
+
+    def look() -> None:
+        modal = QApplication.activeModalWidget()
+        if modal is None:
+            since.clear()
+            return
+        key = hash(modal)
+        first = since.setdefault(key, time.monotonic())
+        if time.monotonic() - first > MODAL_LIMIT_S:
+            text = modal.text() if isinstance(modal, QMessageBox) else ""
+            left_open.append(f"{type(modal).__name__} '{modal.windowTitle()}' {text}".strip())
+            if isinstance(modal, QDialog):
+                modal.reject()
+            else:
+                modal.close()
+            since.pop(key, None)
+
+    timer = QTimer()
+    timer.setInterval(1000)
+    timer.timeout.connect(look)
+    timer.start()
+    yield
+    timer.stop()
+    assert not left_open, f"modal dialog(s) left open with no answer, closed after {MODAL_LIMIT_S:.0f} s: {left_open}"
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from netbuilder.graph.model import Graph
 from netbuilder.graph.project import Project
 from tests.qt_fixtures import ShownWindows
-from tests.qt_fixtures import cnn, isolated_settings  # noqa: F401 (fixtures)
+from tests.qt_fixtures import cnn, isolated_settings, unanswered_modals  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from netbuilder.graph.project import load_project
 from tests.qt_fixtures import ShownWindows
-from tests.qt_fixtures import EXAMPLES, isolated_settings  # noqa: F401 (fixtures)
+from tests.qt_fixtures import EXAMPLES, isolated_settings, unanswered_modals  # noqa: F401 (fixtures)
 
 RUN_TIMEOUT_MS = 120_000  # generous: two shared cores, and the first trial imports torch
 

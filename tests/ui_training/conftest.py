@@ -11,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from netbuilder.graph.project import Project
 from tests.qt_fixtures import ShownWindows
-from tests.qt_fixtures import cnn, isolated_settings  # noqa: F401 (fixtures)
+from tests.qt_fixtures import cnn, isolated_settings, unanswered_modals  # noqa: F401 (fixtures)
 
 RUN_TIMEOUT_MS = 90_000  # generous: two shared cores, and the first run imports torch
 

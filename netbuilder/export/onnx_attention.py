@@ -66,6 +66,8 @@ class _Graph:
         for node in model.graph.node:
             if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
                 self.consts[node.output[0]] = numpy_helper.to_array(node.attribute[0].t)
+            elif node.op_type == "Identity" and node.input[0] in self.consts:  # TorchScript shares equal weights
+                self.consts[node.output[0]] = self.consts[node.input[0]]
         self.outputs = {o.name for o in model.graph.output}
         self.shapes: dict[str, list[int | str | None]] = {}  # inferred shapes, a symbolic axis by its name
         for vi in [*model.graph.input, *model.graph.value_info, *model.graph.output]:
@@ -79,12 +81,20 @@ class _Graph:
 
     def data_input(self, node: NodeProto) -> str | None:
         """The one activation a layout step moves (its other inputs are constants or shape arithmetic)."""
-        if node.op_type in ("Mul", "Div"):
-            others = [i for i in node.input if self.const(i) is None]
-            scale = [self.const(i) for i in node.input if self.const(i) is not None]
-            ok = len(others) == 1 and len(scale) == 1 and scale[0] is not None and scale[0].size == 1
+        if node.op_type in ("Mul", "Div"):  # a scale: a constant, or one computed from shapes (1/√d)
+            others = [i for i in node.input if not self.from_shapes(i)]
+            ok = len(others) == 1 and len(node.input) == 2
             return others[0] if ok and (node.op_type == "Mul" or node.input[0] == others[0]) else None
         return node.input[0] if node.input else None
+
+    def from_shapes(self, name: str, depth: int = 0) -> bool:
+        """Whether ``name`` is a constant or arithmetic on constants and tensor shapes (no tensor's values)."""
+        if self.const(name) is not None:
+            return True
+        node = self.producer.get(name)
+        if node is None or depth > 32:
+            return False
+        return node.op_type in ("Shape", "Size") or all(self.from_shapes(i, depth + 1) for i in node.input if i)
 
     def projection(self, name: str) -> _Projection | None:
         """The linear map computing ``name``: Gemm, MatMul by a constant matrix, or that MatMul + a constant."""
@@ -133,7 +143,8 @@ class _Graph:
 
     def forward(self, name: str) -> str | None:
         """The output of the single layout step reading ``name``, if that is all that reads it."""
-        readers = self.readers.get(name, [])
+        # Shape readers aside: they only size later steps (and are part of the fold if those steps are).
+        readers = [r for r in self.readers.get(name, []) if r.op_type not in ("Shape", "Size")]
         if len(readers) != 1 or name in self.outputs or readers[0].op_type not in _LAYOUT:
             return None
         return readers[0].output[0] if self.data_input(readers[0]) == name else None
@@ -234,12 +245,12 @@ def _region(g: _Graph, x: str, y: str) -> list[NodeProto] | None:
 
 
 def _sub_model(g: _Graph, region: list[NodeProto], x: str, y: str) -> ModelProto:
-    """The region as a model of its own, for onnxruntime: its nodes, the constants they read, x in, y out."""
+    """The region as a model of its own, for onnxruntime: its nodes, the constants they read (as initializers,
+    wherever they came from: initializers, Constant or Identity nodes), x in, y out."""
     used = {i for n in region for i in n.input}
-    constants = [n for n in g.model.graph.node if n.op_type == "Constant" and n.output[0] in used]
-    inits = [i for i in g.model.graph.initializer if i.name in used]
+    inits = [numpy_helper.from_array(array, name) for name, array in g.consts.items() if name in used]
     shape = g.shapes[x]
-    graph = helper.make_graph([*constants, *region], "attention",
+    graph = helper.make_graph(region, "attention",
                               [helper.make_tensor_value_info(x, TensorProto.FLOAT, shape)],
                               [helper.make_empty_tensor_value_info(y)], inits)
     return helper.make_model(graph, opset_imports=list(g.model.opset_import), ir_version=g.model.ir_version)

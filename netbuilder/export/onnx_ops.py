@@ -189,10 +189,7 @@ def _reshape(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> No
             known = int(np.prod([d for d in rest if d != -1]))
             rest[rest.index(-1)] = int(np.prod(sample)) // max(known, 1)
     else:  # a shape computed at run time: trust shape inference for the sample part
-        try:
-            rest = ctx.sample_dims(node.output[0])
-        except Unsupported:
-            raise Unsupported("its target shape is computed at run time and could not be inferred") from None
+        rest = _inferred_sample(ctx, node, sample)
     if int(np.prod(rest)) != int(np.prod(sample)) or any(d < 1 for d in rest):
         raise Unsupported(f"it reshapes {sample} to {rest}, which does not keep the number of values")
     # The first entry that gives this shape: a Flatten for one axis, else a Reshape.
@@ -200,6 +197,31 @@ def _reshape(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> No
     params = {"shape": rest} if any(p.name == "shape" for p in CATALOG[layer_type].params) else {}
     layer = ctx.add_layer(layer_type, node, params, [x])
     ctx.output(node, Value(TENSOR, layer))
+
+
+def _inferred_sample(ctx: Importer, node: NodeProto, sample: list[int]) -> list[int]:
+    """A Reshape's output sample shape as shape inference gives it. One axis it left open (the -1 of a computed
+    shape, as TorchScript writes ``x.flatten(2)``) follows from the number of values when the batch axis is the
+    input's own."""
+    dims = ctx.shapes.get(node.output[0]) or []
+    open_axes = sum(d is None for d in dims[1:])
+    if open_axes == 1 and _batch_axis(ctx, node.input[0]) == _batch_axis(ctx, node.output[0]) is not None:
+        known = int(np.prod([d for d in dims[1:] if d is not None]))
+        return [int(np.prod(sample)) // max(known, 1) if d is None else d for d in dims[1:]]
+    try:
+        return ctx.sample_dims(node.output[0])
+    except Unsupported:
+        raise Unsupported("its target shape is computed at run time and could not be inferred") from None
+
+
+def _batch_axis(ctx: Importer, name: str) -> str | int | None:
+    """The first axis of ``name`` as shape inference names it (a symbol such as 'batch', or a size)."""
+    graph = ctx.model.graph
+    for info in (*graph.input, *graph.value_info, *graph.output):
+        if info.name == name and info.type.tensor_type.shape.dim:
+            first = info.type.tensor_type.shape.dim[0]
+            return first.dim_param or (first.dim_value if first.HasField("dim_value") else None)
+    return None
 
 
 def _transpose(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:

@@ -1,4 +1,4 @@
-"""A small ViT exported by torch.onnx (its default exporter) imports as an editable graph: each attention the
+"""A small ViT exported by torch.onnx (either exporter) imports as an editable graph: each attention the
 exporter wrote as MatMul/Softmax/Transpose chains becomes one MultiheadAttention layer, and the graph computes
 what the model does."""
 
@@ -76,12 +76,13 @@ def _max_diff(project, state, model: nn.Module, x: torch.Tensor) -> float:
         return float((got - model(x)).abs().max())
 
 
-@pytest.fixture(scope="module")
-def vit_import(tmp_path_factory):
+@pytest.fixture(scope="module", params=[True, False], ids=["dynamo", "torchscript"])
+def vit_import(request, tmp_path_factory):
+    """The ViT exported by torch.onnx's default (dynamo) exporter and by the TorchScript one, then imported."""
     torch.manual_seed(0)
     model = ViT().eval()
     imported = _export_and_import(model, torch.randn(2, 3, 16, 16), tmp_path_factory.mktemp("vit") / "vit.onnx",
-                                  dynamo=True)
+                                  dynamo=request.param)
     return model, imported
 
 

@@ -69,6 +69,9 @@ def test_a_compile_failure_falls_back_to_eager_with_a_clear_note(iris, tmp_path,
     assert any("torch.compile failed" in n and "no C++ compiler" in n and "eager" in n for n in result.notes)
 
 
+COMPILING_S = 3.0
+
+
 def test_the_compiling_step_is_timed_apart_from_the_throughput(iris, tmp_path, monkeypatch):
     import time
 
@@ -78,7 +81,7 @@ def test_the_compiling_step_is_timed_apart_from_the_throughput(iris, tmp_path, m
         def run(*args, **kw):
             if first[0]:
                 first[0] = False
-                time.sleep(0.5)  # what compiling costs, once
+                time.sleep(COMPILING_S)  # what compiling costs, once
             return fn(*args, **kw)
         return run
 
@@ -86,9 +89,11 @@ def test_the_compiling_step_is_timed_apart_from_the_throughput(iris, tmp_path, m
     iris.training.compile = "max-autotune"
     result = Trainer(iris, epochs=1, out_dir=tmp_path, layer_stats=False).run()
     assert result.reason == "completed", result.message
-    assert result.compile_seconds is not None and result.compile_seconds >= 0.5
+    assert result.compile_seconds is not None and result.compile_seconds >= COMPILING_S
     assert any("compiled with torch.compile (max-autotune)" in n for n in result.notes)
-    assert result.history[0].seconds < 0.5  # the epoch's time (and so its samples/s) leaves the compile out
+    # The epoch's time (and so its samples/s) leaves the compile out: one iris epoch takes ~0.05 s (1 s seen on
+    # a loaded machine), far below the compile's 3 s that it would otherwise include.
+    assert result.history[0].seconds < COMPILING_S
 
 
 @pytest.mark.slow

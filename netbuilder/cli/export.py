@@ -87,7 +87,8 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the project to write; its weights go to PROJECT.safetensors beside it")
     parser.add_argument("--name", help="the project's name (default: from the model)")
     parser.add_argument("--new-classes", type=int, metavar="N", help="transfer learning: replace the head (the "
-                        "last Linear) with one for N classes, freeze the layers before it and add a loss")
+                        "last Linear, or a SqueezeNet-style 1×1 Conv2d) with one for N classes, freeze the layers "
+                        "before it and add a loss")
     parser.add_argument("--dataset", metavar="NAME", help="with --new-classes: the data set to fine-tune on")
     parser.add_argument("--dataset-option", action="append", default=[], metavar="KEY=VALUE",
                         help="with --dataset: a data-set option such as classes=3 (repeatable)")

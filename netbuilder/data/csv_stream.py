@@ -1,8 +1,9 @@
 """A CSV table too large to read whole: converted once, row by row, to a float32 file that streams from disk.
 
-The conversion reads the text once and holds only the target column (one
-short string a row) in memory. It applies the rules of `files.read_csv`
-(header detection, column choice, missing and non-numeric values named by row
+The conversion reads the text once and holds in memory only a chunk of rows
+and the distinct target labels (`csv_targets.TargetColumn` keeps the rest of
+the target column compactly in the scratch folder). It applies the rules of
+`files.read_csv` (header detection, column choice, missing and non-numeric values named by row
 and column, the task guessed from the target column) with the same messages,
 so a table reads the same streamed or whole.
 """
@@ -17,9 +18,9 @@ from typing import IO, Any
 import numpy as np
 
 from netbuilder.data.csv_text import bounded_lines, delimiter_of, not_utf8, open_text
+from netbuilder.data.csv_targets import TargetColumn
 from netbuilder.data.dataset import DataError
-from netbuilder.data.files import (MISSING, _column, _guess_task, _header_option, _looks_like_header, _number,
-                                   _numbers, _sorted_labels)
+from netbuilder.data.files import (MISSING, _column, _header_option, _looks_like_header, _numbers)
 from netbuilder.data.progress import Report, Throttle
 from netbuilder.data.samples import ArraySource
 from netbuilder.data.scratch import Scratch, check_scratch_space
@@ -47,12 +48,16 @@ def _convert(path: Path, options: dict[str, Any], report: Report, strict: bool,
              precheck: Precheck | None) -> StreamSource:
     name = path.name
     delimiter = delimiter_of(path, options)
-    # Each value takes at least two characters of text ("1,"): the float32 copy is at most twice the file.
-    check_scratch_space(2 * path.stat().st_size, name)
+    task = options.get("task", "auto")
+    if task not in ("auto", "classification", "regression"):
+        raise DataError(f"{name}: task must be auto, classification or regression; it is {task!r}")
+    # Each value takes at least two characters of text ("1,"): the float32 features are at most twice the file,
+    # and the targets (8 bytes a row of at least 4 characters, "1,0\n") at most twice again.
+    check_scratch_space(4 * path.stat().st_size, name)
     scratch = Scratch()
     x_file = scratch.path / "features.f32"
     progress = Throttle(report, name, "converting", path.stat().st_size, "bytes")
-    targets: list[str] = []
+    column: TargetColumn | None = None
     try:
         with open_text(path) as f, open(x_file, "wb") as out:
             reader = csv.reader(bounded_lines(f, name, progress.advance), delimiter=delimiter, strict=strict)
@@ -82,6 +87,7 @@ def _convert(path: Path, options: dict[str, Any], report: Report, strict: bool,
                                 f"remove it from the features")
             if precheck is not None:
                 precheck("tabular", (len(columns),))
+            column = TargetColumn(name, names[target], task, scratch.path)
             chunk: list[list[str]] = []
             row_number = first_row
             for row in chain((r for r in pending if r is not None), rows):
@@ -90,9 +96,9 @@ def _convert(path: Path, options: dict[str, Any], report: Report, strict: bool,
                                     f"{width} columns — fix that row")
                 chunk.append(row)
                 if len(chunk) == ROWS_PER_CHUNK:
-                    _write(chunk, columns, target, names, name, row_number, out, targets)
+                    _write(chunk, columns, target, names, name, row_number, out, column)
                     row_number, chunk = row_number + len(chunk), []
-            _write(chunk, columns, target, names, name, row_number, out, targets)
+            _write(chunk, columns, target, names, name, row_number, out, column)
     except UnicodeDecodeError as e:
         raise not_utf8(path, e) from None
     except csv.Error as e:
@@ -104,39 +110,34 @@ def _convert(path: Path, options: dict[str, Any], report: Report, strict: bool,
         raise DataError(f"{name}: not a readable CSV table ({e})") from None
     except OSError as e:
         raise DataError(f"{path}: cannot be read ({e.strerror})") from None
+    finally:
+        if column is not None:
+            column.close()
     progress.finish()
-    if not targets:
+    assert column is not None  # made before the first row is read
+    if not column.rows:
         raise DataError(f"{name}: the file has a header but no data rows")
-    samples = ArraySource(name, x_file, 0, "<f4", (len(targets), len(columns)), np.dtype(np.float32))
+    samples = ArraySource(name, x_file, 0, "<f4", (column.rows, len(columns)), np.dtype(np.float32))
     feature_names = [names[i] for i in columns]
-    task = options.get("task", "auto")
-    if task not in ("auto", "classification", "regression"):
-        raise DataError(f"{name}: task must be auto, classification or regression; it is {task!r}")
-    if task == "auto":
-        task = _guess_task(targets)
+    task, y, classes = column.finish()
     if task == "regression":
-        y = np.array([_number(v, name, first_row + r, names[target]) for r, v in enumerate(targets)],
-                     dtype=np.float32)[:, None]
         return StreamSource(name, samples, y, "tabular", "regression", feature_names=feature_names, scratch=scratch)
-    classes = _sorted_labels(set(targets))
-    lookup = {c: i for i, c in enumerate(classes)}
-    labels = np.array([lookup[v] for v in targets], dtype=np.int64)
-    return StreamSource(name, samples, labels, "tabular", "classification", len(classes), classes, feature_names,
+    return StreamSource(name, samples, y, "tabular", "classification", len(classes), classes, feature_names,
                         scratch=scratch)
 
 
 def _write(chunk: list[list[str]], columns: list[int], target: int, names: list[str], name: str, first_row: int,
-           out: IO[bytes], targets: list[str]) -> None:
-    """Parse a chunk of rows: features appended to ``out`` as float32, target strings to ``targets``."""
+           out: IO[bytes], column: TargetColumn) -> None:
+    """Parse a chunk of rows: features appended to ``out`` as float32, targets given to ``column``."""
     if not chunk:
         return
     x = np.empty((len(chunk), len(columns)), dtype=np.float32)
     for c, col in enumerate(columns):
         x[:, c] = _numbers([row[col] for row in chunk], name, first_row, names[col])
-    for r, row in enumerate(chunk):
-        value = row[target].strip()
+    values = [row[target].strip() for row in chunk]
+    for r, value in enumerate(values):
         if value.lower() in MISSING:
             raise DataError(f"{name}: row {first_row + r}, column {names[target]!r}: the target is missing — "
                             f"fill it in or drop the row")
-        targets.append(value)
+    column.add(values, first_row)
     out.write(x.tobytes())

@@ -126,6 +126,8 @@ def read_csv(path: Path, options: dict[str, Any]) -> RawData:
                      dtype=np.float32)[:, None]
         return RawData(path.name, x, y, "tabular", "regression", feature_names=feature_names)
     classes = _sorted_labels(set(raw_target))
+    if len(classes) > MAX_CLASSES:
+        raise too_many_classes(path.name, names[target])
     lookup = {c: i for i, c in enumerate(classes)}
     y = np.array([lookup[v] for v in raw_target], dtype=np.int64)
     return RawData(path.name, x, y, "tabular", "classification", len(classes), classes, feature_names)
@@ -250,6 +252,12 @@ def _guess_task(values: list[str]) -> str:
     if all(n.is_integer() for n in numbers) and len(distinct) <= max(2, min(20, len(values) // 2)):
         return "classification"
     return "regression"
+
+
+def too_many_classes(file: str, column: str) -> DataError:
+    return DataError(f"{file}: column {column!r} holds more than {MAX_CLASSES:,} different targets, but a network "
+                     f"takes at most {MAX_CLASSES:,} classes — if they are numbers to predict, set the task to "
+                     f"regression")
 
 
 def _sorted_labels(labels: set[str]) -> list[str]:

@@ -143,11 +143,27 @@ def streamed_cases() -> Iterator[Case]:
     yield _case("npz-scalar-class-names-streamed", "npz",
                 _npz(lambda: {"x": _x(), "y": _y(), "class_names": np.array("a")}), mention="class_names",
                 options=disk)
+
+
+def whole_read_cases() -> Iterator[Case]:
+    """The in-memory CSV reader (streaming=memory, and auto for a file that would fit) meets a file that is no
+    table: one line of 17 MiB, or 64 MiB of NUL bytes. Each is refused from its first lines, in the streaming
+    reader's words, before the file is read whole (a 400 MB line once took 4.4 GB; NUL bytes, 919 MB)."""
+    for options in (IN_MEMORY, {"streaming": "auto"}):
+        mode = options["streaming"]
+        yield _case(f"csv-one-giant-line-{mode}", "csv", _giant_line, mention="d.csv: line 2 is longer",
+                    options=options)
+        yield _case(f"csv-nul-bytes-64MiB-{mode}", "csv", lambda f: sparse_file(f, "d.csv", 64 << 20),
+                    mention="d.csv: not a CSV text file — line 1 holds NUL bytes", options=options)
+        yield _case(f"csv-nul-bytes-after-rows-{mode}", "csv",
+                    _bytes("d.csv", b"a,b,c,d,e\n" + b"1,2,3,4,x\n" * 1000 + bytes(1 << 20)),
+                    mention="d.csv: not a CSV text file — line 1002 holds NUL bytes", options=options)
 GOOD_IMAGES = files.idx((6, 2, 2), data=bytes(24))
 
 
 def cases() -> Iterator[Case]:
     yield from streamed_cases()
+    yield from whole_read_cases()
     gib = 1024 ** 3
     # .npz: sizes announced inside the file, checked before anything is allocated.
     yield _case("npz-claims-4e12", "npz", lambda f: (files.npz_claiming(f / "d.npz", (10 ** 12, 4)), "d.npz")[1])

@@ -3,7 +3,9 @@
 Name examples to write only those (`... build_examples.py rnn_vs_lstm`): node ids are random, so
 rewriting an unchanged example only churns its file.
 
-Written with the graph API so the files always match the catalog; the .nbproj files are committed.
+Written with the graph API so the files always match the catalog; the .nbproj files are committed. The
+templates of real architectures are in modern_templates.py; writing `finetune_counts` also pretrains its
+body (a minute) and writes the weights it starts from, finetune_counts.safetensors.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from netbuilder.graph import DatasetSettings, Graph, Project, TrainingSettings, 
 from netbuilder.graph.layout import auto_layout
 
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))  # modern_templates.py, beside this script
+
+from modern_templates import TEMPLATES, write_finetune_weights  # noqa: E402
 
 
 def chain(g: Graph, *layers: tuple[str, dict] | str, start=None):
@@ -204,7 +209,7 @@ EXAMPLES = {
     "mlp_iris": mlp_iris, "cnn_digits": cnn_digits, "lstm_sine": lstm_sine,
     "autoencoder_digits": autoencoder_digits, "gan_digits": gan_digits, "residual_wine": residual_wine,
     "rnn_vs_lstm": rnn_vs_lstm, "overfitting_moons": overfitting_moons,
-    "overfitting_moons_regularised": overfitting_moons_regularised,
+    "overfitting_moons_regularised": overfitting_moons_regularised, **TEMPLATES,
 }
 
 
@@ -220,6 +225,9 @@ def main(names: list[str] | None = None) -> None:
             auto_layout(graph)  # banded left to right, shaped like the canvas
         save_project(project, HERE / f"{stem}.nbproj")
         print(f"wrote {stem}.nbproj")
+        if stem == "finetune_counts":
+            figures = write_finetune_weights()
+            print(f"wrote finetune_counts.safetensors (body pretrained on shapes: {figures})")
 
 
 if __name__ == "__main__":

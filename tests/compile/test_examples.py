@@ -34,7 +34,7 @@ def test_example_runs_forward_on_a_batch_of_the_inferred_input_shape(path, name)
     graph, compiled = _compiled(path, name)
     compiled.eval()
     batch = 5
-    inputs = [torch.randn(batch, *compiled.input_shapes[n].dims) for n in compiled.input_names]
+    inputs = compiled.example_inputs(batch)  # random values, or token ids below the Embedding's vocabulary
     with torch.no_grad():
         result = compiled.model(*inputs)
     results = result if isinstance(result, tuple) else (result,)

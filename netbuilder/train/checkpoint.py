@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import torch
 from safetensors import SafetensorError
@@ -23,6 +24,10 @@ from netbuilder.compile import CompiledGraph
 from netbuilder.graph.files import json_safe, write_atomically
 from netbuilder.graph.memory import TooLarge, check_allocation
 from netbuilder.graph.reading import not_a_file
+
+if TYPE_CHECKING:  # both import this module
+    from netbuilder.train.config import InitFrom
+    from netbuilder.train.schemes import Scheme
 
 GRAPH_SEPARATOR = "/"
 
@@ -270,3 +275,16 @@ def freeze_nodes(compiled: CompiledGraph, node_names: list[str]) -> list[str]:
                 compiled.frozen.append(module_name)
             frozen.append(module_name)
     return frozen
+
+
+def start_from(scheme: Scheme, init_from: InitFrom) -> list[str]:
+    """Load ``init_from``'s matching weights into the scheme's graphs (frozen if asked); a note per graph."""
+    notes = []
+    for name, compiled in scheme.graphs.items():
+        report = load_matching(compiled, init_from.checkpoint)
+        if init_from.freeze and report.matched:
+            freeze_nodes(compiled, report.matched)
+        note = report.describe() + (" (frozen)" if init_from.freeze and report.matched else "")
+        notes.append(note if len(scheme.graphs) == 1 else f"{name}: {note}")
+    scheme.make_steppers()  # the optimisers must not hold the frozen weights
+    return notes

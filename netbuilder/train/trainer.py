@@ -14,47 +14,33 @@ from __future__ import annotations
 import gc
 import math
 import time
-import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import torch
 
 from netbuilder.compile import CompiledGraph
-from netbuilder.data import Augmenter, DataError, Dataset, load_for, make_loaders
+from netbuilder.data import Augmenter, Dataset, load_for, make_loaders
 from netbuilder.graph import Project, TrainingSettings
 from netbuilder.graph.files import atomic_write_json, check_writable_folder
-from netbuilder.graph.memory import TooLarge, check_model_fits
+from netbuilder.graph.memory import check_model_fits
 from netbuilder.graph.settings import range_for
 from netbuilder.graph.runs import HISTORY
 from netbuilder.train.acceleration import Acceleration, as_channels_last, choose, to_channels_last
 from netbuilder.train.records import data_notes, data_range, run_info, validation_predictions
 from netbuilder.train.config import InitFrom, RunRefused, PreparedRun, RunState, TrainingConfig, default_out_dir
 from netbuilder.train.callbacks import Callback, CallbackList, Control
-from netbuilder.compile.errors import GraphCompileError
-from netbuilder.train.checkpoint import CheckpointError, Snapshots, freeze_nodes, load_matching, save_checkpoint
-from netbuilder.train.device import DeviceError, describe_device, pick_device
+from netbuilder.train.checkpoint import CheckpointError, Snapshots, save_checkpoint, start_from
+from netbuilder.train.endings import RunEnds, check_finite, fault_ending, is_out_of_memory
+from netbuilder.train.device import describe_device, pick_device
 from netbuilder.train.events import BatchProgress, EndReason, EpochEnd, Predictions, RunFinished, RunStarted
 from netbuilder.train.loading import image_shape
 from netbuilder.train.metrics import Meter
 from netbuilder.train.optim import make_schedule
-from netbuilder.train.schemes import Scheme, SchemeContext, SchemeError, make_scheme
+from netbuilder.train.schemes import Scheme, SchemeContext, make_scheme
 from netbuilder.train.stats import LayerProbe
 
 SAVE_EVERY_S = 60.0  # write checkpoints to disk at least this often during a long run, not only at the end
-
-
-class _End(Exception):
-    """Ends the loop with a reason (raised inside the trainer only)."""
-
-    def __init__(self, reason: EndReason, message: str) -> None:
-        super().__init__(message)
-        self.reason, self.message = reason, message
-
-
-def _is_out_of_memory(exc: BaseException) -> bool:
-    return isinstance(exc, torch.cuda.OutOfMemoryError) or (isinstance(exc, RuntimeError)
-                                                             and "out of memory" in str(exc))
 
 
 class Trainer:
@@ -162,7 +148,7 @@ class Trainer:
             to_channels_last(scheme.graphs)
         notes.extend(scheme.notes)
         if config.init_from is not None:
-            notes.extend(self._transfer(scheme, config.init_from))
+            notes.extend(start_from(scheme, config.init_from))
         train_batches, val_batches = make_loaders(ds, settings.batch_size, settings.seed, device)
         val_batches.batch_size = max(settings.batch_size, 256)  # no gradients: bigger batches are fine
         aug = self.project.dataset.augmentation
@@ -181,18 +167,6 @@ class Trainer:
             data_range(ds),
             image_shape(ds), notes)
         return self.prepared
-
-    @staticmethod
-    def _transfer(scheme: Scheme, init_from: InitFrom) -> list[str]:
-        notes = []
-        for name, compiled in scheme.graphs.items():
-            report = load_matching(compiled, init_from.checkpoint)
-            if init_from.freeze and report.matched:
-                freeze_nodes(compiled, report.matched)
-            note = report.describe() + (" (frozen)" if init_from.freeze and report.matched else "")
-            notes.append(note if len(scheme.graphs) == 1 else f"{name}: {note}")
-        scheme.make_steppers()  # the optimisers must not hold the frozen weights
-        return notes
 
     def evaluate(self) -> dict[str, float]:
         """The validation metrics of the network's current weights (prepares the run if needed)."""
@@ -230,24 +204,9 @@ class Trainer:
 
     def _fault(self, exc: Exception, where: str) -> RunFinished:
         """End the run for ``exc`` with the reason that fits it."""
-        if isinstance(exc, _End):
-            return self._finish(exc.reason, exc.message)
-        if _is_out_of_memory(exc):
-            return self._finish(EndReason.OUT_OF_MEMORY, f"{where}: the {self._device_name()} ran out of memory "
-                                f"at epoch {self.state.epochs_done + 1} — lower the batch size (now "
-                                f"{self.settings.batch_size}) or make the network smaller")
-        if isinstance(exc, DataError):
-            return self._finish(EndReason.DATA_ERROR, f"{where}: the data cannot be used: {exc}")
-        if isinstance(exc, (GraphCompileError, SchemeError, DeviceError, CheckpointError, TooLarge, RunRefused,
-                            OSError)):
-            # The project's own refusals (and a folder that cannot be written) say what to change:
-            # a traceback would only bury that.
-            return self._finish(EndReason.ERROR, f"{where}: {exc}")
-        return self._finish(EndReason.ERROR, f"{where}: {self._explain(exc)}", traceback.format_exc())
-
-    def _device_name(self) -> str:
-        device = self._device
-        return "GPU" if device is not None and device.type in ("cuda", "mps") else "computer"
+        ending = fault_ending(exc, where, self._device, self.state.epochs_done + 1, self.settings.batch_size,
+                              lambda: self._explain(exc))
+        return self._finish(ending.reason, ending.message, ending.details)
 
     def _explain(self, exc: Exception) -> str:
         batch = self.state.current
@@ -273,7 +232,7 @@ class Trainer:
         uncounted = 0  # samples of the compiling step: left out of the throughput
         for x, y in run.train_batches:
             if control.between_batches():
-                raise _End(EndReason.STOPPED, f"stopped on request at epoch {epoch}, after {state.step} batch(es)")
+                raise RunEnds(EndReason.STOPPED, f"stopped on request at epoch {epoch}, after {state.step} batch(es)")
             if skip_single and x.shape[0] == 1:
                 continue
             if augment is not None:
@@ -333,7 +292,7 @@ class Trainer:
             state.notes.append(f"compiled with torch.compile ({run.acceleration.compile_mode}) in "
                                f"{state.compile_seconds:.1f} s")
         except Exception as exc:
-            if _is_out_of_memory(exc):
+            if is_out_of_memory(exc):
                 raise
             scheme.use_eager()
             state.compile_seconds = 0.0
@@ -344,11 +303,7 @@ class Trainer:
         state.step += 1
 
     def _check_finite(self, loss: float, epoch: int) -> None:
-        if not math.isfinite(loss):
-            raise _End(EndReason.NAN, f"the loss became {'NaN' if math.isnan(loss) else 'infinite'} in epoch "
-                       f"{epoch} (found within {self.settings.report_every} batch(es) of step {self.state.step}) — "
-                       f"lower the learning rate (now {self.settings.learning_rate:g}), turn on gradient clipping, "
-                       "or check the data for huge values; the last checkpoint holds the last good weights")
+        check_finite(loss, epoch, self.settings, self.state.step)
 
     def _validate(self, run: PreparedRun) -> tuple[dict[str, float], list[list[int]] | None]:
         if run.dataset.val_size == 0:
@@ -359,7 +314,7 @@ class Trainer:
         with torch.no_grad():
             for x, y in run.val_batches:
                 if self.control.stop_requested:  # a long validation pass must not delay a stop either
-                    raise _End(EndReason.STOPPED, f"stopped on request during validation, after {self.state.step} "
+                    raise RunEnds(EndReason.STOPPED, f"stopped on request during validation, after {self.state.step} "
                                "batch(es)")
                 scheme.eval_step(as_channels_last(x) if run.acceleration.channels_last else x, y, meter)
         values = meter.compute()
@@ -398,7 +353,7 @@ class Trainer:
         patience = self.settings.early_stopping
         if patience and run.scheme.has_validation_loss and epoch - state.best_epoch >= patience \
                 and epoch < self.epochs:
-            raise _End(EndReason.EARLY_STOPPED, f"stopped early at epoch {epoch}: the validation loss has not "
+            raise RunEnds(EndReason.EARLY_STOPPED, f"stopped early at epoch {epoch}: the validation loss has not "
                        f"improved for {patience} epoch(s) (best {state.best_loss:.4g} at epoch {state.best_epoch})")
 
     @staticmethod

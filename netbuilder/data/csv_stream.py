@@ -3,7 +3,7 @@
 The conversion reads the text once and holds in memory only a chunk of rows
 and the distinct target labels (`csv_targets.TargetColumn` keeps the rest of
 the target column compactly in the scratch folder). It applies the rules of
-`files.read_csv` (header detection, column choice, missing and non-numeric
+`csv_table.read_csv` (header detection, column choice, missing and non-numeric
 values named by row and column, the task guessed from the target column) with
 the same messages, and reads lines through the same bounded reader
 (`csv_text`), so a table reads the same streamed or whole.
@@ -21,7 +21,7 @@ import numpy as np
 from netbuilder.data.csv_targets import TargetColumn
 from netbuilder.data.csv_text import bounded_lines, delimiter_of, not_utf8, open_text
 from netbuilder.data.dataset import DataError
-from netbuilder.data.files import MISSING, _column, _header_option, _looks_like_header, _numbers
+from netbuilder.data.csv_table import MISSING, _column, _header_option, _looks_like_header, _numbers
 from netbuilder.data.progress import Report, Throttle
 from netbuilder.data.samples import ArraySource
 from netbuilder.data.scratch import Scratch, check_scratch_space

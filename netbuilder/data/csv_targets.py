@@ -7,8 +7,8 @@ and keeps, in files of the scratch folder, what the end result needs: each
 row's label as a 4-byte id into the distinct labels seen (for classes) and its
 value as float32 (for regression); in memory only the distinct labels (at most
 MAX_CLASSES) and what the task guess needs. The rules and words are those of
-`files.read_csv`: the task guessed as `files._guess_task` does, classes in
-`files._sorted_labels` order, the first value that is not a finite number named
+`csv_table.read_csv`: the task guessed as `csv_table._guess_task` does, classes in
+`csv_table._sorted_labels` order, the first value that is not a finite number named
 by row and column.
 """
 
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from netbuilder.data.files import MAX_CLASSES, _number, _sorted_labels, too_many_classes
+from netbuilder.data.csv_table import MAX_CLASSES, _number, _sorted_labels, too_many_classes
 
-# `files._guess_task` calls whole numbers classes when at most this many distinct ones are seen (and at most half
+# `csv_table._guess_task` calls whole numbers classes when at most this many distinct ones are seen (and at most half
 # the rows): knowing whether more than this many occur is enough, so no more are kept.
 GUESS_DISTINCT = 20
 ROWS_PER_READ = 1 << 20  # ids turned into class ids at a time at the end
@@ -85,7 +85,7 @@ class TargetColumn:
             self._values_path.unlink(missing_ok=True)
 
     def guess(self) -> str:
-        """The task `files._guess_task` would guess from the whole column."""
+        """The task `csv_table._guess_task` would guess from the whole column."""
         if self._values is None:  # some target is text
             return "classification"
         few = len(self._distinct) <= max(2, min(GUESS_DISTINCT, self.rows // 2))

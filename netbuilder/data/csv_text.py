@@ -1,4 +1,4 @@
-"""A CSV file's text, read with bounds: the one way both CSV readers (whole: `files.read_csv`; streamed:
+"""A CSV file's text, read with bounds: the one way both CSV readers (whole: `csv_table.read_csv`; streamed:
 `csv_stream.open_csv`) read a table, so that a file which is not one is refused the same way, in the same words.
 
 A "line" of gigabytes (a sparse or binary file, a table without line breaks)

@@ -14,7 +14,8 @@ from netbuilder.data.sources import GENERAL_OPTIONS as GENERAL_OPTIONS  # re-exp
 from netbuilder.data.sources import SourceInfo as SourceInfo  # re-exported
 from netbuilder.data.sources import USER_SOURCES as USER_SOURCES  # re-exported
 from netbuilder.data.dataset import DataError, Dataset, RawData, fit_normalization, split_indices
-from netbuilder.data.files import read_csv, read_npz, resolve
+from netbuilder.data.csv_table import read_csv
+from netbuilder.data.files import read_npz, resolve
 from netbuilder.data.idx import read_idx
 from netbuilder.data.images import read_image_folder
 from netbuilder.data.memory import StorageChoice, available_memory, choose_storage

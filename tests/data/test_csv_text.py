@@ -9,7 +9,7 @@ import io
 import numpy as np
 import pytest
 
-from netbuilder.data import DataError, csv_stream, csv_targets, csv_text, files, load_dataset
+from netbuilder.data import DataError, csv_stream, csv_table, csv_targets, csv_text, load_dataset
 from netbuilder.graph import DatasetSettings
 
 MODES = ["memory", "disk"]  # the 'streaming' option: read whole, or converted and streamed
@@ -25,7 +25,7 @@ def nothing(progress) -> None:
 
 def both(path, **options):
     """The table read whole (`RawData`) and streamed (`StreamSource`, its features read back)."""
-    whole = files.read_csv(path, options)
+    whole = csv_table.read_csv(path, options)
     streamed = csv_stream.open_csv(path, options, nothing)
     return whole, streamed, np.asarray(streamed.samples.array(), dtype=np.float32)
 
@@ -111,13 +111,13 @@ def test_a_real_table_reads_the_same_whole_and_streamed(tmp_path, text, options)
 def test_quoted_fields_keep_their_line_breaks_and_delimiters(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text('x,label\n1,"two\nlines"\n2,"a, b"\n', encoding="utf-8")
-    assert files.read_csv(path, {}).class_names == ["a, b", "two\nlines"]
+    assert csv_table.read_csv(path, {}).class_names == ["a, b", "two\nlines"]
 
 
 def test_a_byte_order_mark_is_not_part_of_the_first_column_name(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes("\ufeffx,label\n1,a\n2,b\n".encode())
-    assert files.read_csv(path, {"features": ["x"]}).feature_names == ["x"]
+    assert csv_table.read_csv(path, {"features": ["x"]}).feature_names == ["x"]
 
 
 # ---- streamed targets: compact, and as the whole reading gives them ------------------------------------------
@@ -161,19 +161,19 @@ def test_a_streamed_target_that_is_no_value_names_its_row_as_the_whole_reading_d
     path = tmp_path / "t.csv"
     path.write_text(_table(targets), encoding="utf-8")
     with pytest.raises(DataError, match=message):
-        files.read_csv(path, options)
+        csv_table.read_csv(path, options)
     with pytest.raises(DataError, match=message):
         csv_stream.open_csv(path, options, nothing)
 
 
 def test_more_distinct_labels_than_a_network_takes_classes_are_refused_whole_or_streamed(tmp_path, monkeypatch):
-    for module in (files, csv_targets):
+    for module in (csv_table, csv_targets):
         monkeypatch.setattr(module, "MAX_CLASSES", 5)
     path = tmp_path / "t.csv"
     path.write_text(_table([f"label{i}" for i in range(6)]), encoding="utf-8")
     message = r"t\.csv: column 'target' holds more than 5 different targets, .*at most 5 classes"
     with pytest.raises(DataError, match=message):
-        files.read_csv(path, {})
+        csv_table.read_csv(path, {})
     with pytest.raises(DataError, match=message):
         csv_stream.open_csv(path, {}, nothing)
 

@@ -20,7 +20,8 @@ import torch
 
 from netbuilder.cli import main
 from netbuilder.data import DataError
-from netbuilder.data.files import read_csv, read_npz
+from netbuilder.data.csv_table import read_csv
+from netbuilder.data.files import read_npz
 from netbuilder.graph import load_project, save_project
 
 ROOT = Path(__file__).resolve().parents[2]

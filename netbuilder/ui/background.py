@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QThread, Signal
+
+THREAD_END_MS = 2000  # a worker that has reported its end leaves its thread's event loop within milliseconds
 
 
 @dataclass
@@ -77,3 +79,17 @@ def run_in_background(work: Callable[[], Any], on_done: Callable[[Outcome], None
     job = BackgroundJob(work, parent)
     job.done.connect(on_done)
     return job.start()
+
+
+def end_thread_later(thread: QThread) -> None:
+    """Delete a worker's QThread once it has ended, without ever blocking the UI thread for long on it.
+
+    Called when the worker has reported its end: the thread then only has to leave its event loop. Waiting on
+    it without a limit would freeze the window (and a test) for good if it never did.
+    """
+    if thread.wait(THREAD_END_MS):
+        thread.deleteLater()
+        return
+    thread.finished.connect(thread.deleteLater)
+    if thread.isFinished():  # it ended between the wait and the connection
+        thread.deleteLater()

@@ -24,6 +24,7 @@ from netbuilder.graph.search_space import (SPACE_FILE, SearchSpace, SearchSpaceE
 from netbuilder.graph.trial_edit import trial_edit, trial_project
 from netbuilder.train.search import DB_FILE, DEFAULT_STUDY, SearchConfig, default_storage, read_study
 from netbuilder.train.search_results import COMPLETE, TrialResult
+from netbuilder.ui.background import end_thread_later
 from netbuilder.ui.commands import EditCommand
 from netbuilder.ui.search.plots import SearchPlots
 from netbuilder.ui.search.ranges import RangesTable
@@ -268,9 +269,8 @@ class SearchDialog(QDialog):
         if thread is None:
             return
         self.timer.stop()
-        thread.wait()
-        thread.deleteLater()
         self.thread_ = None
+        end_thread_later(thread)
 
     # ---- showing ---------------------------------------------------------------------------------
     def best_trial(self) -> TrialResult | None:

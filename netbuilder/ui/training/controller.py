@@ -32,6 +32,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QScrollArea, QStyle, QToolBar
 
 from netbuilder.graph.runs import RunRecord, discard_if_empty, new_run_folder
+from netbuilder.ui.background import end_thread_later
 from netbuilder.ui.files import app_settings
 from netbuilder.ui.training.buffer import EventBuffer
 from netbuilder.ui.training.following import ERROR_COLOUR, OK_COLOUR, FollowsProject
@@ -359,11 +360,10 @@ class TrainingController(QObject, FollowsProject):
         if thread is None:
             return
         self.timer.stop()
-        thread.wait()
         # The worker stays referenced (its step count and trainer are readable) until the next run; its
-        # thread has ended, so it receives no more events.
-        thread.deleteLater()
+        # thread is ending, so it receives no more events.
         self.training_thread = None
+        end_thread_later(thread)
         self.lock.set_locked(False)
         self.runs_panel.set_locked(False)
         self._update_buttons()

@@ -166,6 +166,12 @@ class MainWindow(BlockCommands, HelpCommands, DockLayout, ModelImports, ProjectF
             graph.events.changed.connect(self.schedule_analysis)
             self.editors[name] = editor
             self.tabs.addTab(editor, name)
+            if editor.scene.build is not None:  # a huge graph fills its canvas over many ticks: say how far
+                what = f"Drawing {name}…"
+                self.busy.start(what)
+                editor.scene.build.progress.connect(lambda done, total, what=what: self.busy.progress(what, done,
+                                                                                                       total))
+                editor.scene.build.finished.connect(lambda what=what: self.busy.stop(what))
         self.layer_palette.set_blocks(self.block_library.blocks(project))
         if opened is not None and opened.project is project:
             self._show_analysis(opened.results, opened.key, opened.analysis_ms)

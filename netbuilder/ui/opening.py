@@ -85,14 +85,22 @@ class BusyBar:
             status.addWidget(widget)
             widget.hide()
         self._jobs: list[str] = []
+        self._done: dict[str, tuple[int, int]] = {}  # job -> (done, total) for a job that says how far it is
 
     def start(self, what: str) -> None:
         self._jobs.append(what)
         self._show()
 
+    def progress(self, what: str, done: int, total: int) -> None:
+        """How far the job ``what`` has got: the bar fills instead of moving to and fro."""
+        if what in self._jobs:
+            self._done[what] = (done, total)
+            self._show()
+
     def stop(self, what: str) -> None:
         if what in self._jobs:
             self._jobs.remove(what)
+        self._done.pop(what, None)
         self._show()
 
     def active(self) -> bool:
@@ -100,5 +108,8 @@ class BusyBar:
 
     def _show(self) -> None:
         self.label.setText(self._jobs[-1] if self._jobs else "")
+        done, total = self._done.get(self._jobs[-1], (0, 0)) if self._jobs else (0, 0)
+        self.bar.setRange(0, total)  # 0, 0: no figure, Qt animates a busy bar
+        self.bar.setValue(done)
         self.label.setVisible(bool(self._jobs))
         self.bar.setVisible(bool(self._jobs))

@@ -31,6 +31,7 @@ class BlockFrames:
     group_items: dict[str, GroupItem]
     _building: bool
     _block_ports: dict[str, tuple[list[BoundaryPort], list[BoundaryPort]]]
+    _in_blocks: set[str]  # the nodes that were in a block at the last refresh
 
     if TYPE_CHECKING:  # given by QGraphicsScene and GraphScene
         def addItem(self, item: QGraphicsItem) -> None: ...
@@ -96,9 +97,18 @@ class BlockFrames:
             item.name_ports({p.node_id: graph.nodes[p.node_id].name for p in ins + outs})
         if not place_edges:
             return
-        for nid, node_item in self.node_items.items():
-            node_item.setVisible(self.collapsed_group_of(nid) is None)
-        for edge in graph.edges.values():
+        # Only a node in a block (now or at the last refresh) can be hidden or shown, and only its wires
+        # move to or from a block's boundary: a 100,000-layer graph without blocks refreshes nothing here.
+        in_blocks = {nid for ids in members.values() for nid in ids}
+        touched, self._in_blocks = in_blocks | self._in_blocks, in_blocks
+        wires: dict[str, Edge] = {}
+        for nid in touched:
+            node_item = self.node_items.get(nid)
+            if node_item is not None:
+                node_item.setVisible(self.collapsed_group_of(nid) is None)
+            if nid in graph.nodes:
+                wires.update((e.id, e) for e in graph.edges_of(nid))
+        for edge in wires.values():
             self._place_edge(edge)
 
     def _depth(self, gid: str) -> int:

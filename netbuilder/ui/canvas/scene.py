@@ -20,10 +20,11 @@ from netbuilder.graph.analysis import Analysis
 from netbuilder.graph.diagnostics import Diagnostic
 from netbuilder.graph.events import Signal as ModelSignal
 from netbuilder.graph.model import Edge, Graph, Group, Node
+from netbuilder.ui.canvas.building import SYNC_LIMIT, SceneBuild, model_rect, thaw_collector
 from netbuilder.ui.canvas.frames import BlockFrames
 from netbuilder.ui.canvas.groups import GroupItem
 from netbuilder.ui.canvas.interactions import WireDrag
-from netbuilder.ui.canvas.nodes import SHORT, NodeItem, NodeLook, PortItem
+from netbuilder.ui.canvas.nodes import SHORT, WIDTH, NodeItem, NodeLook, PortItem
 from netbuilder.ui.canvas.wires import EdgeItem
 from netbuilder.ui.theme import theme
 
@@ -64,7 +65,11 @@ class GraphScene(QGraphicsScene, BlockFrames):
         self.detail = True  # False when zoomed far out: ports hidden (see GraphView.set_zoom)
         self._dragging_group = False  # a block drag moves many nodes; reframe once per step, not per node
         self._building = True  # items for a whole graph: block frames once at the end, not once per layer
+        self._diagnostics: dict[str | None, list[Diagnostic]] = {}  # the analysis's problems by node id
+        self._bad_edges: set[str] = set()  # wires the analysis marks wrong
+        self.build: SceneBuild | None = None  # the slice-by-slice build of a big graph while it runs
         self._block_ports: dict = {}  # collapsed block id -> its boundary ports (BlockFrames)
+        self._in_blocks: set[str] = set()  # nodes in a block at the last frame refresh (BlockFrames)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
         ev = graph.events
@@ -75,20 +80,49 @@ class GraphScene(QGraphicsScene, BlockFrames):
             (ev.group_removed, self._group_removed), (ev.group_changed, self._groups_changed)]
         for signal, slot in self._slots:
             signal.connect(slot)
+        if len(graph.nodes) > SYNC_LIMIT:  # a huge graph: fill the canvas over many ticks (see building.py)
+            self.setSceneRect(self.sceneRect().united(model_rect(graph, WIDTH, MARGIN)))
+            self.build = SceneBuild(self)
+            self.build.start()
+            return
         for node in graph.nodes.values():
-            self._node_added(node)
+            self.add_node_item(node)
         for edge in graph.edges.values():
-            self._edge_added(edge)
+            self.add_edge_item(edge)
+        self.build_finished()
+
+    @property
+    def building(self) -> bool:
+        """True while a big graph's items are still being added (some nodes or wires are not drawn yet)."""
+        return self._building
+
+    def build_finished(self) -> None:
+        """Every node and wire is drawn: block frames once for all of them."""
         self._building = False
+        self.build = None
         self._groups_changed()
+
+    def index_now(self) -> None:
+        """Let Qt's BSP index take in the items added so far. Asking for the items at a point does it; left
+        pending, every geometry change of a not yet indexed item scans all of them (quadratic in a big build)."""
+        self.items(QPointF(self.sceneRect().left(), self.sceneRect().top()))
 
     def detach(self) -> None:
         """Stop following the graph (the tab is closing)."""
+        if self.build is not None:
+            self.build.stop()
+        if len(self.graph.nodes) > SYNC_LIMIT:
+            thaw_collector()  # its items were frozen out of the cycle collector's passes (building.py)
         for signal, slot in self._slots:
             signal.disconnect(slot)
 
     # ---- model -> items ------------------------------------------------------------------------
     def _node_added(self, node: Node) -> None:
+        self.add_node_item(node)
+        if node.group is not None:  # an undone delete puts a layer back into its block
+            self._groups_changed()
+
+    def add_node_item(self, node: Node) -> None:
         item = NodeItem(node.id)
         item.snap = self.snap
         self.node_items[node.id] = item
@@ -97,8 +131,6 @@ class GraphScene(QGraphicsScene, BlockFrames):
         item.setPos(QPointF(*node.position))
         self.addItem(item)
         self._room_for(item.pos())
-        if node.group is not None:  # an undone delete puts a layer back into its block
-            self._groups_changed()
 
     def _node_removed(self, node: Node) -> None:
         item = self.node_items.pop(node.id, None)
@@ -128,14 +160,19 @@ class GraphScene(QGraphicsScene, BlockFrames):
             self.setSceneRect(rect.united(QRectF(pos.x() - MARGIN, pos.y() - MARGIN, 2 * MARGIN, 2 * MARGIN)))
 
     def _edge_added(self, edge: Edge) -> None:
+        if edge.source not in self.node_items or edge.target not in self.node_items:
+            return  # a big graph still being built: its wire phase draws this wire once both ends are drawn
+        self.add_edge_item(edge)
+        self._wire_touched_block(edge)
+
+    def add_edge_item(self, edge: Edge) -> None:
         item = EdgeItem(edge.id)
         self.edge_items[edge.id] = item
+        if self.analysis is not None and edge.id in self.analysis.edge_shapes:  # before placing: placed once
+            item.set_label(str(self.analysis.edge_shapes[edge.id]), edge.id in self._bad_edges)
         self.addItem(item)
         self._place_edge(edge)
         self._update_ports(edge)
-        if self.analysis is not None and edge.id in self.analysis.edge_shapes:
-            item.set_label(str(self.analysis.edge_shapes[edge.id]))
-        self._wire_touched_block(edge)
 
     def _edge_removed(self, edge: Edge) -> None:
         item = self.edge_items.pop(edge.id, None)
@@ -184,7 +221,7 @@ class GraphScene(QGraphicsScene, BlockFrames):
                 look.shape = "→ " + ", ".join(str(s) for s in info.outputs.values())
             elif info is not None and not spec.outputs and info.inputs:
                 look.shape = "← " + ", ".join(str(s) for s in info.inputs.values())
-            for d in a.for_node(node.id) if diagnostics is None else diagnostics:
+            for d in self._diagnostics.get(node.id, ()) if diagnostics is None else diagnostics:
                 (look.errors if d.is_error else look.warnings).append(d.message)
         return look
 
@@ -194,15 +231,13 @@ class GraphScene(QGraphicsScene, BlockFrames):
         by_node: dict[str | None, list[Diagnostic]] = {}  # None: the graph's own problems
         for d in analysis.diagnostics:
             by_node.setdefault(d.node_id, []).append(d)
-        old_by_node: dict[str | None, list[Diagnostic]] = {}
-        for d in (old.diagnostics if old is not None else ()):
-            old_by_node.setdefault(d.node_id, []).append(d)
+        old_by_node, self._diagnostics = self._diagnostics, by_node
         for nid, item in self.node_items.items():
             if (old is not None and old.nodes.get(nid) == analysis.nodes.get(nid)
                     and old_by_node.get(nid) == by_node.get(nid)):
                 continue  # same shapes and problems: the look cannot have changed
             item.set_look(self.look_for(self.graph.nodes[nid], by_node.get(nid, ())))
-        bad_edges = {d.edge_id for d in analysis.diagnostics if d.edge_id and d.is_error}
+        self._bad_edges = bad_edges = {d.edge_id for d in analysis.diagnostics if d.edge_id and d.is_error}
         for eid, wire in self.edge_items.items():
             shape = analysis.edge_shapes.get(eid)
             wire.set_label(str(shape) if shape is not None else "", eid in bad_edges)
@@ -321,11 +356,16 @@ class GraphScene(QGraphicsScene, BlockFrames):
                 self.node_items[nid].setSelected(True)
 
     def items_rect(self) -> QRectF:
+        if self._building:  # not every node is drawn yet: frame where the model puts them all
+            return self._model_rect()
         rect = QRectF()
         for item in list(self.node_items.values()) + list(self.group_items.values()):
             if item.isVisible():
                 rect = rect.united(item.sceneBoundingRect())
         return rect
+
+    def _model_rect(self) -> QRectF:
+        return model_rect(self.graph, WIDTH, 0.0)
 
     # ---- background ----------------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:

@@ -59,6 +59,8 @@ class GraphView(QGraphicsView):
         # the user zooms, pans or clicks (the window settling its docks must not leave a half-framed graph).
         self._opening: tuple[float | None, QPointF | None] | None = None
         self._framed = False
+        if scene.build is not None:  # a big graph filling in: framed from the model meanwhile (items_rect)
+            scene.build.finished.connect(self._built)
 
     # ---- zoom ----------------------------------------------------------------------------------
     @property
@@ -142,6 +144,12 @@ class GraphView(QGraphicsView):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._framed:
+            self.fit_all(readable_zoom())
+            self._framed = True
+
+    def _built(self) -> None:
+        """The canvas is complete: collapsed blocks now show as boxes, which can change what framing shows."""
+        if self._framed and self.graph_scene.graph.groups:
             self.fit_all(readable_zoom())
             self._framed = True
 

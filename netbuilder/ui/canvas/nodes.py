@@ -33,6 +33,13 @@ NAME_FONT = font(9.5, bold=True)
 TYPE_FONT = font(8.0)
 BODY_FONT = font(8.5)
 LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+# Looked up once: Qt calls itemChange a dozen times for each node it adds, and every lookup of a Qt enum
+# member costs Python time (a 100,000-node canvas makes over a million such calls).
+NODE_FLAGS = (QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+              | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+POSITION_CHANGE = QGraphicsItem.GraphicsItemChange.ItemPositionChange
+POSITION_CHANGED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
+SELECTED_CHANGED = QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged
 
 
 @dataclass
@@ -188,8 +195,7 @@ class NodeItem(QGraphicsItem):
         self.overlay_badge = ""
         self.overlay_warning = False
         self.overlay_tooltip = ""
-        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setFlags(NODE_FLAGS)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
 
@@ -377,15 +383,15 @@ class NodeItem(QGraphicsItem):
 
     # ---- moving --------------------------------------------------------------------------------
     def itemChange(self, change, value):
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and self.snap:
+        if change == POSITION_CHANGE and self.snap:
             return QPointF(round(value.x() / SNAP) * SNAP, round(value.y() / SNAP) * SNAP)
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+        if change == POSITION_CHANGED:
             canvas = canvas_of(self)
             if canvas is not None:
                 canvas.node_item_moved(self.node_id)
-        elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+        elif change == SELECTED_CHANGED:
             self.setZValue(1.5 if value else 1)
-        return super().itemChange(change, value)
+        return value  # what QGraphicsItem.itemChange returns; calling it through the binding costs a node's build
 
     def mouseDoubleClickEvent(self, event) -> None:
         canvas = canvas_of(self)

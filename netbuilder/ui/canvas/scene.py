@@ -127,7 +127,8 @@ class GraphScene(QGraphicsScene, BlockFrames):
         item.snap = self.snap
         self.node_items[node.id] = item
         item.set_look(self.look_for(node))
-        item.set_detail(self.detail)
+        if not self.detail:  # ports are shown unless zoomed far out
+            item.set_detail(False)
         item.setPos(QPointF(*node.position))
         self.addItem(item)
         self._room_for(item.pos())
@@ -172,7 +173,11 @@ class GraphScene(QGraphicsScene, BlockFrames):
             item.set_label(str(self.analysis.edge_shapes[edge.id]), edge.id in self._bad_edges)
         self.addItem(item)
         self._place_edge(edge)
-        self._update_ports(edge)
+        for nid, port, is_out in ((edge.source, edge.source_port, True), (edge.target, edge.target_port, False)):
+            p = self.node_items[nid].port(port, is_out)
+            if p is not None and not p.connected:  # a new wire connects both its ports: nothing to look up
+                p.connected = True
+                p.update()
 
     def _edge_removed(self, edge: Edge) -> None:
         item = self.edge_items.pop(edge.id, None)

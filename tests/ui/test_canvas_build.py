@@ -102,3 +102,27 @@ def test_the_window_says_how_far_the_canvas_has_got_until_it_is_complete(make_wi
     qtbot.waitUntil(lambda: 0 < bar.value() < bar.maximum(), timeout=WAIT_MS)  # a filling bar, not a busy one
     qtbot.waitUntil(lambda: not window.busy.active(), timeout=WAIT_MS)
     assert not bar.isVisible() and len(window.editors["model"].scene.node_items) == BIG + 1
+
+
+def test_a_canvas_closed_while_it_fills_stops_and_gives_the_cycle_collector_back(qtbot):
+    import gc
+
+    editor = open_editor(qtbot, chain(BIG))
+    assert editor.scene.building and not gc.isenabled()  # held off while the canvas fills
+    ended: list[bool] = []
+    assert editor.scene.build is not None
+    editor.scene.build.finished.connect(lambda: ended.append(True))
+    editor.close_editor()
+    assert ended and gc.isenabled()
+    count = len(editor.scene.node_items)
+    qtbot.wait(50)
+    assert len(editor.scene.node_items) == count  # nothing more is built
+
+
+def test_a_canvas_deleted_unfinished_gives_the_cycle_collector_back(qtbot):
+    import gc
+
+    editor = GraphEditor(chain(BIG), QUndoStack())  # never closed: Qt deletes it while it fills
+    assert editor.scene.building and not gc.isenabled()
+    editor.deleteLater()
+    qtbot.waitUntil(gc.isenabled, timeout=5_000)

@@ -26,13 +26,15 @@ if TYPE_CHECKING:
 SYNC_LIMIT = 2_000  # nodes: a graph this small is built in one go (tests and everyday projects see no change)
 SLICE_S = 0.03  # seconds of UI-thread work per tick: well under a frame budget a user notices
 CHECK_EVERY = 32  # items built between two clock reads (reading the clock costs too)
+FREEZE_LIMIT = 20_000  # nodes: from this size on a finished canvas's objects are kept out of collector passes
 
 
 class _Collector:
     """Python's cycle collector, held off while builds run. Its full pass visits every object alive: with a
     100,000-node graph's items that is a UI stall of seconds, every time the heap has grown by a quarter.
-    Once the last build is over the objects alive (the graph and its items) are frozen, so later passes
-    while the user edits skip them; `thaw` (a big canvas closing) gives them back to the collector."""
+    Once the last build of a graph of `FREEZE_LIMIT` nodes or more is over, the objects alive (the graph and
+    its items) are frozen, so later passes while the user edits skip them; `thaw` (such a canvas closing)
+    gives them back to the collector."""
 
     builds = 0
     was_enabled = True
@@ -45,10 +47,11 @@ class _Collector:
         cls.builds += 1
 
     @classmethod
-    def release(cls) -> None:
+    def release(cls, freeze: bool) -> None:
         cls.builds = max(0, cls.builds - 1)
         if cls.builds == 0 and cls.was_enabled:
-            gc.freeze()
+            if freeze:
+                gc.freeze()
             gc.enable()
 
     @staticmethod
@@ -57,6 +60,20 @@ class _Collector:
 
 
 thaw_collector = _Collector.thaw
+
+
+class _Hold:
+    """One build's hold on the collector, let go once: when the build ends, or when Qt deletes it unfinished
+    (a canvas closed without `stop`), so the collector is never left off for good."""
+
+    def __init__(self) -> None:
+        _Collector.hold()
+        self.held = True
+
+    def release(self, freeze: bool = False) -> None:
+        if self.held:
+            self.held = False
+            _Collector.release(freeze)
 
 
 def model_rect(graph: Graph, width: float, margin: float) -> QRectF:
@@ -91,20 +108,23 @@ class SceneBuild(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.step)
+        self._hold: _Hold | None = None
 
     @property
     def running(self) -> bool:
         return self._timer.isActive()
 
     def start(self) -> None:
-        _Collector.hold()
+        self._hold = hold = _Hold()
+        self.destroyed.connect(lambda *_: hold.release())
         self._timer.start()
 
     def stop(self) -> None:
         """Give up (the canvas is closing); nothing more is built."""
         if self._timer.isActive():
             self._timer.stop()
-            _Collector.release()
+            if self._hold is not None:
+                self._hold.release()
             self.finished.emit()
 
     def step(self) -> None:
@@ -137,7 +157,8 @@ class SceneBuild(QObject):
 
     def _finish(self) -> None:
         self._timer.stop()
-        _Collector.release()
+        if self._hold is not None:
+            self._hold.release(freeze=len(self.scene.graph.nodes) >= FREEZE_LIMIT)
         self.scene.build_finished()
         self.progress.emit(self.total, self.total)
         self.finished.emit()

@@ -20,7 +20,7 @@ from netbuilder.graph.analysis import Analysis
 from netbuilder.graph.diagnostics import Diagnostic
 from netbuilder.graph.events import Signal as ModelSignal
 from netbuilder.graph.model import Edge, Graph, Group, Node
-from netbuilder.ui.canvas.building import SYNC_LIMIT, SceneBuild, model_rect, thaw_collector
+from netbuilder.ui.canvas.building import FREEZE_LIMIT, SYNC_LIMIT, SceneBuild, model_rect, thaw_collector
 from netbuilder.ui.canvas.frames import BlockFrames
 from netbuilder.ui.canvas.groups import GroupItem
 from netbuilder.ui.canvas.interactions import WireDrag
@@ -111,7 +111,7 @@ class GraphScene(QGraphicsScene, BlockFrames):
         """Stop following the graph (the tab is closing)."""
         if self.build is not None:
             self.build.stop()
-        if len(self.graph.nodes) > SYNC_LIMIT:
+        if len(self.graph.nodes) >= FREEZE_LIMIT:
             thaw_collector()  # its items were frozen out of the cycle collector's passes (building.py)
         for signal, slot in self._slots:
             signal.disconnect(slot)

@@ -5,7 +5,7 @@ rewriting an unchanged example only churns its file.
 
 Written with the graph API so the files always match the catalog; the .nbproj files are committed. The
 templates of real architectures are in modern_templates.py; writing `finetune_counts` also pretrains its
-body (a minute) and writes the weights it starts from, finetune_counts.safetensors.
+body (a minute) and writes the weights it starts from, finetune_counts_body.safetensors.
 """
 
 from __future__ import annotations
@@ -227,7 +227,7 @@ def main(names: list[str] | None = None) -> None:
         print(f"wrote {stem}.nbproj")
         if stem == "finetune_counts":
             figures = write_finetune_weights()
-            print(f"wrote finetune_counts.safetensors (body pretrained on shapes: {figures})")
+            print(f"wrote finetune_counts_body.safetensors (body pretrained on shapes: {figures})")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from netbuilder.graph import DatasetSettings, Graph, Project, TrainingSettings
 from netbuilder.graph.model import Node
 
 HERE = Path(__file__).parent
-FINETUNE_WEIGHTS = HERE / "finetune_counts.safetensors"
+# Not finetune_counts.safetensors: a <stem>.safetensors beside a project is that project's trained weights.
+FINETUNE_WEIGHTS = HERE / "finetune_counts_body.safetensors"
 
 
 class Builder:
@@ -236,9 +237,9 @@ def finetune_counts() -> Project:
                    DatasetSettings("shape_counts", options={"samples": 2000}),
                    TrainingSettings(optimizer="adam", learning_rate=0.01, batch_size=32, epochs=8),
                    description="A small CNN whose body was trained to name shapes (its weights ship as "
-                               "finetune_counts.safetensors) gets a new head that counts the shapes. The body is "
+                               "finetune_counts_body.safetensors) gets a new head that counts the shapes. The body is "
                                "frozen (trainable off); only the head learns. Start it from the shipped weights: "
-                               "netbuilder train finetune_counts.nbproj --init-from finetune_counts.safetensors")
+                               "netbuilder train finetune_counts.nbproj --init-from finetune_counts_body.safetensors")
 
 
 def write_finetune_weights(path: Path = FINETUNE_WEIGHTS, seed: int = 0) -> dict[str, float]:

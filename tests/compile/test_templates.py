@@ -12,7 +12,7 @@ from netbuilder.graph.analysis import analyze
 from netbuilder.train.checkpoint import load_matching
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
-BODY_WEIGHTS = EXAMPLES / "finetune_counts.safetensors"
+BODY_WEIGHTS = EXAMPLES / "finetune_counts_body.safetensors"
 
 
 def _graph(stem: str):

@@ -145,7 +145,9 @@ def build(graph: Graph, purpose: str = "train", *, device: torch.device | str | 
         module = module_class(tspec.module)(**args)
         initialise(module, node.init, node.init_std)
         add_gate_biases(module, gate_bias_slices(module, tspec.gate_biases, values, args))
-        if not node.trainable and any(True for _ in module.parameters()):
+        # Buffers count too: a BatchNorm with affine off has no parameters, yet its running statistics
+        # would still move in train mode.
+        if not node.trainable and any(True for _ in (*module.parameters(), *module.buffers())):
             freeze(module)
             frozen.append(attr[nid])
         modules[attr[nid]] = module

@@ -55,6 +55,17 @@ def test_frozen_batchnorm_keeps_its_running_statistics_while_training():
     assert not compiled.modules["bn"].training and compiled.modules["head"].training
 
 
+def test_frozen_batchnorm_without_affine_weights_keeps_its_running_statistics_too():
+    graph = _graph(frozen="bn")
+    graph.set_param(graph.node_named("bn").id, "affine", False)
+    compiled = build(graph)
+    assert not any(True for _ in compiled.modules["bn"].parameters())  # only buffers: still frozen
+    before = compiled.modules["bn"].running_mean.clone()
+    _step(compiled)
+    assert compiled.frozen == ["bn"]
+    assert torch.equal(compiled.modules["bn"].running_mean, before)
+
+
 def test_default_init_leaves_pytorch_initialisation():
     torch.manual_seed(7)
     compiled = build(_graph())

@@ -191,3 +191,29 @@ class Bias(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + self.bias
+
+
+class ClassToken(nn.Module):
+    """Prepends a learned token to every sequence of a batch: ``(N, L, D)`` → ``(N, L + 1, D)`` (a ViT's class token).
+
+    The token starts at zeros, as torchvision's VisionTransformer starts its class token.
+    """
+
+    def __init__(self, features: int) -> None:
+        super().__init__()
+        self.token = nn.Parameter(torch.zeros(1, 1, features))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.token.expand(x.shape[0], -1, -1), x], dim=1)
+
+
+class Select(nn.Module):
+    """Takes one position along an axis and drops the axis (``x.select(dim, index)``; ``x[:, 0]`` for dim 1)."""
+
+    def __init__(self, dim: int, index: int) -> None:
+        super().__init__()
+        self.dim = dim
+        self.index = index
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.select(self.dim, self.index)

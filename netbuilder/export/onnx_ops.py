@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from netbuilder.export import onnx_attention, onnx_conv, onnx_elementwise, onnx_norm, onnx_rnn, onnx_shape
+from netbuilder.export import onnx_attention, onnx_conv, onnx_elementwise, onnx_norm, onnx_rnn, onnx_shape, onnx_tokens
 from netbuilder.export.onnx_elementwise import per_feature
 from netbuilder.export.onnx_values import (CONST, RNN_H, RNN_Y, RNN_Y_T, RNN_YB, SHAPE, TENSOR, TIME_MAJOR, Converter,
                                            Importer, Unsupported, Value, attributes, f32)
@@ -96,7 +96,7 @@ def _matmul(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> Non
 
 
 def _concat(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> None:
-    if onnx_rnn.join_directions(ctx, node):
+    if onnx_rnn.join_directions(ctx, node) or onnx_tokens.class_token(ctx, node, layer_types):
         return
     rank = ctx.rank(node, 0)
     axis = attributes(node)["axis"]
@@ -250,6 +250,8 @@ def _squeeze(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> No
     if value.form in (RNN_Y, RNN_YB, RNN_H):
         onnx_rnn.squeeze(ctx, node, value, list(axes or []))
         return
+    if onnx_tokens.squeeze_unsqueezed(ctx, node):  # the Squeeze after a one-wide Slice: a Select
+        return
     onnx_shape.squeeze(ctx, node)
 
 
@@ -264,14 +266,21 @@ def _gather(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> Non
                               {"weight": table}, node.input[0])
         ctx.output(node, Value(TENSOR, layer))
         return
-    onnx_rnn.last_step(ctx, node, data, idx, axis)
+    if not onnx_tokens.select(ctx, node, layer_types):
+        onnx_rnn.last_step(ctx, node, data, idx, axis)
+
+
+def _slice(ctx: Importer, node: NodeProto) -> None:
+    """All of a tensor or one position of it (`onnx_tokens`), or half of a bidirectional RNN's step."""
+    if not onnx_tokens.one_position(ctx, node):
+        onnx_rnn.half(ctx, node)
 
 
 # Operators that make no layer of their own.
 PLUMBING: dict[str, Converter] = {
     "Identity": _wire_through, "Dropout": _wire_through,  # Dropout does nothing at inference
     "Shape": _shape, "Size": _shape,
-    "Slice": onnx_rnn.half,
+    "Slice": _slice,
     "Greater": onnx_elementwise.comparison, "Where": onnx_elementwise.where,  # a Softplus's threshold
     f"{onnx_attention.DOMAIN}.{onnx_attention.OP}": onnx_attention.convert,  # see onnx_attention.fold_attention
 }

@@ -15,7 +15,8 @@ _IMAGE_LAYERS = {"Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Adaptiv
                  "Upsample", "BatchNorm2d", "LocalResponseNorm", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
                  "ReplicationPad2d"}
 _SEQUENCE_LAYERS = {"RNN", "LSTM", "GRU", "MultiheadAttention", "TransformerEncoderLayer", "Conv1d", "ConvTranspose1d",
-                    "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "Permute", "Reduce", "Split"}
+                    "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "Permute", "Reduce", "Split",
+                    "ClassToken", "Select"}
 # Inputs of a particular size: channels a PixelShuffle can fold, a last dimension of 1 to squeeze.
 _INPUTS: dict[str, dict[str, Any]] = {
     "PixelShuffle": {"kind": "image", "channels": 8, "height": 5, "width": 6},

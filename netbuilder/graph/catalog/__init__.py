@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from netbuilder.graph.catalog import (activations, activations_extra, arithmetic, conv, core, io, losses, merge,
-                                      plumbing, recurrent, spatial)
+                                      plumbing, recurrent, spatial, tokens)
 from netbuilder.graph.catalog.io import INPUT_KINDS, TARGET_KINDS, InputKind, TargetKind, input_kind, target_kind
 from netbuilder.graph.catalog.spec import (
     GateBias,
@@ -20,7 +20,7 @@ from netbuilder.graph.catalog.spec import (
 CATALOG: dict[str, LayerSpec] = {
     spec.type: spec
     for module in (io, core, conv, spatial, recurrent, activations, activations_extra, merge, arithmetic, plumbing,
-                   losses)
+                   tokens, losses)
     for spec in module.SPECS
 }
 

@@ -100,3 +100,34 @@ def test_drawn_class_token_and_select_go_to_onnx_and_back(tmp_path, exporter):
         got = compiled.model(*[torch.from_numpy(a) for a in arrays])
     for want, mine in zip(ort_run(path, *arrays), got):
         assert np.abs(want - mine.numpy()).max() <= 1e-4
+
+
+def _sliced_model(path, starts: list[int], ends: list[int]):
+    """x[:, start:end] along axis 1 of a [batch, 5, 4] input, then a Squeeze of axis 1 (hand-built, opset 13)."""
+    from onnx import TensorProto, helper, numpy_helper, save
+
+    consts = [numpy_helper.from_array(np.asarray(v, dtype=np.int64), n)
+              for n, v in (("starts", starts), ("ends", ends), ("axes", [1]), ("squeeze_axes", [1]))]
+    nodes = [helper.make_node("Slice", ["x", "starts", "ends", "axes"], ["picked"]),
+             helper.make_node("Squeeze", ["picked", "squeeze_axes"], ["y"])]
+    graph = helper.make_graph(nodes, "sliced", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 5, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])], consts)
+    save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    return path
+
+
+@pytest.mark.parametrize("starts,ends,index", [([0], [1], 0), ([-1], [2**63 - 1], 4)], ids=["first", "last"])
+def test_a_one_wide_slice_then_squeeze_imports_as_one_select(tmp_path, starts, ends, index):
+    project, state = import_onnx(_sliced_model(tmp_path / "sliced.onnx", starts, ends))
+    layers = [n for n in project.graphs["model"].nodes.values() if n.type not in ("Input", "Output")]
+    assert [(n.type, n.params["dim"], n.params["index"]) for n in layers] == [("Select", 0, index)]
+    compiled = build(project.graphs["model"], "inference")
+    x = torch.randn(3, 5, 4)
+    assert torch.equal(compiled.model(x), x[:, index])
+
+
+def test_a_slice_of_several_positions_is_refused_with_the_reason(tmp_path):
+    from netbuilder.export.errors import OnnxImportError
+
+    with pytest.raises(OnnxImportError, match="takes positions 1:3:1 of axis 1"):
+        import_onnx(_sliced_model(tmp_path / "sliced.onnx", [1], [3]))

@@ -78,8 +78,8 @@ def import_torch_module(file: str | Path, class_name: str, shapes: list[str]) ->
         for shape in shapes:
             command += ["--input-shape", shape]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=TORCH_IMPORT_SECONDS,
-                                  errors="replace")
+            done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                  timeout=TORCH_IMPORT_SECONDS, errors="replace")
         except subprocess.TimeoutExpired:
             raise ImportFailed(f"{source}: the import took more than {TORCH_IMPORT_SECONDS // 60} minutes and was "
                                "stopped") from None

@@ -124,3 +124,35 @@ def test_stop_ends_the_search_in_progress(qtbot, iris_search):
         qtbot.mouseClick(dialog.stop_button, Qt.LeftButton)
     assert blocker.args[0].outcome.ended == "stopped"
     assert "stopped" in dialog.status.text() and dialog.start_button.isEnabled()
+
+
+def _start_long_search(qtbot, dialog):
+    dialog.epochs_box.setValue(200)
+    dialog.trials_box.setValue(10)
+    qtbot.mouseClick(dialog.start_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "epoch" in dialog.status.text(), timeout=RUN_TIMEOUT_MS)
+
+
+def test_train_is_unavailable_while_a_search_runs_and_back_when_it_ends(qtbot, iris_search):
+    window, dialog = iris_search
+    train = window.actions_by_name["train"]
+    assert train.isEnabled()
+    _start_long_search(qtbot, dialog)
+    assert not train.isEnabled() and "search is running" in train.toolTip()
+    train.trigger()  # a shortcut or a stale click still cannot start a run beside the search
+    assert not window.training.running
+    with qtbot.waitSignal(dialog.search_finished, timeout=RUN_TIMEOUT_MS):
+        qtbot.mouseClick(dialog.stop_button, Qt.LeftButton)
+    assert train.isEnabled()
+
+
+def test_closing_the_window_mid_search_asks_and_no_keeps_the_search_going(qtbot, iris_search):
+    window, dialog = iris_search
+    asked = []
+    dialog.ask_stop_for_close = lambda: asked.append("no") or False
+    _start_long_search(qtbot, dialog)
+    window.close()
+    assert asked == ["no"] and window.isVisible() and dialog.running
+    dialog.ask_stop_for_close = lambda: asked.append("yes") or True
+    window.close()
+    assert asked == ["no", "yes"] and not window.isVisible() and not dialog.running

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal
-from PySide6.QtWidgets import (QDialog, QFormLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QFormLayout, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton,
+                               QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
 from netbuilder.graph.search_space import (SPACE_FILE, SearchSpace, SearchSpaceError, default_space, load_space,
                                            save_space)
@@ -195,6 +195,7 @@ class SearchDialog(QDialog):
         self._say("Preparing: loading PyTorch and the data…")
         self.timer.start()
         thread.start()
+        self.host.training.set_blocked("A search is running: stop it (Experiments › Search…) to train.")
         self._update_buttons()
         return True
 
@@ -213,8 +214,20 @@ class SearchDialog(QDialog):
             self._cleanup()
         return done
 
+    def ask_stop_for_close(self) -> bool:
+        """Closing the window mid-search: True to stop the search (its finished trials are kept) and close."""
+        b = QMessageBox.StandardButton
+        answer = QMessageBox.question(self.host, "Search in progress",
+                                      f"A search is running ({len(self.trials)} trial(s) so far). Stop it and "
+                                      "close? The finished trials are kept: Start resumes the study.",
+                                      b.Yes | b.No, b.No)
+        return answer == b.Yes
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.host and event.type() == QEvent.Type.Close and self.running:
+            if not self.ask_stop_for_close():
+                event.ignore()
+                return True  # the window stays open and the search goes on
             self.stop_and_wait()  # the finished trials are in the study; Start resumes it
         return False
 
@@ -271,6 +284,7 @@ class SearchDialog(QDialog):
         self.timer.stop()
         self.thread_ = None
         end_thread_later(thread)
+        self.host.training.set_blocked("")
 
     # ---- showing ---------------------------------------------------------------------------------
     def best_trial(self) -> TrialResult | None:

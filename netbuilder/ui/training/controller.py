@@ -83,6 +83,7 @@ class TrainingController(QObject, FollowsProject):
         self._watched: list[Any] = []  # the graphs whose edits make a failure message out of date
         self._outdated: Any = None
         self.epochs: int | None = None  # overrides the project's epochs (tests, benchmarks)
+        self.blocked = ""  # why Train is unavailable now (a search has the machine), or ""
         # Not `thread`: that would hide QObject.thread(), the thread this controller lives in.
         self.training_thread: QThread | None = None
         self.worker: Any = None
@@ -192,6 +193,9 @@ class TrainingController(QObject, FollowsProject):
     def train(self) -> bool:
         """Start a run on a snapshot of the project (no-op while one is going)."""
         if self.running:
+            return False
+        if self.blocked:
+            self.window.show_message(self.blocked)
             return False
         if not confirm_memory(self.window.window_widget(), self.window.current_project()):
             return False  # too big for the device's memory, and the user did not choose to train anyway
@@ -368,11 +372,18 @@ class TrainingController(QObject, FollowsProject):
         self.runs_panel.set_locked(False)
         self._update_buttons()
 
+    def set_blocked(self, why: str) -> None:
+        """Make Train unavailable while ``why`` holds (a search runs on the machine); "" makes it available."""
+        self.blocked = why
+        self.train_action.setToolTip(why or self.train_action.statusTip())
+        self._update_buttons()
+
     def _update_buttons(self) -> None:
         running = self.running
         paused = running and self.control is not None and self.control.paused
         stopping = running and self.control is not None and self.control.stop_requested
-        states = {self.train_action: not running, self.pause_action: running and not paused and not stopping,
+        states = {self.train_action: not running and not self.blocked,
+                  self.pause_action: running and not paused and not stopping,
                   self.resume_action: paused and not stopping, self.stop_action: running and not stopping,
                   self.export_action: not running}
         for action, on in states.items():

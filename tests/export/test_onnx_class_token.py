@@ -102,6 +102,15 @@ def test_drawn_class_token_and_select_go_to_onnx_and_back(tmp_path, exporter):
         assert np.abs(want - mine.numpy()).max() <= 1e-4
 
 
+
+def test_a_drawn_class_token_still_at_its_zero_start_imports_too(tmp_path):
+    # An all-zero constant expanded to a run-time shape reads as a zero state to the importer; still a token.
+    path = export_onnx(_drawn(), tmp_path / "zeros.onnx").path
+    project, state = import_onnx(path)
+    assert sum(n.type == "ClassToken" for n in project.graphs["model"].nodes.values()) == 1
+    token = next(v for k, v in state.items() if k.endswith(".token"))
+    assert token.shape == (1, 1, 12) and not token.any()
+
 def _sliced_model(path, starts: list[int], ends: list[int]):
     """x[:, start:end] along axis 1 of a [batch, 5, 4] input, then a Squeeze of axis 1 (hand-built, opset 13)."""
     from onnx import TensorProto, helper, numpy_helper, save

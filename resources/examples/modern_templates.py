@@ -95,8 +95,8 @@ def resnet18_shapes() -> Project:
     pred = _classifier_head(b, last, 6)
     _loss(g, pred, "CrossEntropyLoss", {"kind": "classes", "classes": 6})
     return Project("ResNet-18 (CIFAR-size) on shapes", {"model": g},
-                   DatasetSettings("shapes", options={"samples": 1200}),
-                   TrainingSettings(optimizer="adam", learning_rate=0.001, batch_size=32, epochs=2),
+                   DatasetSettings("shapes", options={"samples": 1500}),
+                   TrainingSettings(optimizer="adam", learning_rate=0.0005, batch_size=32, epochs=3),
                    description="The 18-layer residual network for 32×32 colour images: a 3×3 stem, four stages "
                                "of two BasicBlocks (64, 128, 256, 512 channels; each block's skip Add, a 1×1 "
                                "projection where it halves the size), global average pooling and a Linear. "
@@ -235,7 +235,7 @@ def finetune_counts() -> Project:
     _loss(g, pred, "CrossEntropyLoss", {"kind": "classes", "classes": 4})
     return Project("Fine-tuning: a frozen body, a new head", {"model": g},
                    DatasetSettings("shape_counts", options={"samples": 2000}),
-                   TrainingSettings(optimizer="adam", learning_rate=0.01, batch_size=32, epochs=8),
+                   TrainingSettings(optimizer="adam", learning_rate=0.003, batch_size=32, epochs=8),
                    description="A small CNN whose body was trained to name shapes (its weights ship as "
                                "finetune_counts_body.safetensors) gets a new head that counts the shapes. The body is "
                                "frozen (trainable off); only the head learns. Start it from the shipped weights: "

@@ -1,9 +1,10 @@
 """Sugiyama-style layered layout of a network: layers by longest path, crossings reduced by barycentre sweeps,
 positions that keep chains straight, long graphs wrapped into bands shaped like the window.
 
-A collapsed block is laid out as one box (its layers are placed compactly inside that box, for when it is
-expanded). Every step is linear or close to it in the number of nodes and wires, so 1,000 nodes take well
-under a second. Pure Python: no networkx in the inner loops, no Qt.
+A block is laid out as one box: a collapsed one as a node-sized box (its layers placed compactly inside it,
+for when it is expanded), an open one as a box holding its layers' own layout, so a band never cuts through a
+block and its frame never covers another's layers. Every step is linear or close to it in the number of
+nodes and wires, so 1,000 nodes take well under a second. Pure Python: no networkx in the inner loops, no Qt.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ BAND_GAP = 70.0  # between bands: room for the wires that return to the next ban
 DUMMY = 14.0  # the room a wire passing through a layer takes
 SWEEPS = 8
 DUMMY_BUDGET = 8  # at most this many wire bends per box (a node feeding every later one would need n²)
+BLOCK_PAD = 30.0  # around an open block's layers: its frame, and a title above them
+BLOCK_TITLE = 24.0
+OPEN_BLOCK_SHARE = 0.25  # an open block laid out as one box holds at most this share of the layers (else the
+# band wrapping that keeps a long graph readable could not cut through it)
 
 
 def box_height(n_in: int, n_out: int) -> float:
@@ -39,23 +44,41 @@ class _Unit:
     height: float
     dummy: bool = False
     block: bool = False
+    open: bool = False  # an expanded block: placed as a box holding its own layout
+    inner: dict[str, tuple[float, float]] = field(default_factory=dict)  # an open block's layout, from (0, 0)
+    along: float = 0.0  # an open block's extent along the flow
     preds: list[str] = field(default_factory=list)
     succs: list[str] = field(default_factory=list)
+
+
+def _outermost_block(graph: Graph, node_id: str) -> str | None:
+    gid, top, seen = graph.nodes[node_id].group, None, set()
+    while gid is not None and gid in graph.groups and gid not in seen:  # `seen`: a damaged file's loop
+        seen.add(gid)
+        top, gid = gid, graph.groups[gid].parent
+    return top
 
 
 def _units(graph: Graph, node_ids: Iterable[str], as_blocks: bool) -> dict[str, _Unit]:
     unit_of: dict[str, str] = {}
     units: dict[str, _Unit] = {}
+    ids = list(node_ids)
     blocks = members_by_block(graph) if as_blocks and graph.groups else {}
-    for nid in node_ids:
+    open_limit = max(12, OPEN_BLOCK_SHARE * len(ids))
+    for nid in ids:
         gid = collapsed_block_of(graph, nid) if blocks else None
+        is_open = False
+        if blocks and gid is None:
+            top = _outermost_block(graph, nid)
+            if top is not None and len(blocks[top]) <= open_limit:
+                gid, is_open = top, True
         uid = f"block:{gid}" if gid is not None else nid
         unit_of[nid] = uid
         if uid in units:
             continue
         if gid is not None:
             ins, outs = boundary_ports(graph, blocks[gid])
-            units[uid] = _Unit(uid, list(blocks[gid]), box_height(len(ins), len(outs)), block=True)
+            units[uid] = _Unit(uid, list(blocks[gid]), box_height(len(ins), len(outs)), block=True, open=is_open)
         else:
             spec = graph.nodes[nid].spec
             units[uid] = _Unit(uid, [nid], box_height(len(spec.inputs), len(spec.outputs)))
@@ -231,15 +254,19 @@ def layered_layout(graph: Graph, *, direction: str = "right", aspect: float = 1.
     units = _units(graph, graph.nodes if node_ids is None else node_ids, as_blocks)
     if not units:
         return {}
+    down = direction == "down"
+    for unit in units.values():
+        if unit.open:
+            _lay_out_open_block(graph, unit, direction)
     real = list(units)
     layer = _layers(graph, units)
     _split_long_wires(units, layer)
     order = _order(units, layer)
-    down = direction == "down"
-    size = {u: DUMMY if unit.dummy else (NODE_WIDTH if down else unit.height) for u, unit in units.items()}
+    size = {u: DUMMY if unit.dummy else (NODE_WIDTH if down and not unit.open else unit.height)
+            for u, unit in units.items()}
     centre = _cross_positions(order, units, size)
-    pitch = [max((units[u].height for u in row if not units[u].dummy), default=0.0) + LAYER_GAP if down
-             else COLUMN for row in order]
+    gap = LAYER_GAP if down else COLUMN - NODE_WIDTH
+    pitch = [max((_along(units[u], down) for u in row if not units[u].dummy), default=0.0) + gap for row in order]
     extent = [(min(centre[u] - size[u] / 2 for u in row), max(centre[u] + size[u] / 2 for u in row))
               for row in order]
     per = _per_band(pitch, extent, aspect, down) if bands else len(order)
@@ -261,8 +288,31 @@ def layered_layout(graph: Graph, *, direction: str = "right", aspect: float = 1.
         if not unit.block:
             positions[u] = place[u]
             continue
+        if unit.open:
+            ox, oy = place[u]
+            positions.update({n: (ox + x, oy + y) for n, (x, y) in unit.inner.items()})
+            continue
         inner = layered_layout(graph, direction=direction, bands=False, node_ids=unit.members, as_blocks=False)
         x0, y0 = min(p[0] for p in inner.values()), min(p[1] for p in inner.values())
         ox, oy = place[u]
         positions.update({n: (ox + x - x0, oy + y - y0) for n, (x, y) in inner.items()})
     return positions
+
+
+def _along(unit: _Unit, down: bool) -> float:
+    """How much room a unit takes along the flow (its layer's pitch is the largest, plus the gap)."""
+    if unit.open:
+        return unit.along
+    return unit.height if down else NODE_WIDTH
+
+
+def _lay_out_open_block(graph: Graph, unit: _Unit, direction: str) -> None:
+    """An open block's own layout, framed: its box's size across the flow goes in ``height`` (the cross size)."""
+    inner = layered_layout(graph, direction=direction, bands=False, node_ids=unit.members, as_blocks=False)
+    x0, y0 = min(p[0] for p in inner.values()), min(p[1] for p in inner.values())
+    heights = {n: box_height(len(graph.nodes[n].spec.inputs), len(graph.nodes[n].spec.outputs)) for n in inner}
+    width = max(x - x0 for x, _ in inner.values()) + NODE_WIDTH + 2 * BLOCK_PAD
+    height = max(y - y0 + heights[n] for n, (_, y) in inner.items()) + 2 * BLOCK_PAD + BLOCK_TITLE
+    unit.inner = {n: (x - x0 + BLOCK_PAD, y - y0 + BLOCK_PAD + BLOCK_TITLE) for n, (x, y) in inner.items()}
+    down = direction == "down"
+    unit.along, unit.height = (height, width) if down else (width, height)

@@ -15,7 +15,7 @@ import math
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from netbuilder.export.errors import OnnxImportError
 from netbuilder.graph.memory import TooLarge, check_allocation
@@ -131,21 +131,22 @@ def _subgraphs(graph: onnx.GraphProto) -> Iterator[onnx.GraphProto]:
         yield from attr.graphs
 
 
+def _stored(graph: onnx.GraphProto, initializers: str, one: str, many: str) -> Iterator[Any]:
+    """Every tensor a graph stores in the fields named: initializers, and Constant-style attributes holding one
+    or many, in subgraphs too."""
+    for sub in _subgraphs(graph):
+        yield from getattr(sub, initializers)
+    for attr in _attribute_walk(graph):
+        if attr.HasField(one):
+            yield getattr(attr, one)
+        yield from getattr(attr, many)
+
+
 def _tensors(graph: onnx.GraphProto) -> Iterator[onnx.TensorProto]:
     """Every dense tensor of a graph: initializers and node attributes, in subgraphs too."""
-    for sub in _subgraphs(graph):
-        yield from sub.initializer
-    for attr in _attribute_walk(graph):
-        if attr.HasField("t"):
-            yield attr.t
-        yield from attr.tensors
+    return _stored(graph, "initializer", "t", "tensors")
 
 
 def _sparse_tensors(graph: onnx.GraphProto) -> Iterator[onnx.SparseTensorProto]:
     """Every sparse tensor: sparse initializers and Constant ``sparse_value`` attributes, in subgraphs too."""
-    for sub in _subgraphs(graph):
-        yield from sub.sparse_initializer
-    for attr in _attribute_walk(graph):
-        if attr.HasField("sparse_tensor"):
-            yield attr.sparse_tensor
-        yield from attr.sparse_tensors
+    return _stored(graph, "sparse_initializer", "sparse_tensor", "sparse_tensors")

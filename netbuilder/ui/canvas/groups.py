@@ -177,14 +177,9 @@ class BlockPortItem(PortItem):
 
     def __init__(self, block: GroupItem, ref: BoundaryPort) -> None:
         QGraphicsItem.__init__(self, block)
+        self._set_up(ref.port, ref.is_output)
         self.block, self.ref = block, ref
-        self.name, self.is_output = ref.port, ref.is_output
         self.connected = True
-        self.state = ""
-        self.hovered = False
-        self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setZValue(2)
 
     @property
     def node_id(self) -> str:

@@ -114,6 +114,10 @@ class PortItem(QGraphicsItem):
     def __init__(self, parent: NodeItem, name: str, is_output: bool) -> None:
         super().__init__(parent)
         self.owner = parent
+        self._set_up(name, is_output)
+
+    def _set_up(self, name: str, is_output: bool) -> None:
+        """What every port starts with (a collapsed block's ports too, whose parent is no NodeItem)."""
         self.name, self.is_output = name, is_output
         self.connected = False
         self.state = ""  # "" normal, "ok" a compatible target while wiring, "off" an incompatible one

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from netbuilder.graph.reading import not_a_file
 from netbuilder.graph.serialize import ProjectFileError, expect, graph_from_dict, graph_to_dict, limit_depth
 from netbuilder.graph.schemes import Purpose, SchemeSpec, scheme_spec
 from netbuilder.graph.settings import DatasetSettings, TrainingSettings, from_dict, to_dict
+from netbuilder.graph.start_from import rebased
 
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -179,6 +182,20 @@ def save_project(project: Project, path: str | os.PathLike | None = None) -> Pat
     target = Path(path) if path is not None else project.path
     if target is None:
         raise ValueError("the project has no file yet — choose where to save it")
-    atomic_write_text(target, dumps(project))
+    with start_from_for(project, target):
+        atomic_write_text(target, dumps(project))
     project.path = target
     return target
+
+
+@contextmanager
+def start_from_for(project: Project, target: Path) -> Iterator[None]:
+    """While saving to ``target``: a relative start_from is rewritten to name the same file from the new folder
+    (Save As elsewhere); put back if the write fails, so the project still means what it did."""
+    old = project.training.start_from
+    project.training.start_from = rebased(old, project.path.parent if project.path else None, target.parent)
+    try:
+        yield
+    except BaseException:
+        project.training.start_from = old
+        raise

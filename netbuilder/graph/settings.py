@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
 from netbuilder.graph.schemes import scheme_names
+from netbuilder.graph.start_from import check_value
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 SCHEDULES = ("none", "step", "cosine", "plateau")
@@ -76,6 +77,9 @@ class TrainingSettings:
     compile: str = "off"
     report_every: int = 10  # batches between progress reports
     latent_dim: int = 16  # adversarial: size of the generator's noise input
+    # A .safetensors file (relative to the project file's folder, or absolute) whose layers of the same name
+    # and shape are loaded before training; "" = off. See netbuilder/graph/start_from.py.
+    start_from: str = ""
 
     # The one definition of what each setting may hold: the project file, the window's fields and the
     # command line all read these (the schemes come from the scheme registry, so a new one is accepted).
@@ -152,5 +156,8 @@ def from_dict(cls: type[SettingsT], data: Any, where: str) -> SettingsT:
         lo_hi = range_for(cls, key)
         if lo_hi and not lo_hi[0] <= value <= lo_hi[1]:
             raise ProjectFileError(at, f"{key} should be between {lo_hi[0]} and {lo_hi[1]}, not {value}")
+        why = check_value(value) if cls is TrainingSettings and key == "start_from" else None
+        if why:
+            raise ProjectFileError(at, why)
         values[key] = value
     return cls(**values)

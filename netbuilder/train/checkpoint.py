@@ -24,8 +24,13 @@ from netbuilder.compile import CompiledGraph
 from netbuilder.graph.files import json_safe, write_atomically
 from netbuilder.graph.memory import TooLarge, check_allocation
 from netbuilder.graph.reading import not_a_file
+from netbuilder.graph.start_from import LABEL as START_FROM_LABEL
+from netbuilder.graph.start_from import SETTING as START_FROM_SETTING
+from netbuilder.graph.start_from import StartFromError
+from netbuilder.graph.start_from import resolve as resolve_start_from
 
 if TYPE_CHECKING:  # both import this module
+    from netbuilder.graph.project import Project
     from netbuilder.train.config import InitFrom
     from netbuilder.train.schemes import Scheme
 
@@ -288,3 +293,27 @@ def start_from(scheme: Scheme, init_from: InitFrom) -> list[str]:
         notes.append(note if len(scheme.graphs) == 1 else f"{name}: {note}")
     scheme.make_steppers()  # the optimisers must not hold the frozen weights
     return notes
+
+
+
+def start_from_setting(scheme: Scheme, project: Project) -> list[str]:
+    """Apply the project's ``start_from`` training setting (nothing when it is off): its layers of the same name
+    and shape are loaded as `start_from` loads them. Nothing is frozen here: layers marked not trainable are
+    frozen already, by their flag. A file that cannot be found or read is a CheckpointError naming the file
+    and the setting, raised before the first batch."""
+    value = project.training.start_from
+    try:
+        path = resolve_start_from(value, project.path.parent if project.path else None)
+    except StartFromError as exc:
+        raise CheckpointError(str(exc)) from None
+    if path is None:
+        return []
+    notes, loaded = [], 0
+    for name, compiled in scheme.graphs.items():
+        try:
+            report = load_matching(compiled, path)
+        except CheckpointError as exc:
+            raise type(exc)(f"{exc} (the training setting '{START_FROM_LABEL}', {START_FROM_SETTING})") from None
+        loaded += len(report.matched)
+        notes.append(report.describe() if len(scheme.graphs) == 1 else f"{name}: {report.describe()}")
+    return [f"started from {path.name}: {loaded} layers loaded", *notes]

@@ -30,7 +30,7 @@ from netbuilder.train.acceleration import Acceleration, as_channels_last, choose
 from netbuilder.train.records import data_notes, data_range, run_info, validation_predictions
 from netbuilder.train.config import InitFrom, RunRefused, PreparedRun, RunState, TrainingConfig, default_out_dir
 from netbuilder.train.callbacks import Callback, CallbackList, Control
-from netbuilder.train.checkpoint import CheckpointError, Snapshots, save_checkpoint, start_from
+from netbuilder.train.checkpoint import CheckpointError, Snapshots, save_checkpoint, start_from, start_from_setting
 from netbuilder.train.endings import RunEnds, check_finite, fault_ending, is_out_of_memory
 from netbuilder.train.device import describe_device, pick_device
 from netbuilder.train.events import BatchProgress, EndReason, EpochEnd, Predictions, RunFinished, RunStarted
@@ -147,8 +147,10 @@ class Trainer:
         if accel.channels_last:
             to_channels_last(scheme.graphs)
         notes.extend(scheme.notes)
-        if config.init_from is not None:
+        if config.init_from is not None:  # given for this run (--init-from): it overrides the project's setting
             notes.extend(start_from(scheme, config.init_from))
+        else:
+            notes.extend(start_from_setting(scheme, self.project))
         train_batches, val_batches = make_loaders(ds, settings.batch_size, settings.seed, device)
         val_batches.batch_size = max(settings.batch_size, 256)  # no gradients: bigger batches are fine
         aug = self.project.dataset.augmentation

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 from netbuilder.data.checks import analyze_with_data, data_key
 from netbuilder.graph.analysis import Analysis
 from netbuilder.graph.files import replace_together
-from netbuilder.graph.project import Project, dumps, load_project, save_project
+from netbuilder.graph.project import Project, dumps, load_project, save_project, start_from_for
 
 AnalysisKey = tuple[tuple[tuple[str, int], ...], str] | tuple[()]
 WEIGHTS_SUFFIX = ".safetensors"
@@ -64,9 +64,10 @@ def write_project(project: Project, path: Path, weights: bytes | None = None) ->
         weights = old.read_bytes() if old.is_file() else None
     if weights is None:
         return save_project(project, target)
-    text = dumps(project).encode("utf-8")
     data = weights
-    replace_together([(target, lambda tmp: tmp.write_bytes(text)), (beside, lambda tmp: tmp.write_bytes(data))])
+    with start_from_for(project, target):
+        text = dumps(project).encode("utf-8")
+        replace_together([(target, lambda tmp: tmp.write_bytes(text)), (beside, lambda tmp: tmp.write_bytes(data))])
     project.path = target
     return target
 

@@ -19,6 +19,7 @@ from netbuilder.graph.model import Graph
 from netbuilder.graph.project import SUFFIX, Project
 from netbuilder.graph.runs import run_folders, runs_folder
 from netbuilder.graph.settings import DatasetSettings
+from netbuilder.graph.start_from import pinned
 from netbuilder.ui.background import BackgroundJob, Outcome, run_in_background
 from netbuilder.ui.dialogs import TemplateChooser
 from netbuilder.ui.errors import failure_text
@@ -176,7 +177,9 @@ class ProjectFiles(QMainWindow):
             except Exception as exc:  # shown when the user can act on it, raised again when it is a bug
                 self.show_failure("Cannot use this template", exc)
                 return False
-            project.path = None  # a new project: saving asks where
+            # A new project (saving asks where): a weights file named beside the template stays found.
+            project.training.start_from = pinned(project.training.start_from, Path(template).parent)
+            project.path = None
         self.set_project(project)
         return True
 

@@ -235,11 +235,12 @@ def finetune_counts() -> Project:
     _loss(g, pred, "CrossEntropyLoss", {"kind": "classes", "classes": 4})
     return Project("Fine-tuning: a frozen body, a new head", {"model": g},
                    DatasetSettings("shape_counts", options={"samples": 2000}),
-                   TrainingSettings(optimizer="adam", learning_rate=0.003, batch_size=32, epochs=8),
+                   TrainingSettings(optimizer="adam", learning_rate=0.003, batch_size=32, epochs=8,
+                                    start_from=FINETUNE_WEIGHTS.name),
                    description="A small CNN whose body was trained to name shapes (its weights ship as "
                                "finetune_counts_body.safetensors) gets a new head that counts the shapes. The body is "
-                               "frozen (trainable off); only the head learns. Start it from the shipped weights: "
-                               "netbuilder train finetune_counts.nbproj --init-from finetune_counts_body.safetensors")
+                               "frozen (trainable off); only the head learns. Its training setting Start from loads "
+                               "the shipped body weights before the first batch.")
 
 
 def write_finetune_weights(path: Path = FINETUNE_WEIGHTS, seed: int = 0) -> dict[str, float]:

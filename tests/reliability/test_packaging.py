@@ -128,6 +128,7 @@ def test_the_pyinstaller_spec_builds_a_one_folder_app_from_the_cli_entry_with_re
 # What the wheel must carry from resources/ (installed as netbuilder.resources), as paths inside the wheel.
 SHIPPED = sorted(
     [f"examples/{p.name}" for p in (RESOURCES / "examples").glob("*.nbproj")]
+    + [f"examples/{p.name}" for p in (RESOURCES / "examples").glob("*.safetensors")]  # weights a template starts from
     + ["text/snippet.txt", "icons/netbuilder.svg"]
     + [f"icons/hicolor/{s}x{s}/apps/netbuilder.png" for s in SIZES]
 )

@@ -25,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "learning rate), in DIR/<run folder name>/: `tensorboard --logdir DIR` shows every run")
     parser.add_argument("--json", action="store_true", help="print one JSON object per epoch and a final one")
     parser.add_argument("--init-from", metavar="CKPT", help="start layers from another project's checkpoint "
-                        "(.safetensors), matched by node name")
+                        "(.safetensors), matched by node name; overrides the project's 'Start from' setting "
+                        "(training.start_from) for this run")
     parser.add_argument("--freeze-loaded", action="store_true", help="with --init-from: keep the loaded layers "
                         "fixed and train only the others")
     parser.add_argument("--precision", choices=("auto", "fp32"), help="auto: bf16 autocast on GPUs that have it, "

@@ -109,3 +109,24 @@ def test_saved_to_another_folder_the_relative_path_still_names_the_file(tmp_path
     assert reopened.training.start_from == f"../../{BODY.name}"
     notes = Trainer(reopened, epochs=1, device="cpu", out_dir=tmp_path / "run").prepare().notes
     assert "started from finetune_counts_body.safetensors: 6 layers loaded" in notes
+
+
+def test_train_help_says_init_from_overrides_the_setting(capsys):
+    import pytest
+
+    from netbuilder.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "overrides the project's 'Start from' setting (training.start_from)" in help_text
+
+
+def test_the_command_line_trains_the_template_from_its_body_and_says_so(tmp_path, capsys):
+    from netbuilder.cli import main
+
+    project = _finetune(tmp_path, samples=60)
+    save_project(project)
+    code = main(["train", str(project.path), "--epochs", "1", "--device", "cpu", "--out", str(tmp_path / "run")])
+    assert code == 0
+    assert "started from finetune_counts_body.safetensors: 6 layers loaded" in capsys.readouterr().out

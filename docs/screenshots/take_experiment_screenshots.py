@@ -11,23 +11,12 @@ epochs (a few minutes on a CPU). Writes search_tradeoff.png, feature_maps.png an
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-
-
-def settle(ms: int = 400) -> None:
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
+from shots import ROOT, grab, settle, start
 
 
 def prepared_project() -> Path:
@@ -48,17 +37,8 @@ def prepared_project() -> Path:
 
 
 def main(argv: list[str]) -> None:
-    from PySide6.QtCore import QSettings
-
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
-    os.environ.setdefault("NETBUILDER_THEME", "dark")
-    from netbuilder.ui.app import make_app, open_window
-
-    app = make_app()
-    path = Path(argv[0]) if argv else prepared_project()
-    window = open_window(str(path))
-    window.resize(1600, 960)
-    window.move(0, 0)
+    path = Path(argv[0]) if argv else prepared_project()  # trained before the window: no Qt needed
+    app, window = start(path)
     settle()
 
     # 1. The search window: its trials, the best-so-far curve, the trade-off scatter with its Pareto front.
@@ -68,7 +48,7 @@ def main(argv: list[str]) -> None:
     if best is not None:
         dialog.table.select_trial(best.number)
     settle(800)
-    dialog.grab().save(str(HERE / "search_tradeoff.png"))
+    grab(dialog, "search_tradeoff.png")
     dialog.close()
 
     # 2. Look inside: the feature maps of the second convolution for one validation digit.
@@ -79,13 +59,13 @@ def main(argv: list[str]) -> None:
     panel.show_node("conv2")
     panel.layers.sample_box.setValue(5)
     settle(800)
-    window.grab().save(str(HERE / "feature_maps.png"))
+    grab(window, "feature_maps.png")
 
     # 3. Try it: the same digit's prediction, probabilities and Grad-CAM.
     window.experiments.open_inside(try_it=True)
     panel.try_it.use_sample(5)
     settle(800)
-    window.grab().save(str(HERE / "try_it.png"))
+    grab(window, "try_it.png")
     print("wrote search_tradeoff.png, feature_maps.png, try_it.png")
     window.close()
     app.quit()

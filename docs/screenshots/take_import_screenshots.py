@@ -11,39 +11,18 @@ and resnet18_template.png here.
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-
-
-def settle(ms: int = 400) -> None:
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
+from shots import ROOT, grab, settle, start
 
 
 def main() -> None:
     import onnx
-    from PySide6.QtCore import QSettings
 
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
-    os.environ.setdefault("NETBUILDER_THEME", "dark")
-    from netbuilder.ui.app import make_app, open_window
-
-    app = make_app()
-    window = open_window(str(ROOT / "resources/examples/resnet18_shapes.nbproj"))
-    window.resize(1600, 960)
-    window.move(0, 0)
+    app, window = start(ROOT / "resources/examples/resnet18_shapes.nbproj")
     settle(800)
-    window.grab().save(str(HERE / "resnet18_template.png"))
+    grab(window, "resnet18_template.png")
 
     densenet = Path(onnx.__file__).parent / "backend/test/data/light/light_densenet121.onnx"
     before = window.editor()
@@ -52,7 +31,7 @@ def main() -> None:
     while window.editor() is before and time.monotonic() < deadline:  # the import runs on another thread
         settle(200)
     settle(1200)
-    window.grab().save(str(HERE / "densenet_imported.png"))
+    grab(window, "densenet_imported.png")
     window.undo_stack.setClean()
     window.ask_save_changes = lambda: __import__("PySide6.QtWidgets").QtWidgets.QMessageBox.Discard
     window.close()

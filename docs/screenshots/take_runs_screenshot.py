@@ -11,25 +11,13 @@ the three selected, and writes runs_overlay.png here.
 
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
+from shots import ROOT, grab, settle, start
 
 EPOCHS = 40
-
-
-def settle(ms: int = 400) -> None:
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
 
 
 def trained_project() -> Path:
@@ -60,17 +48,10 @@ def trained_project() -> Path:
 
 
 def main() -> None:
-    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtCore import Qt
 
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
-    os.environ.setdefault("NETBUILDER_THEME", "dark")
     path = trained_project()
-    from netbuilder.ui.app import make_app, open_window
-
-    app = make_app()
-    window = open_window(str(path))
-    window.resize(1600, 960)
-    window.move(0, 0)
+    app, window = start(path)
     settle()
     controller = window.training
     controller.runs_dock.raise_()
@@ -82,7 +63,7 @@ def main() -> None:
     width = sum(panel.splitter.sizes())
     panel.splitter.setSizes([width // 2, width - width // 2])  # every column of the table in view
     settle(600)
-    window.grab().save(str(HERE / "runs_overlay.png"))
+    grab(window, "runs_overlay.png")
     window.close()
     app.processEvents()
 

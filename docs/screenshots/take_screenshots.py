@@ -8,37 +8,16 @@ With the argument ``training`` only the training screenshot is taken (a real run
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-
-
-def settle(app, ms: int = 300) -> None:
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
+from shots import ROOT, grab, open_at, settle, start
 
 
 def main() -> None:
-    from PySide6.QtCore import QSettings
-
-    # Screenshots must not depend on (or change) the user's settings.
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
-    os.environ.setdefault("NETBUILDER_THEME", "dark")
-    from netbuilder.ui.app import make_app, open_window
-
-    app = make_app()
-    window = open_window(str(ROOT / "resources/examples/cnn_digits.nbproj"))
-    window.resize(1600, 960)
-    window.move(0, 0)
-    settle(app)
+    _app, window = start(ROOT / "resources/examples/cnn_digits.nbproj")
+    settle(300)
     editor = window.editor()
     graph = editor.graph
 
@@ -47,8 +26,8 @@ def main() -> None:
     window.undo_stack.setClean()
     conv2 = graph.node_named("conv2")
     editor.scene.select_nodes([conv2.id])
-    settle(app)
-    window.grab().save(str(HERE / "cnn_template.png"))
+    settle(300)
+    grab(window, "cnn_template.png")
 
     # 2. A diagnostic: the Flatten removed, so the first Linear receives an image.
     flatten = graph.node_named("flatten")
@@ -59,8 +38,8 @@ def main() -> None:
     window.run_analysis()
     fc1 = graph.node_named("fc1")
     editor.scene.select_nodes([fc1.id])
-    settle(app)
-    window.grab().save(str(HERE / "diagnostic.png"))
+    settle(300)
+    grab(window, "diagnostic.png")
     window.undo_stack.setClean()
     window.close()
 
@@ -69,17 +48,10 @@ def training() -> None:
     """A real training run of the CNN template, grabbed mid-run: curves, progress, overlay, confusion matrix."""
     import time
 
-    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtCore import Qt
 
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
-    os.environ.setdefault("NETBUILDER_THEME", "dark")
-    from netbuilder.ui.app import make_app, open_window
-
-    app = make_app()
-    window = open_window(str(ROOT / "resources/examples/cnn_digits.nbproj"))
-    window.resize(1600, 960)
-    window.move(0, 0)
-    settle(app)
+    _app, window = start(ROOT / "resources/examples/cnn_digits.nbproj")
+    settle(300)
     window.editor().auto_layout()
     window.undo_stack.setClean()
     controller = window.training
@@ -94,15 +66,15 @@ def training() -> None:
     started = time.perf_counter()
     # Wait for several epochs so the curves have a shape and the confusion matrix is filled.
     while time.perf_counter() - started < 120:
-        settle(app, 200)
+        settle(200)
         done = controller.curves.point_count("val_loss") if controller.curves else 0
         if done >= 14 or not controller.running:
             break
     controller.results_dock.raise_()
-    settle(app, 400)
+    settle(400)
     window.editor().view.fit_all()
-    settle(app, 300)
-    window.grab().save(str(HERE / "training.png"))
+    settle(300)
+    grab(window, "training.png")
     controller.stop_and_wait()
     window.undo_stack.setClean()
     window._dirty = False
@@ -113,23 +85,15 @@ def reopened() -> None:
     """Examples open readable (the GAN's discriminator tab too), and a trained project reopens trained."""
     import shutil
 
-    from PySide6.QtCore import QSettings
-
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
-    os.environ.setdefault("NETBUILDER_THEME", "dark")
     from netbuilder.graph import load_project
     from netbuilder.train import Trainer
-    from netbuilder.ui.app import make_app, open_window
 
-    app = make_app()
     # 1. The GAN example as it opens (no auto-layout), on its discriminator tab.
-    window = open_window(str(ROOT / "resources/examples/gan_digits.nbproj"))
-    window.resize(1600, 960)
-    window.move(0, 0)
-    settle(app, 500)
+    _app, window = start(ROOT / "resources/examples/gan_digits.nbproj")
+    settle(500)
     window.tabs.setCurrentIndex(window.tabs.count() - 1)
-    settle(app, 500)
-    window.grab().save(str(HERE / "gan_opened.png"))
+    settle(500)
+    grab(window, "gan_opened.png")
     window.close()
 
     # 2. A project trained from the command line's Trainer, saved, then opened in a fresh window: the run
@@ -141,13 +105,11 @@ def reopened() -> None:
     project = load_project(project_file)
     result = Trainer(project, epochs=60, layer_stats=False).run()
     assert result.ok, result.message
-    window = open_window(str(project_file))
-    window.resize(1600, 960)
-    window.move(0, 0)
-    settle(app, 800)
+    window = open_at(project_file)
+    settle(800)
     window.training.results_dock.raise_()
-    settle(app, 400)
-    window.grab().save(str(HERE / "reopened_trained.png"))
+    settle(400)
+    grab(window, "reopened_trained.png")
     window.close()
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from netbuilder.graph.analysis import Analysis, analyze
 from netbuilder.graph.diagnostics import ERROR, Diagnostic
 from netbuilder.graph.files import atomic_write_text
+from netbuilder.graph.json_pieces import loads_in_pieces
 from netbuilder.graph.model import Graph
 from netbuilder.graph.reading import not_a_file
 from netbuilder.graph.serialize import ProjectFileError, expect, graph_from_dict, graph_to_dict, limit_depth
@@ -135,7 +136,7 @@ def project_from_dict(data: Any) -> Project:
 
 def loads(text: str, file: str = "") -> Project:
     try:
-        data = json.loads(text)
+        data = loads_in_pieces(text)  # a big file in pieces: a thread reading it never blocks the window long
     except json.JSONDecodeError as exc:
         raise ProjectFileError(f"line {exc.lineno}, column {exc.colno}", f"the file is not valid JSON ({exc.msg}) "
                                "— it may be truncated or damaged", file) from None

@@ -174,6 +174,7 @@ class FollowsProject:
         project = self.window.current_project()
         if project.path is None:
             return
+        self.panel.refresh()  # a relative Start from was rewritten for the new folder
         target = runs_folder(project.path)
         self.out_dir = target
         if not carry or previous is None:

@@ -20,6 +20,7 @@ from netbuilder.graph.project import Project
 from netbuilder.graph.schemes import SCHEMES, scheme_names
 from netbuilder.graph.settings import Augmentation, DatasetSettings, TrainingSettings, choices_for, range_for
 from netbuilder.ui.commands import EditCommand
+from netbuilder.ui.training.start_from_row import StartFromRow
 from netbuilder.ui.training.fields import (COMPILE_TIP, COMPILE_WORDS, PRECISION_TIP, PRECISION_WORDS,
                                            BoundedDoubleSpinBox, BoundedSpinBox, LazyCombo, ScientificSpinBox,
                                            format_options, parse_options, words)
@@ -134,6 +135,7 @@ class TrainingSettingsPanel(QWidget):
         self.device.setToolTip("Where to train; open the list to see what this machine has")
         self.precision = self._choice("precision", PRECISION_WORDS, PRECISION_TIP)
         self.compile = self._choice("compile", COMPILE_WORDS, COMPILE_TIP)
+        self.start_from = StartFromRow(lambda: self.project.path.parent if self.project and self.project.path else None)
 
         data_box = QGroupBox("Data")
         data = QFormLayout(data_box)
@@ -156,6 +158,7 @@ class TrainingSettingsPanel(QWidget):
         form.addRow("Device", self.device)
         form.addRow("Precision", self.precision)
         form.addRow("Compile", self.compile)
+        form.addRow("Start from", self.start_from)
         form.addRow(self.limit_note)
         for combo in (self.dataset, self.scheme, self.optimizer, self.schedule, self.device, self.precision,
                       self.compile):
@@ -183,6 +186,7 @@ class TrainingSettingsPanel(QWidget):
         self.flip.toggled.connect(self._store)
         self.path.editingFinished.connect(self._store)
         self.options.editingFinished.connect(self._store)
+        self.start_from.edited.connect(self._store)
         # Which setting a widget edits: consecutive edits of one setting merge into one undo step.
         self._fields: dict[QWidget, str] = {
                         self.dataset: "data set", self.path: "data file", self.options: "data options",
@@ -192,7 +196,7 @@ class TrainingSettingsPanel(QWidget):
                         self.learning_rate: "learning rate", self.batch_size: "batch size", self.epochs: "epochs",
                         self.weight_decay: "weight decay", self.schedule: "schedule", self.grad_clip: "gradient clip",
                         self.early_stopping: "early stopping", self.device: "device", self.precision: "precision",
-                        self.compile: "compile mode"}
+                        self.compile: "compile mode", self.start_from: "start from"}
 
     @staticmethod
     def _double(cls: type, key: str, step: float, decimals: int, tip: str) -> BoundedDoubleSpinBox:
@@ -294,6 +298,7 @@ class TrainingSettingsPanel(QWidget):
             self._select(self.device, s.device)
             self._select(self.precision, s.precision)
             self._select(self.compile, s.compile)
+            self.start_from.set_value(s.start_from)
             self._update_path_state()
         finally:
             self._loading = False
@@ -365,6 +370,7 @@ class TrainingSettingsPanel(QWidget):
         s.device = self.device.currentData() or "auto"
         s.precision = self.precision.currentData() or s.precision
         s.compile = self.compile.currentData() or s.compile
+        s.start_from = self.start_from.value()
         self._update_path_state()
         if after == before:
             return

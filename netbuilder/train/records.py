@@ -12,6 +12,7 @@ from netbuilder.graph import Project
 from netbuilder.graph.runs import fingerprint
 from netbuilder.graph.serialize import graph_to_dict
 from netbuilder.graph.settings import to_dict
+from netbuilder.graph.start_from import pinned
 from netbuilder.train.config import PreparedRun, RunState
 from netbuilder.train.device import describe_device
 from netbuilder.train.events import Predictions
@@ -54,6 +55,15 @@ def data_notes(run: PreparedRun | None) -> list[str]:
     return [f"{len(bad)} unreadable sample(s) skipped: {shown}{' …' if len(bad) > 5 else ''}"]
 
 
+def recorded_training(project: Project) -> dict[str, Any]:
+    """The training settings as a run records them: a relative Start from becomes the absolute file it named,
+    so the record (and restoring it) still names that file after the runs are carried to another folder."""
+    training = to_dict(project.training)
+    if project.path is not None:
+        training["start_from"] = pinned(training["start_from"], project.path.parent)
+    return training
+
+
 def run_info(project: Project, run: PreparedRun | None, state: RunState) -> dict[str, Any]:
     """What this run trained and how, recorded with it: enough to compare runs and to restore one."""
     graphs = {name: graph_to_dict(g) for name, g in project.graphs.items()}
@@ -69,6 +79,6 @@ def run_info(project: Project, run: PreparedRun | None, state: RunState) -> dict
         "device": describe_device(run.device) if run is not None else None,
         "precision": run.acceleration.precision_name if run is not None else None,
         "fingerprint": fingerprint(graphs), "params": params, "macs": macs,
-        "training": to_dict(project.training), "dataset": to_dict(project.dataset), "graphs": graphs,
+        "training": recorded_training(project), "dataset": to_dict(project.dataset), "graphs": graphs,
         "class_names": list(run.dataset.class_names or []) if run is not None else [],
     }

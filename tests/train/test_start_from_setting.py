@@ -130,3 +130,14 @@ def test_the_command_line_trains_the_template_from_its_body_and_says_so(tmp_path
     code = main(["train", str(project.path), "--epochs", "1", "--device", "cpu", "--out", str(tmp_path / "run")])
     assert code == 0
     assert "started from finetune_counts_body.safetensors: 6 layers loaded" in capsys.readouterr().out
+
+
+def test_a_run_records_the_file_it_started_from_by_its_absolute_path(tmp_path):
+    from netbuilder.graph.runs import list_runs
+
+    project = _finetune(tmp_path)
+    result = Trainer(project, epochs=1, device="cpu", out_dir=tmp_path / "runs" / "run-1").run()
+    assert result.reason == "completed", result.message
+    record = list_runs(tmp_path / "runs")[0]
+    assert record.info["training"]["start_from"] == str((tmp_path / BODY.name).resolve())
+    assert project.training.start_from == BODY.name  # the project itself keeps its relative path

@@ -17,7 +17,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from netbuilder.compile.trainscript_adversarial import ADVERSARIAL
-from netbuilder.compile.trainscript_start import LOADER, start_from_literal, start_from_note
+from netbuilder.compile.trainscript_start import ARGUMENTS, LOADER, start_from_literal, start_from_note
 from netbuilder.graph.names import PYTHON_NAMES, docstring_text, identifier
 
 if TYPE_CHECKING:
@@ -215,12 +215,7 @@ class Objective(nn.Module):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=SETTINGS["epochs"])
-    parser.add_argument("--data", default=str(HERE / {data}))
-    parser.add_argument("--out", default=str(HERE / "weights.pt"))
-    parser.add_argument("--start-from", default=START_FROM, help="weights file (safetensors) to start from")
-    args = parser.parse_args()
+    args = arguments()
     rank, world, device = setup()
     torch.manual_seed(SETTINGS["seed"])
     data = np.load(args.data)
@@ -321,16 +316,16 @@ def generate_train_script(project: Project, data_file: str = DATA_NAME, module: 
     if "generator" in purposes and "discriminator" in purposes:
         gen, disc = classes[purposes["generator"]], classes[purposes["discriminator"]]
         header = _HEADER.format(data=docstring_text(data_file), imports=f"{disc}, {gen}", **common)
-        return header + LOADER + ADVERSARIAL.format(data=repr(data_file), generator=gen, discriminator=disc,
-                                                     generator_graph=purposes["generator"],
-                                                     discriminator_graph=purposes["discriminator"])
+        main = ADVERSARIAL.format(generator=gen, discriminator=disc, generator_graph=purposes["generator"],
+                                  discriminator_graph=purposes["discriminator"])
+        return header + ARGUMENTS.format(data=repr(data_file)) + LOADER + main
     if spec is None or list(purposes) != ["train"]:
         raise ValueError(f"the training-script export knows one-network and generator/discriminator schemes; "
                          f"the {t.scheme!r} scheme is neither")
     model_class = classes[purposes["train"]]
     header = _HEADER.format(data=docstring_text(data_file), imports=model_class, **common)
-    return header + LOADER + _SUPERVISED.format(data=repr(data_file), model_class=model_class,
-                                                has_target=spec.uses_labels)
+    return header + ARGUMENTS.format(data=repr(data_file)) + LOADER + _SUPERVISED.format(
+        model_class=model_class, has_target=spec.uses_labels)
 
 
 def _value(value: Any) -> str:
@@ -345,8 +340,8 @@ def script_names() -> frozenset[str]:
     """Every name the generated train.py defines, imports or calls, and Python's own: no class may take one."""
     probe = "NetbuilderProbeClass"
     text = _HEADER.format(title="", data="", notes="", imports=probe, settings="{}", module="model", start_from="''")
-    text += LOADER + _SUPERVISED.format(data="''", model_class=probe, has_target=True)
-    text += ADVERSARIAL.format(data="''", generator=probe, discriminator=probe, generator_graph="g",
+    text += ARGUMENTS.format(data="''") + LOADER + _SUPERVISED.format(model_class=probe, has_target=True)
+    text += ADVERSARIAL.format(generator=probe, discriminator=probe, generator_graph="g",
                                 discriminator_graph="d")
     names: set[str] = set()
     for node in ast.walk(ast.parse(text)):

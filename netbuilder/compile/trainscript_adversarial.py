@@ -1,18 +1,13 @@
 """The generated ``train.py``'s ``main()`` for a generator/discriminator project (see `compile.trainscript`).
 
-A format template: doubled braces are the script's own; ``{data}``, ``{generator}``, ``{discriminator}`` and
+A format template: doubled braces are the script's own; ``{generator}``, ``{discriminator}`` and
 the two graph names are filled in by `generate_train_script`.
 """
 
 ADVERSARIAL = '''
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=SETTINGS["epochs"])
-    parser.add_argument("--data", default=str(HERE / {data}))
-    parser.add_argument("--out", default=str(HERE / "weights.pt"))
-    parser.add_argument("--start-from", default=START_FROM, help="weights file (safetensors) to start from")
-    args = parser.parse_args()
+    args = arguments()
     rank, world, device = setup()
     torch.manual_seed(SETTINGS["seed"])
     real = torch.from_numpy(np.load(args.data)["x_train"])

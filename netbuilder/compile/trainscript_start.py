@@ -17,6 +17,18 @@ from netbuilder.graph.start_from import StartFromError, resolve
 if TYPE_CHECKING:
     from netbuilder.graph.project import Project
 
+# The command line of every script; a format template (``{data}``: the data file's literal).
+ARGUMENTS = '''
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=SETTINGS["epochs"])
+    parser.add_argument("--data", default=str(HERE / {data}))
+    parser.add_argument("--out", default=str(HERE / "weights.pt"))
+    parser.add_argument("--start-from", default=START_FROM, help="weights file (safetensors) to start from")
+    return parser.parse_args()
+'''
+
 # Defined in every script (a no-op without a file), so the names a model class may not take stay fixed.
 LOADER = '''
 

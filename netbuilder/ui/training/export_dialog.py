@@ -10,14 +10,13 @@ it can see some: the session's run, else the project's recorded run (`graph.runs
 from __future__ import annotations
 
 import shutil
-import threading
 import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout,
                                QWidget)
@@ -26,6 +25,7 @@ from netbuilder.graph.error_text import describe
 from netbuilder.graph.files import OverwriteRefused, protected_files, refuse_overwrite
 from netbuilder.graph.project import Project, project_from_dict
 from netbuilder.graph.runs import trained_weights
+from netbuilder.ui.background import BackgroundJob, Outcome, run_in_background
 from netbuilder.ui.errors import failure_text
 
 FORMATS = {  # key -> (label, suffix, file filter)
@@ -126,13 +126,6 @@ def _code(job: ExportJob) -> ExportOutcome:
     return ExportOutcome(f"Wrote a standalone PyTorch module to {job.path} ({len(source.splitlines())} lines).")
 
 
-class _Courier(QObject):
-    """Carries an outcome from the export thread to the dialog (a queued signal: it arrives in the UI thread).
-    It has no parent, so a dialog closed meanwhile cannot take it down while the thread still holds it."""
-
-    arrived = Signal(object)
-
-
 class ExportDialog(QDialog):
     """Pick what to export and where; `export()` starts it and the dialog shows the outcome."""
 
@@ -149,7 +142,7 @@ class ExportDialog(QDialog):
         self.busy = False
         self._confirmed = ""  # a path the user already agreed to replace (in the file chooser)
         self._close_with: int | None = None  # closed while exporting: close once it is done
-        self._courier: _Courier | None = None
+        self._job: BackgroundJob | None = None  # held until its outcome arrives
         self._started = 0.0
 
         self.format = QComboBox()
@@ -265,9 +258,8 @@ class ExportDialog(QDialog):
         job = ExportJob(self.format.currentData(), project_from_dict(self.project.to_dict()),
                         self.graph.currentText(), path, self.checkpoint)
         self._set_busy(True)
-        courier = self._courier = _Courier()
-        courier.arrived.connect(self._finished)
-        threading.Thread(target=lambda: courier.arrived.emit(run_job(job)), name="export", daemon=True).start()
+        # No parent: a dialog closed meanwhile cannot delete the job while its thread still runs.
+        self._job = run_in_background(lambda: run_job(job), self._finished)
         return True
 
     def _set_busy(self, busy: bool) -> None:
@@ -288,8 +280,12 @@ class ExportDialog(QDialog):
             if self.format.currentData() == "onnx" else "writing"
         self._show(f"Exporting ({what})… {seconds:.0f} s", "")
 
-    def _finished(self, outcome: ExportOutcome) -> None:
-        self._courier = None
+    def _finished(self, done: Outcome) -> None:
+        self._job = None
+        # run_job turns every Exception into an outcome; only a BaseException (SystemExit…) arrives as an error.
+        outcome: ExportOutcome = done.value if done.error is None else ExportOutcome(
+            error=f"Export failed: {done.error!r}",
+            details="".join(traceback.format_exception(done.error)))
         self._set_busy(False)
         if outcome.error:
             self._fail(outcome.error, outcome.details)

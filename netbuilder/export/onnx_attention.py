@@ -62,12 +62,15 @@ class _Graph:
                 self.producer[name] = node
             for name in node.input:
                 self.readers[name].append(node)
-        self.consts: dict[str, np.ndarray] = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+        # The constants as stored: converted to numpy only when read (`const`), since most are weights the
+        # search never looks at, and the graph is rebuilt after each fold.
+        self.consts: dict[str, TensorProto] = {i.name: i for i in model.graph.initializer}
         for node in model.graph.node:
             if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
-                self.consts[node.output[0]] = numpy_helper.to_array(node.attribute[0].t)
+                self.consts[node.output[0]] = node.attribute[0].t
             elif node.op_type == "Identity" and node.input[0] in self.consts:  # TorchScript shares equal weights
                 self.consts[node.output[0]] = self.consts[node.input[0]]
+        self._arrays: dict[str, np.ndarray] = {}
         self.outputs = {o.name for o in model.graph.output}
         self.shapes: dict[str, list[int | str | None]] = {}  # inferred shapes, a symbolic axis by its name
         for vi in [*model.graph.input, *model.graph.value_info, *model.graph.output]:
@@ -77,7 +80,12 @@ class _Graph:
                                         for d in t.shape.dim]
 
     def const(self, name: str) -> np.ndarray | None:
-        return self.consts.get(name)
+        if name not in self._arrays:
+            proto = self.consts.get(name)
+            if proto is None:
+                return None
+            self._arrays[name] = numpy_helper.to_array(proto)
+        return self._arrays[name]
 
     def data_input(self, node: NodeProto) -> str | None:
         """The one activation a layout step moves (its other inputs are constants or shape arithmetic)."""
@@ -248,7 +256,8 @@ def _sub_model(g: _Graph, region: list[NodeProto], x: str, y: str) -> ModelProto
     """The region as a model of its own, for onnxruntime: its nodes, the constants they read (as initializers,
     wherever they came from: initializers, Constant or Identity nodes), x in, y out."""
     used = {i for n in region for i in n.input}
-    inits = [numpy_helper.from_array(array, name) for name, array in g.consts.items() if name in used]
+    inits = [numpy_helper.from_array(array, name) for name in g.consts
+             if name in used and (array := g.const(name)) is not None]
     shape = g.shapes[x]
     graph = helper.make_graph(region, "attention",
                               [helper.make_tensor_value_info(x, TensorProto.FLOAT, shape)],
@@ -302,6 +311,8 @@ def fold_attention(model: ModelProto) -> list[str]:
     """Replace each self-attention chain in ``model`` (in place) by one folded node; returns notes on them."""
     notes: list[str] = []
     tried: set[str] = set()  # Softmax outputs already looked at and left alone
+    if not any(n.op_type == "Softmax" for n in model.graph.node):
+        return notes  # no attention to find: the graph's index is not worth building
     while True:  # one fold per pass: the graph changes under the search
         g = _Graph(model)
         for softmax in [n for n in model.graph.node if n.op_type == "Softmax" and n.output[0] not in tried]:

@@ -282,18 +282,26 @@ def freeze_nodes(compiled: CompiledGraph, node_names: list[str]) -> list[str]:
     return frozen
 
 
+def _load_graphs(scheme: Scheme, path: str | os.PathLike, freeze: bool) -> tuple[list[str], int]:
+    """Load ``path``'s matching weights into each of the scheme's graphs (freezing them if asked): a note per
+    graph, prefixed "name: " only when there are several, and the number of layers loaded in all."""
+    notes, loaded = [], 0
+    for name, compiled in scheme.graphs.items():
+        report = load_matching(compiled, path)
+        frozen = freeze and bool(report.matched)
+        if frozen:
+            freeze_nodes(compiled, report.matched)
+        loaded += len(report.matched)
+        note = report.describe() + (" (frozen)" if frozen else "")
+        notes.append(note if len(scheme.graphs) == 1 else f"{name}: {note}")
+    return notes, loaded
+
+
 def start_from(scheme: Scheme, init_from: InitFrom) -> list[str]:
     """Load ``init_from``'s matching weights into the scheme's graphs (frozen if asked); a note per graph."""
-    notes = []
-    for name, compiled in scheme.graphs.items():
-        report = load_matching(compiled, init_from.checkpoint)
-        if init_from.freeze and report.matched:
-            freeze_nodes(compiled, report.matched)
-        note = report.describe() + (" (frozen)" if init_from.freeze and report.matched else "")
-        notes.append(note if len(scheme.graphs) == 1 else f"{name}: {note}")
+    notes, _ = _load_graphs(scheme, init_from.checkpoint, init_from.freeze)
     scheme.make_steppers()  # the optimisers must not hold the frozen weights
     return notes
-
 
 
 def start_from_setting(scheme: Scheme, project: Project) -> list[str]:
@@ -308,12 +316,8 @@ def start_from_setting(scheme: Scheme, project: Project) -> list[str]:
         raise CheckpointError(str(exc)) from None
     if path is None:
         return []
-    notes, loaded = [], 0
-    for name, compiled in scheme.graphs.items():
-        try:
-            report = load_matching(compiled, path)
-        except CheckpointError as exc:
-            raise type(exc)(f"{exc} (the training setting '{START_FROM_LABEL}', {START_FROM_SETTING})") from None
-        loaded += len(report.matched)
-        notes.append(report.describe() if len(scheme.graphs) == 1 else f"{name}: {report.describe()}")
+    try:
+        notes, loaded = _load_graphs(scheme, path, freeze=False)
+    except CheckpointError as exc:
+        raise type(exc)(f"{exc} (the training setting '{START_FROM_LABEL}', {START_FROM_SETTING})") from None
     return [f"started from {path.name}: {loaded} layers loaded", *notes]

@@ -110,18 +110,18 @@ def load_streaming(settings: DatasetSettings, input_shape: TensorShape | None, t
                    target_classes: int | None, storage: str, report: Report) -> StreamingDataset:
     """`load_dataset` for a user file streamed from disk (the options are already checked)."""
     options = settings.options
-    name = source_label(settings)
 
-    def fit(kind: InputKind, dims: tuple[int, ...]) -> tuple[tuple[int, ...], InputKind]:
+    def fit(label: str, kind: InputKind, dims: tuple[int, ...]) -> tuple[tuple[int, ...], InputKind]:
         if options.get("flatten") and len(dims) > 1 and kind != "tokens":
             dims, kind = (prod(dims),), "tabular"
-        return fit_input_dims(name, kind, dims, input_shape, input_name)
+        return fit_input_dims(label, kind, dims, input_shape, input_name)
 
-    source = open_source(settings, input_shape, project_dir, report, fit)
+    # Before the source is open only the settings name it; afterwards its own name is the label.
+    label = source_label(settings)
+    source = open_source(settings, input_shape, project_dir, report, lambda kind, dims: fit(label, kind, dims))
     if len(source.samples) == 0:
         raise DataError(f"{source.name}: holds no samples")
-    name = source.name
-    dims, kind = fit(source.kind, source.samples.dims)
+    dims, kind = fit(source.name, source.kind, source.samples.dims)
     y, target_dims = fit_target_values(source.name, source.task, source.num_classes, source.y, target_shape,
                                        target_name, target_classes)
     labels = y if source.task == "classification" else None

@@ -170,17 +170,20 @@ class ProjectFiles(QMainWindow):
             if not ok:
                 return False
         if template is None:
-            project = empty_project()
-        else:
-            try:
-                project = read_project(template).project
-            except Exception as exc:  # shown when the user can act on it, raised again when it is a bug
-                self.show_failure("Cannot use this template", exc)
-                return False
-            # A new project (saving asks where): a weights file named beside the template stays found.
-            project.training.start_from = pinned(project.training.start_from, Path(template).parent)
-            project.path = None
-        self.set_project(project)
+            self.set_project(empty_project())
+            return True
+        try:
+            opened = read_project(template)
+        except Exception as exc:  # shown when the user can act on it, raised again when it is a bug
+            self.show_failure("Cannot use this template", exc)
+            return False
+        project = opened.project
+        # A new project (saving asks where): a weights file named beside the template stays found.
+        project.training.start_from = pinned(project.training.start_from, Path(template).parent)
+        project.path = None
+        # The analysis done while reading still holds: neither the path nor Start from is part of it (its key
+        # is the graphs' revisions and the data set), so the window shows it instead of analysing again.
+        self.set_project(project, opened)
         return True
 
     def open_project(self, path: str | Path) -> bool:

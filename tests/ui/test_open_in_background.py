@@ -78,3 +78,20 @@ def test_opening_a_second_file_while_one_is_read_waits_for_the_first(make_window
     assert "Still opening" in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: window.opening is None, timeout=30_000)
     assert window.project.path == first
+
+
+def test_a_project_started_from_a_template_is_analysed_once_while_the_template_is_read(make_window, tmp_path,
+                                                                                      monkeypatch):
+    from netbuilder.ui import mainwindow, opening
+
+    template = chain_project(tmp_path / "chain.nbproj", 30)
+    window = make_window()
+    calls: list[str] = []
+    for module in (opening, mainwindow):
+        real = module.analyze_with_data
+        monkeypatch.setattr(module, "analyze_with_data",
+                            lambda project, real=real, name=module.__name__: calls.append(name) or real(project))
+    assert window.new_project(template)
+    assert calls == [opening.__name__]  # the window shows the analysis done as the file was read
+    assert window.project.path is None and set(window.results) == {"model"}
+    assert window.results["model"].output_shape("n29") is not None

@@ -318,10 +318,12 @@ def fold_attention(model: ModelProto) -> list[str]:
         for softmax in [n for n in model.graph.node if n.op_type == "Softmax" and n.output[0] not in tried]:
             tried.add(softmax.output[0])
             found = _candidate(g, softmax)
-            done = _fold_one(g, found) if found is not None else None
+            if found is None:
+                continue
+            done = _fold_one(g, found)
             if done is not None:
                 x, y, region, heads = done
-                _replace(model, region, y, x, found.weights if found else [], heads, len(notes))
+                _replace(model, region, y, x, found.weights, heads, len(notes))
                 notes.append(f"self-attention from '{x}' to '{y}' ({len(region)} ONNX nodes) became one "
                              f"MultiheadAttention with {heads} head(s)")
                 break

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from netbuilder.export.errors import OnnxImportError
+from netbuilder.export.onnx_attention import fold_attention
 from netbuilder.export.onnx_ops import converter_for
 from netbuilder.export.onnx_values import Importer, Unsupported, Value
 from netbuilder.graph.grouping import group_imported
@@ -112,8 +113,6 @@ def import_onnx(path: str | os.PathLike[str], *, name: str | None = None, verify
         inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
     except Exception:  # shape inference is a help, not a requirement
         inferred = model
-    from netbuilder.export.onnx_attention import fold_attention
-
     folded = fold_attention(inferred)  # self-attention chains become one node each, before the walk
     ctx = Importer(inferred, file)
     ctx.notes.extend(folded)

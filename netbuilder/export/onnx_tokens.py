@@ -29,8 +29,6 @@ from netbuilder.graph.catalog import CATALOG, onnx_layer_types
 if TYPE_CHECKING:
     from onnx import NodeProto
 
-_INT_MAX = 2**62  # exporters write "to the end" as INT64_MAX (or INT32_MAX)
-
 
 # ---- ClassToken -------------------------------------------------------------------------------------------
 def class_token(ctx: Importer, node: NodeProto, layer_types: tuple[str, ...]) -> bool:

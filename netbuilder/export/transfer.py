@@ -57,11 +57,6 @@ def find_classifier_head(graph: Graph) -> Head:
     return Head(node, scores)
 
 
-def find_head(graph: Graph) -> Node:
-    """The head layer (Linear or Conv2d) feeding the (single) Output: see `find_classifier_head`."""
-    return find_classifier_head(graph).layer
-
-
 def retarget(project: Project, state: dict[str, torch.Tensor], classes: int, *, dataset: str | None = None,
              dataset_options: dict | None = None,
              freeze: bool = True) -> tuple[Project, dict[str, torch.Tensor]]:

@@ -9,15 +9,13 @@ whose bounding box comes close to the canvas's shape.
 
 from __future__ import annotations
 
-from netbuilder.graph.layering import layered_layout
+from netbuilder.graph.layering import COLUMN, layered_layout
 from netbuilder.graph.model import Graph
 
-# A node is 150 wide and ~70 tall (taller with 3+ ports): a column leaves 80 px between nodes for a wire and
-# its shape label; a row leaves 60 px; a band gap leaves room for the wire that returns to the next band's start.
-COLUMN = 230.0
+__all__ = ["ASPECT", "COLUMN", "ROW", "auto_layout", "banded_positions"]
+
+# A node is ~70 tall (taller with 3+ ports): a row leaves 60 px between nodes. A column is the layering's.
 ROW = 130.0
-NODE_HEIGHT = 70.0
-BAND_GAP = 70.0
 ASPECT = 1.6  # width / height of a typical canvas: the window's centre between its docks
 
 

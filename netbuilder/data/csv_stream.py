@@ -21,7 +21,8 @@ import numpy as np
 from netbuilder.data.csv_targets import TargetColumn
 from netbuilder.data.csv_text import bounded_lines, delimiter_of, not_utf8, open_text
 from netbuilder.data.dataset import DataError
-from netbuilder.data.csv_table import MISSING, _column, _header_option, _looks_like_header, _numbers
+from netbuilder.data.csv_table import (_column, _header_option, _looks_like_header, _numbers, check_no_missing,
+                                       csv_task)
 from netbuilder.data.progress import Report, Throttle
 from netbuilder.data.samples import ArraySource
 from netbuilder.data.scratch import Scratch, check_scratch_space
@@ -49,9 +50,7 @@ def _convert(path: Path, options: dict[str, Any], report: Report, strict: bool,
              precheck: Precheck | None) -> StreamSource:
     name = path.name
     delimiter = delimiter_of(path, options)
-    task = options.get("task", "auto")
-    if task not in ("auto", "classification", "regression"):
-        raise DataError(f"{name}: task must be auto, classification or regression; it is {task!r}")
+    task = csv_task(options, name)
     # Each value takes at least two characters of text ("1,"): the float32 features are at most twice the file,
     # and the targets (8 bytes a row of at least 4 characters, "1,0\n") at most twice again.
     check_scratch_space(4 * path.stat().st_size, name)
@@ -136,9 +135,6 @@ def _write(chunk: list[list[str]], columns: list[int], target: int, names: list[
     for c, col in enumerate(columns):
         x[:, c] = _numbers([row[col] for row in chunk], name, first_row, names[col])
     values = [row[target].strip() for row in chunk]
-    for r, value in enumerate(values):
-        if value.lower() in MISSING:
-            raise DataError(f"{name}: row {first_row + r}, column {names[target]!r}: the target is missing — "
-                            f"fill it in or drop the row")
+    check_no_missing(values, name, first_row, names[target])
     column.add(values, first_row)
     out.write(x.tobytes())

@@ -55,14 +55,9 @@ def read_csv(path: Path, options: dict[str, Any]) -> RawData:
     x = np.empty((len(body), len(feature_idx)), dtype=np.float32)
     for c, col in enumerate(feature_idx):
         x[:, c] = _numbers([row[col] for row in body], path.name, first_row, names[col])
-    task = options.get("task", "auto")
-    if task not in ("auto", "classification", "regression"):
-        raise DataError(f"{path.name}: task must be auto, classification or regression; it is {task!r}")
+    task = csv_task(options, path.name)
     raw_target = [row[target].strip() for row in body]
-    for r, value in enumerate(raw_target):
-        if value.lower() in MISSING:
-            raise DataError(f"{path.name}: row {first_row + r}, column {names[target]!r}: the target is missing — "
-                            f"fill it in or drop the row")
+    check_no_missing(raw_target, path.name, first_row, names[target])
     if task == "auto":
         task = _guess_task(raw_target)
     feature_names = [names[i] for i in feature_idx]
@@ -76,6 +71,22 @@ def read_csv(path: Path, options: dict[str, Any]) -> RawData:
     lookup = {c: i for i, c in enumerate(classes)}
     y = np.array([lookup[v] for v in raw_target], dtype=np.int64)
     return RawData(path.name, x, y, "tabular", "classification", len(classes), classes, feature_names)
+
+
+def csv_task(options: dict[str, Any], file: str) -> str:
+    """The table's ``task`` option (auto when absent); a DataError for any other word."""
+    task = options.get("task", "auto")
+    if task not in ("auto", "classification", "regression"):
+        raise DataError(f"{file}: task must be auto, classification or regression; it is {task!r}")
+    return str(task)
+
+
+def check_no_missing(targets: list[str], file: str, first_row: int, column: str) -> None:
+    """A DataError naming the first row whose (stripped) target is empty or a missing-value word."""
+    for r, value in enumerate(targets):
+        if value.lower() in MISSING:
+            raise DataError(f"{file}: row {first_row + r}, column {column!r}: the target is missing — "
+                            f"fill it in or drop the row")
 
 
 def _csv_rows(path: Path, options: dict[str, Any]) -> list[list[str]]:

@@ -73,6 +73,13 @@ def _shown(value: Any) -> str:
 
 # ----------------------------------------------------------------------------------------------- NPZ
 
+def npz_task(options: dict[str, Any], file: str) -> str:
+    """The archive's ``task`` option (auto when absent); a DataError for any other value."""
+    task = options.get("task", "auto")
+    if task not in ("auto", "classification", "regression"):
+        raise DataError(f"{file}: option 'task' must be auto, classification or regression; it is {_shown(task)}")
+    return str(task)
+
 def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawData:
     """Arrays ``x`` (N, ...) and optionally ``y`` (N,) class ids or (N, ...) values, and ``class_names``.
 
@@ -82,10 +89,7 @@ def read_npz(path: Path, options: dict[str, Any], tokens: bool = False) -> RawDa
     """
     _check_npz_signature(path)
     members = npz_members(path)
-    task = options.get("task", "auto")
-    if task not in ("auto", "classification", "regression"):
-        raise DataError(f"{path.name}: option 'task' must be auto, classification or regression; it is "
-                        f"{_shown(task)}")
+    task = npz_task(options, path.name)
     arrays = load_npz_arrays(path, members)
     if "x" not in arrays:
         raise DataError(f"{path.name}: has no array named 'x' (it holds {', '.join(arrays) or 'nothing'}) — "

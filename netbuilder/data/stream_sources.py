@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from netbuilder.data.dataset import DataError, check_memory
-from netbuilder.data.files import (_check_npz_signature, _dims, _shown, check_finite, check_targets, class_ids,
-                                   class_names_of, load_npz_arrays, path_option, resolve)
+from netbuilder.data.files import (_check_npz_signature, _dims, check_finite, check_targets, class_ids,
+                                   class_names_of, load_npz_arrays, npz_task, path_option, resolve)
 from netbuilder.data.idx import _IDX_TYPES, FASHION_CLASSES, read_idx_labels
 from netbuilder.data.images import MODES, _images_in, _target_size
 from netbuilder.data.memory import csv_need, in_memory_need
@@ -160,10 +160,7 @@ def open_npz(path: Path, options: dict[str, Any], tokens: bool, report: Report,
     compression ratio) is made before anything is unpacked.
     """
     _check_npz_signature(path)
-    task = options.get("task", "auto")
-    if task not in ("auto", "classification", "regression"):
-        raise DataError(f"{path.name}: option 'task' must be auto, classification or regression; it is "
-                        f"{_shown(task)}")
+    task = npz_task(options, path.name)
     info, shape, fortran, dtype, header = _npy_header(path, "x")
     if not shape or shape[0] == 0:
         raise DataError(f"{path.name}: 'x' is empty")

@@ -40,6 +40,15 @@ def collapsed_block_of(graph: Graph, node_id: str) -> str | None:
     return hidden_by
 
 
+def outermost_block(graph: Graph, node_id: str) -> str | None:
+    """The outermost block holding this node (collapsed or not), if any."""
+    gid, top, seen = graph.nodes[node_id].group, None, set()
+    while gid is not None and gid in graph.groups and gid not in seen:  # `seen`: a damaged file's loop
+        seen.add(gid)
+        top, gid = gid, graph.groups[gid].parent
+    return top
+
+
 def members_by_block(graph: Graph) -> dict[str, list[str]]:
     """Block id -> its node ids (those of nested blocks included), in one pass over the nodes."""
     members: dict[str, list[str]] = {gid: [] for gid in graph.groups}

@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from netbuilder.graph.block_ports import boundary_ports, collapsed_block_of, members_by_block
+from netbuilder.graph.block_ports import boundary_ports, collapsed_block_of, members_by_block, outermost_block
 from netbuilder.graph.model import Graph
 
 NODE_WIDTH = 150.0
@@ -51,14 +51,6 @@ class _Unit:
     succs: list[str] = field(default_factory=list)
 
 
-def _outermost_block(graph: Graph, node_id: str) -> str | None:
-    gid, top, seen = graph.nodes[node_id].group, None, set()
-    while gid is not None and gid in graph.groups and gid not in seen:  # `seen`: a damaged file's loop
-        seen.add(gid)
-        top, gid = gid, graph.groups[gid].parent
-    return top
-
-
 def _units(graph: Graph, node_ids: Iterable[str], as_blocks: bool) -> dict[str, _Unit]:
     unit_of: dict[str, str] = {}
     units: dict[str, _Unit] = {}
@@ -69,7 +61,7 @@ def _units(graph: Graph, node_ids: Iterable[str], as_blocks: bool) -> dict[str, 
         gid = collapsed_block_of(graph, nid) if blocks else None
         is_open = False
         if blocks and gid is None:
-            top = _outermost_block(graph, nid)
+            top = outermost_block(graph, nid)
             if top is not None and len(blocks[top]) <= open_limit:
                 gid, is_open = top, True
         uid = f"block:{gid}" if gid is not None else nid
@@ -292,8 +284,7 @@ def layered_layout(graph: Graph, *, direction: str = "right", aspect: float = 1.
             ox, oy = place[u]
             positions.update({n: (ox + x, oy + y) for n, (x, y) in unit.inner.items()})
             continue
-        inner = layered_layout(graph, direction=direction, bands=False, node_ids=unit.members, as_blocks=False)
-        x0, y0 = min(p[0] for p in inner.values()), min(p[1] for p in inner.values())
+        inner, x0, y0 = _inner_layout(graph, unit, direction)
         ox, oy = place[u]
         positions.update({n: (ox + x - x0, oy + y - y0) for n, (x, y) in inner.items()})
     return positions
@@ -306,10 +297,15 @@ def _along(unit: _Unit, down: bool) -> float:
     return unit.height if down else NODE_WIDTH
 
 
+def _inner_layout(graph: Graph, unit: _Unit, direction: str) -> tuple[dict[str, tuple[float, float]], float, float]:
+    """A block's members laid out on their own (no bands, no nested blocks) and the top-left of that layout."""
+    inner = layered_layout(graph, direction=direction, bands=False, node_ids=unit.members, as_blocks=False)
+    return inner, min(p[0] for p in inner.values()), min(p[1] for p in inner.values())
+
+
 def _lay_out_open_block(graph: Graph, unit: _Unit, direction: str) -> None:
     """An open block's own layout, framed: its box's size across the flow goes in ``height`` (the cross size)."""
-    inner = layered_layout(graph, direction=direction, bands=False, node_ids=unit.members, as_blocks=False)
-    x0, y0 = min(p[0] for p in inner.values()), min(p[1] for p in inner.values())
+    inner, x0, y0 = _inner_layout(graph, unit, direction)
     heights = {n: box_height(len(graph.nodes[n].spec.inputs), len(graph.nodes[n].spec.outputs)) for n in inner}
     width = max(x - x0 for x, _ in inner.values()) + NODE_WIDTH + 2 * BLOCK_PAD
     height = max(y - y0 + heights[n] for n, (_, y) in inner.items()) + 2 * BLOCK_PAD + BLOCK_TITLE

@@ -89,11 +89,19 @@ def read_idx(options: dict[str, Any], project_dir: Path | None, fallback: str) -
     if labels_option is None:
         return RawData(images_path.name, x, None, kind, "reconstruction-only", pixel_max=pixel_max)
     labels, labels_path = read_idx_labels(labels_option, project_dir, len(x), images_path.name)
-    y = class_ids(labels, labels_path.name)
-    count = max(int(y.max()) + 1, 10 if pixel_max else 0) if len(y) else 0
+    y, count, names = idx_classes(labels, labels_path.name, images_path, pixel_max is not None)
+    return RawData(images_path.name, x, y, kind, "classification", count, names, pixel_max=pixel_max)
+
+
+def idx_classes(labels: np.ndarray, labels_name: str, images_path: Path,
+                pixels: bool) -> tuple[np.ndarray, int, list[str]]:
+    """The labels as class ids, the class count (at least 10 for 8-bit pixel images, as MNIST's digits) and the
+    class names (Fashion-MNIST's when the images file says "fashion" and there are 10, else the ids)."""
+    y = class_ids(labels, labels_name)
+    count = max(int(y.max()) + 1, 10 if pixels else 0) if len(y) else 0
     fashion = "fashion" in str(images_path).lower() and count == 10
     names = FASHION_CLASSES if fashion else [str(i) for i in range(count)]
-    return RawData(images_path.name, x, y, kind, "classification", count, list(names), pixel_max=pixel_max)
+    return y, count, list(names)
 
 
 def read_idx_labels(option: str, project_dir: Path | None, images: int,

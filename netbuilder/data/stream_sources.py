@@ -25,7 +25,7 @@ import numpy as np
 from netbuilder.data.dataset import DataError, check_memory
 from netbuilder.data.files import (_check_npz_signature, _dims, check_finite, check_targets, class_ids,
                                    class_names_of, load_npz_arrays, npz_task, path_option, resolve)
-from netbuilder.data.idx import _IDX_TYPES, FASHION_CLASSES, read_idx_labels
+from netbuilder.data.idx import _IDX_TYPES, idx_classes, read_idx_labels
 from netbuilder.data.images import MODES, _images_in, _target_size
 from netbuilder.data.memory import csv_need, in_memory_need
 from netbuilder.data.progress import Report
@@ -310,10 +310,7 @@ def open_idx(options: dict[str, Any], project_dir: Path | None, fallback: str, r
     if labels is None:
         return StreamSource(path.name, samples, None, kind, "reconstruction-only", pixel_max=pixel_max,
                             scratch=scratch)
-    y = class_ids(labels[0], labels[1].name)
-    count = max(int(y.max()) + 1, 10 if pixel_max else 0) if len(y) else 0
-    fashion = "fashion" in str(path).lower() and count == 10
-    names = FASHION_CLASSES if fashion else [str(i) for i in range(count)]
-    return StreamSource(path.name, samples, y, kind, "classification", count, list(names), pixel_max=pixel_max,
+    y, count, names = idx_classes(labels[0], labels[1].name, path, pixel_max is not None)
+    return StreamSource(path.name, samples, y, kind, "classification", count, names, pixel_max=pixel_max,
                         scratch=scratch)
 

@@ -97,3 +97,19 @@ def test_a_right_click_on_a_collapsed_blocks_port_opens_the_blocks_menu(editor):
     menu = right_click(editor, view_point(editor, out.scenePos()))
     assert item.isSelected()
     assert any("Expand" in entry for entry in menu_entries(menu))
+
+
+def test_only_a_wire_touching_a_collapsed_block_rebuilds_the_block_frames(editor, monkeypatch):
+    scene, ids = editor.scene, editor.ids
+    (side,) = [gid for gid, g in editor.graph.groups.items() if g.name == "side"]
+    editor.graph.update_group(side, collapsed=False)  # 'side' expanded: its frame does not depend on wires
+    rebuilds: list[int] = []
+    real = scene._groups_changed
+    monkeypatch.setattr(scene, "_groups_changed", lambda *a, **k: rebuilds.append(1) or real(*a, **k))
+    editor.graph.connect(ids["x"], "out", ids["fc2"], "in")
+    assert rebuilds == []
+    editor.graph.connect(ids["act"], "out", ids["head"], "in")  # out of the collapsed 'body'
+    assert rebuilds == [1]
+    item, out = _block_port(editor, "body", True)
+    (wire,) = [e for e in editor.graph.edges.values() if e.target == ids["head"]]
+    assert scene.edge_items[wire.id].path.pointAtPercent(0) == out.scenePos()

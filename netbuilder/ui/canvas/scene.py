@@ -187,9 +187,12 @@ class GraphScene(QGraphicsScene, BlockFrames):
         self._wire_touched_block(edge)
 
     def _wire_touched_block(self, edge: Edge) -> None:
-        """A wire into or out of a block can change the ports its collapsed box shows."""
-        ends = [self.graph.nodes.get(edge.source), self.graph.nodes.get(edge.target)]
-        if not self._building and any(n is not None and n.group is not None for n in ends):
+        """A wire into or out of a collapsed block can change the ports its box shows (and where its wires end);
+        an expanded block's frame does not depend on wires, so a wire inside or across one rebuilds nothing."""
+        if self._building:
+            return
+        ends = [nid for nid in (edge.source, edge.target) if nid in self.graph.nodes]
+        if any(self.collapsed_group_of(nid) is not None for nid in ends):
             self._groups_changed()
 
     def _update_ports(self, edge: Edge) -> None:

@@ -365,15 +365,12 @@ class GraphScene(QGraphicsScene, BlockFrames):
 
     def items_rect(self) -> QRectF:
         if self._building:  # not every node is drawn yet: frame where the model puts them all
-            return self._model_rect()
+            return model_rect(self.graph, WIDTH, 0.0)
         rect = QRectF()
         for item in list(self.node_items.values()) + list(self.group_items.values()):
             if item.isVisible():
                 rect = rect.united(item.sceneBoundingRect())
         return rect
-
-    def _model_rect(self) -> QRectF:
-        return model_rect(self.graph, WIDTH, 0.0)
 
     # ---- background ----------------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:

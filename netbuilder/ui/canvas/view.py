@@ -145,7 +145,7 @@ class GraphView(QGraphicsView):
         super().resizeEvent(event)
         if self._framed:
             self.fit_all(readable_zoom())
-            self._framed = True
+            self._framed = True  # fit_all cleared it (a user's Fit ends framing): this reframing keeps it
 
     def _built(self) -> None:
         """The canvas is complete: collapsed blocks now show as boxes, which can change what framing shows."""

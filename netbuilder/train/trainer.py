@@ -260,7 +260,7 @@ class Trainer:
                     probe.detach()
                     scheme.probe = None
                 values = meter.compute()
-                self._check_finite(values["loss"], epoch)
+                check_finite(values["loss"], epoch, self.settings, self.state.step)
                 now = time.perf_counter()
                 rate = (meter.samples - reported_samples) / max(now - reported_at, 1e-9)
                 reported_at, reported_samples = now, meter.samples
@@ -274,7 +274,7 @@ class Trainer:
         state.current = None
         train = meter.compute() if meter.batches else {}
         if train:
-            self._check_finite(train["loss"], epoch)
+            check_finite(train["loss"], epoch, self.settings, self.state.step)
         seconds = time.perf_counter() - started
         val, confusion = self._validate(run)
         self._end_epoch(run, state, epoch, train, val, confusion, seconds,
@@ -304,9 +304,6 @@ class Trainer:
             scheme.train_step(x, y, meter)
         state.step += 1
 
-    def _check_finite(self, loss: float, epoch: int) -> None:
-        check_finite(loss, epoch, self.settings, self.state.step)
-
     def _validate(self, run: PreparedRun) -> tuple[dict[str, float], list[list[int]] | None]:
         if run.dataset.val_size == 0:
             return {}, None
@@ -329,7 +326,7 @@ class Trainer:
         state.epochs_done = epoch
         watched = val.get("loss", train.get("loss"))
         if watched is not None and not math.isfinite(watched):
-            self._check_finite(watched, epoch)
+            check_finite(watched, epoch, self.settings, self.state.step)
         state.snapshots.take_last()
         improved = False
         if run.scheme.has_validation_loss and watched is not None \

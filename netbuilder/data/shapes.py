@@ -74,7 +74,7 @@ def make_shapes(n: int, seed: int, *, per_image: int = 1, noise: float = 0.08, s
         half = size / 2
         cells = [(x, y, half) for y in (0.0, half) for x in (0.0, half)]
     order = np.argsort(rng.random((n, len(cells))), axis=1)  # a random cell order per image
-    for slot in range(min(per_image, len(cells)) if per_image > 1 else 1):
+    for slot in range(min(per_image, len(cells))):  # one cell when per_image is 1
         present = counts > slot
         cell = order[:, slot]
         left = np.array([cells[c][0] for c in cell], dtype=np.float32)

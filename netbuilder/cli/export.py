@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from netbuilder.cli.support import EXIT_ERRORS as EXIT_REFUSED
-from netbuilder.cli.support import EXIT_OK, EXIT_UNREADABLE, UsageError, check_fits, output_path, project_errors
+from netbuilder.cli.support import (EXIT_OK, EXIT_UNREADABLE, UsageError, check_fits, output_path,
+                                     print_import_summary, project_errors)
 
 if TYPE_CHECKING:
     import torch
@@ -120,14 +121,7 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"import refused: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE if "cannot read" in str(exc) or "no such file" in str(exc) else EXIT_REFUSED
     project, state = result.project, result.state
-    layers = [n for n in project.graphs["model"].nodes.values() if n.spec.role == "layer"]
-    blocks = len(project.graphs["model"].groups)  # named after the source's modules, or its repeated structure
-    print(f"imported {len(layers)} layers from {args.model}" + (f" in {blocks} blocks" if blocks else ""))
-    if result.max_abs_diff:
-        diffs = ", ".join(f"batch {b}: {d:.2e}" for b, d in result.max_abs_diff.items())
-        print(f"  the rebuilt network matches onnxruntime: max |diff| {diffs}")
-    for note in result.notes:
-        print(f"  note: {note}")
+    print_import_summary(project, args.model, result.max_abs_diff, result.notes, "onnxruntime")
     if args.new_classes is not None:
         from netbuilder.export.transfer import retarget
 

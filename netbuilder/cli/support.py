@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,21 @@ def open_project(path: str) -> Project | None:
     except ProjectFileError as exc:
         print(exc, file=sys.stderr)
         return None
+
+
+def print_import_summary(project: Project, source: str, max_abs_diff: Mapping[int, float], notes: Iterable[str],
+                         reference: str) -> None:
+    """What an import (ONNX or torch) made: its layers and blocks from ``source``, how closely it reproduces
+    ``reference`` (per batch size), and the importer's notes."""
+    graph = project.graphs["model"]
+    layers = [n for n in graph.nodes.values() if n.spec.role == "layer"]
+    blocks = len(graph.groups)  # named after the source's modules, or its repeated structure
+    print(f"imported {len(layers)} layers from {source}" + (f" in {blocks} blocks" if blocks else ""))
+    if max_abs_diff:
+        diffs = ", ".join(f"batch {b}: {d:.2e}" for b, d in max_abs_diff.items())
+        print(f"  the rebuilt network matches {reference}: max |diff| {diffs}")
+    for note in notes:
+        print(f"  note: {note}")
 
 
 def project_errors(project: Project, graph_names: list[str], file: str) -> list[str]:

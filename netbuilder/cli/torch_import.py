@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from netbuilder.cli.support import EXIT_ERRORS as EXIT_REFUSED
-from netbuilder.cli.support import EXIT_OK, UsageError, output_path
+from netbuilder.cli.support import EXIT_OK, UsageError, output_path, print_import_summary
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,14 +52,8 @@ def run(args: argparse.Namespace) -> int:
     except OnnxImportError as exc:
         print(f"import refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    layers = [n for n in result.project.graphs["model"].nodes.values() if n.spec.role == "layer"]
-    blocks = len(result.project.graphs["model"].groups)  # named after the source's modules, or its repeated structure
-    print(f"imported {len(layers)} layers from {args.module}" + (f" in {blocks} blocks" if blocks else ""))
-    if result.max_abs_diff:
-        diffs = ", ".join(f"batch {b}: {d:.2e}" for b, d in result.max_abs_diff.items())
-        print(f"  the rebuilt network matches the module's ONNX export in onnxruntime: max |diff| {diffs}")
-    for note in result.notes:
-        print(f"  note: {note}")
+    print_import_summary(result.project, args.module, result.max_abs_diff, result.notes,
+                         "the module's ONNX export in onnxruntime")
     for path in (out, weights_file):  # again: the import may have taken a while
         refuse_overwrite(path, args.force, allow="add --force to replace the project and its weights")
     _write_project_and_weights(result.project, result.state, out, weights_file)

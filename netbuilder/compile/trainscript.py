@@ -305,8 +305,8 @@ def generate_train_script(project: Project, data_file: str = DATA_NAME, module: 
                      "autoencoder.")
     if t.early_stopping:
         notes.append("Early stopping is not applied here: it trains for the given number of epochs.")
-    if t.start_from:
-        notes.append(start_from_note(project))
+    if start_note := start_from_note(project):  # empty when the setting is off
+        notes.append(start_note)
     note_text = ("\n" + "\n".join(notes) + "\n") if notes else ""
     spec = project.scheme_spec
     purposes = {purpose: name for name, purpose in spec.graphs.items()} if spec is not None else {}
@@ -318,13 +318,13 @@ def generate_train_script(project: Project, data_file: str = DATA_NAME, module: 
         header = _HEADER.format(data=docstring_text(data_file), imports=f"{disc}, {gen}", **common)
         main = ADVERSARIAL.format(generator=gen, discriminator=disc, generator_graph=purposes["generator"],
                                   discriminator_graph=purposes["discriminator"])
-        return header + ARGUMENTS.format(data=repr(data_file)) + LOADER + main
+        return header + _arguments_and_loader(repr(data_file)) + main
     if spec is None or list(purposes) != ["train"]:
         raise ValueError(f"the training-script export knows one-network and generator/discriminator schemes; "
                          f"the {t.scheme!r} scheme is neither")
     model_class = classes[purposes["train"]]
     header = _HEADER.format(data=docstring_text(data_file), imports=model_class, **common)
-    return header + ARGUMENTS.format(data=repr(data_file)) + LOADER + _SUPERVISED.format(
+    return header + _arguments_and_loader(repr(data_file)) + _SUPERVISED.format(
         model_class=model_class, has_target=spec.uses_labels)
 
 
@@ -335,12 +335,17 @@ def _value(value: Any) -> str:
     return repr(value)
 
 
+def _arguments_and_loader(data: str) -> str:
+    """The script's command-line parsing (``data``: the default data file, as a Python literal) and data loader."""
+    return ARGUMENTS.format(data=data) + LOADER
+
+
 @functools.cache
 def script_names() -> frozenset[str]:
     """Every name the generated train.py defines, imports or calls, and Python's own: no class may take one."""
     probe = "NetbuilderProbeClass"
     text = _HEADER.format(title="", data="", notes="", imports=probe, settings="{}", module="model", start_from="''")
-    text += ARGUMENTS.format(data="''") + LOADER + _SUPERVISED.format(model_class=probe, has_target=True)
+    text += _arguments_and_loader("''") + _SUPERVISED.format(model_class=probe, has_target=True)
     text += ADVERSARIAL.format(generator=probe, discriminator=probe, generator_graph="g",
                                 discriminator_graph="d")
     names: set[str] = set()

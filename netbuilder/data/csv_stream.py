@@ -32,7 +32,8 @@ ROWS_PER_CHUNK = 8192  # rows parsed (one numpy call per column) and written at 
 
 
 def open_csv(path: Path, options: dict[str, Any], report: Report, precheck: Precheck | None = None) -> StreamSource:
-    """The table's features as a float32 (rows, features) file in a scratch folder; the targets in memory.
+    """The table's features as a float32 (rows, features) file in a scratch folder; the targets kept compact in
+    scratch files while it converts (`TargetColumn`), then read back as one array (float32 values or class ids).
 
     ``precheck`` hears the feature count as soon as the header is read, before the conversion.
     """

@@ -128,3 +128,16 @@ def test_a_canvas_deleted_unfinished_gives_the_cycle_collector_back(qtbot):
     assert editor.scene.building and not gc.isenabled()
     editor.deleteLater()
     qtbot.waitUntil(gc.isenabled, timeout=5_000)
+
+
+def test_a_file_read_begun_before_a_canvas_fills_and_ending_meanwhile_leaves_the_collector_off(qtbot):
+    import gc
+
+    from netbuilder.graph.bulk import collector_paused
+
+    with collector_paused():  # what a file read on File › Open's thread holds (`ui.opening.read_project`)
+        editor = open_editor(qtbot, chain(BIG))
+    # the read has ended while the canvas fills
+    assert editor.scene.building and not gc.isenabled()
+    qtbot.waitUntil(lambda: not editor.scene.building, timeout=WAIT_MS)
+    assert gc.isenabled()  # and the canvas, done last, gives it back

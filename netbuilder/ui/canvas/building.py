@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRectF, QTimer, Signal
 
+from netbuilder.graph.bulk import hold_collector, release_collector
 from netbuilder.graph.layering import box_height
 from netbuilder.graph.model import Graph
 
@@ -29,51 +30,27 @@ CHECK_EVERY = 32  # items built between two clock reads (reading the clock costs
 FREEZE_LIMIT = 20_000  # nodes: from this size on a finished canvas's objects are kept out of collector passes
 
 
-class _Collector:
-    """Python's cycle collector, held off while builds run. Its full pass visits every object alive: with a
-    100,000-node graph's items that is a UI stall of seconds, every time the heap has grown by a quarter.
-    Once the last build of a graph of `FREEZE_LIMIT` nodes or more is over, the objects alive (the graph and
-    its items) are frozen, so later passes while the user edits skip them; `thaw` (such a canvas closing)
-    gives them back to the collector."""
-
-    builds = 0
-    was_enabled = True
-
-    @classmethod
-    def hold(cls) -> None:
-        if cls.builds == 0:
-            cls.was_enabled = gc.isenabled()
-            gc.disable()
-        cls.builds += 1
-
-    @classmethod
-    def release(cls, freeze: bool) -> None:
-        cls.builds = max(0, cls.builds - 1)
-        if cls.builds == 0 and cls.was_enabled:
-            if freeze:
-                gc.freeze()
-            gc.enable()
-
-    @staticmethod
-    def thaw() -> None:
-        gc.unfreeze()
-
-
-thaw_collector = _Collector.thaw
+def thaw_collector() -> None:
+    """Give the objects frozen out of the collector's passes back to it (a big canvas closing)."""
+    gc.unfreeze()
 
 
 class _Hold:
-    """One build's hold on the collector, let go once: when the build ends, or when Qt deletes it unfinished
-    (a canvas closed without `stop`), so the collector is never left off for good."""
+    """One build's hold on Python's cycle collector (`graph.bulk.hold_collector`), let go once: when the build
+    ends, or when Qt deletes it unfinished (a canvas closed without `stop`), so the collector is never left off
+    for good. Its full pass visits every object alive: with a 100,000-node graph's items that is a UI stall of
+    seconds, every time the heap has grown by a quarter. A build of a graph of `FREEZE_LIMIT` nodes or more
+    freezes the objects alive as it ends (the graph and its items), so later passes while the user edits skip
+    them; `thaw_collector` (such a canvas closing) gives them back."""
 
     def __init__(self) -> None:
-        _Collector.hold()
+        hold_collector()
         self.held = True
 
     def release(self, freeze: bool = False) -> None:
         if self.held:
             self.held = False
-            _Collector.release(freeze)
+            release_collector(freeze)
 
 
 def model_rect(graph: Graph, width: float, margin: float) -> QRectF:
